@@ -1,0 +1,59 @@
+# The README's two commands: `make run` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+CONSTRAINTS := -c requirements.lock
+
+.PHONY: run test install install-dev lint typecheck pytest test-pg lock clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# torch first and alone: pinned to the CPU build so no resolver reaches for a CUDA one.
+$(VENV)/.runtime: $(BIN)/python pyproject.toml requirements.lock
+	$(PIP) install --quiet "torch==2.13.0" $(CONSTRAINTS)
+	$(PIP) install --quiet $(CONSTRAINTS) -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime
+	$(PIP) install --quiet $(CONSTRAINTS) -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+## make run: install, migrate, seed the demo store, train the NLU, serve on 127.0.0.1:8000.
+run: install
+	$(BIN)/assistant db upgrade
+	$(BIN)/assistant store seed
+	$(BIN)/assistant train --if-stale
+	$(BIN)/assistant serve
+
+## make test: lint, type-check and run the whole suite (SQLite; PostgreSQL too when
+## AISLE_TEST_DATABASE_URL names one).
+test: install-dev lint typecheck pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+pytest: install-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-pg: install-dev
+	AISLE_TEST_DATABASE_URL=$${AISLE_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+lock: install-dev
+	{ echo "# The whole dependency tree, pinned (pip freeze of a working environment)."; \
+	  echo "# Regenerate with: make lock"; \
+	  $(PIP) freeze --exclude-editable; } > requirements.lock
+
+clean:
+	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,78 @@
+"""The `assistant` command line: one sub-application per concept, mounted here.
+
+Each sub-module defines `app = typer.Typer(...)`; commands read the settings through
+`state(ctx).settings`, loaded once from `--config` (or AISLE_CONFIG, or ./config.yml).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assistant.config import Settings, load_settings
+from assistant.errors import AisleError
+
+
+@dataclass
+class CLIState:
+    config_path: Path | None = None
+    _settings: Settings | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config_path)
+        return self._settings
+
+
+def state(ctx: typer.Context) -> CLIState:
+    root = ctx.find_root()
+    if not isinstance(root.obj, CLIState):
+        root.obj = CLIState()
+    return root.obj
+
+
+app = typer.Typer(
+    name="assistant",
+    help="Aisle: a self-hosted, chat-first assistant for online stores.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="Path of config.yml.")
+    ] = None,
+) -> None:
+    ctx.obj = CLIState(config_path=config)
+
+
+def _mount() -> None:
+    # Imported here so `assistant --help` stays fast and nothing heavy runs at import.
+    from assistant.cli import db, eval, protocol, serve, store, train
+
+    app.add_typer(db.app, name="db")
+    app.add_typer(store.app, name="store")
+    app.add_typer(eval.app, name="eval")
+    serve.register(app)
+    train.register(app)
+    protocol.register(app)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    _mount()
+    try:
+        app()
+    except AisleError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        sys.exit(2)

@@ -1,0 +1,79 @@
+"""`assistant eval <suite>`: quality figures, each beside a baseline computed in the same run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from assistant.cli import state
+
+app = typer.Typer(
+    help="Measure quality on public data sets, each figure beside its baseline.",
+    no_args_is_help=True,
+)
+
+
+@app.command("nlu")
+def nlu(
+    ctx: typer.Context,
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Bitext CSV (default: ../shared/data/bitext/intents.csv)."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Also write the JSON to this file.")
+    ] = None,
+) -> None:
+    """Intent recognition on Bitext customer-support requests: Aisle vs TF-IDF baseline."""
+    from assistant.eval.nlu import evaluate_nlu
+
+    report = evaluate_nlu(state(ctx).settings, data_path=data)
+    figures = report.as_dict()
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps(figures))
+        return
+    Console().print(_table(figures))
+
+
+def _table(figures: dict[str, object]) -> Table:
+    aisle, baseline = figures["aisle"], figures["baseline"]
+    assert isinstance(aisle, dict) and isinstance(baseline, dict)
+    table = Table(
+        title=f"NLU on {figures['data']}",
+        caption=(
+            f"threshold {figures['threshold']}; macro-F1 over {figures['macro_f1_labels']}; "
+            f"{figures['seconds']} s"
+        ),
+    )
+    table.add_column("metric")
+    table.add_column("aisle", justify="right")
+    table.add_column("baseline", justify="right")
+    table.add_row("rows covered", str(figures["n_covered"]), str(figures["n_covered"]))
+    table.add_row("accuracy", _fmt(aisle["accuracy"]), _fmt(baseline["accuracy"]))
+    table.add_row("macro-F1", _fmt(aisle["macro_f1"]), _fmt(baseline["macro_f1"]))
+    for intent in aisle["recall"]:
+        table.add_row(
+            f"recall {intent}", _fmt(aisle["recall"][intent]), _fmt(baseline["recall"][intent])
+        )
+    table.add_row("rows not covered", str(figures["n_uncovered"]), str(figures["n_uncovered"]))
+    table.add_row(
+        "not covered → out_of_scope",
+        _fmt(aisle["uncovered_out_of_scope_share"]),
+        _fmt(baseline["uncovered_out_of_scope_share"]),
+    )
+    return table
+
+
+def _fmt(value: object) -> str:
+    return "—" if value is None else f"{value:.3f}"

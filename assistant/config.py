@@ -1,0 +1,263 @@
+"""Typed settings: `config.yml` plus the environment overrides of `assistant.envs`.
+
+Loaded once by the CLI or the app factory and handed down; nothing reads configuration at
+import time. Any invalid value raises `ConfigError` naming the offending key.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from assistant import envs
+from assistant.errors import ConfigError
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AssistantSection(_Section):
+    name: str = Field("Aisle", min_length=1, max_length=60)
+    language: str = "en"
+
+
+class DatabaseSection(_Section):
+    # None means a SQLite file in the data directory.
+    url: str | None = None
+    echo: bool = False
+    pool_size: int = Field(5, ge=1, le=100)
+
+    @field_validator("url")
+    @classmethod
+    def _known_driver(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("only sqlite and postgresql URLs are supported")
+        return value
+
+
+class VectorStoreKind(StrEnum):
+    persistent = "persistent"
+    http = "http"
+
+
+class VectorStoreSection(_Section):
+    kind: VectorStoreKind = VectorStoreKind.persistent
+    path: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(8001, ge=1, le=65535)
+    collection: str = "knowledge"
+
+
+class EmbeddingsSection(_Section):
+    model: str = "all-MiniLM-L6-v2"
+    device: Literal["cpu", "cuda"] = "cpu"
+    batch_size: int = Field(64, ge=1, le=4096)
+
+
+class LLMProvider(StrEnum):
+    none = "none"
+    openai = "openai"
+    llamacpp = "llamacpp"
+
+
+class LLMSection(_Section):
+    provider: LLMProvider = LLMProvider.none
+    base_url: str | None = None
+    model: str | None = None
+    api_key: str | None = None
+    timeout_s: float = Field(20.0, gt=0)
+    first_token_timeout_s: float = Field(4.0, gt=0)
+    max_retries: int = Field(1, ge=0, le=10)
+    max_tokens: int = Field(256, ge=1, le=8192)
+
+
+class RestChannel(_Section):
+    enabled: bool = True
+
+
+class WebSocketChannel(_Section):
+    enabled: bool = True
+    max_frame_bytes: int = Field(16_384, ge=1024, le=1_048_576)
+
+
+class ChannelsSection(_Section):
+    rest: RestChannel = RestChannel()
+    websocket: WebSocketChannel = WebSocketChannel()
+    allowed_origins: list[str] = Field(
+        default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"]
+    )
+    # A shopper's message is at most this many bytes of UTF-8.
+    max_message_bytes: int = Field(4096, ge=16, le=65_536)
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins_are_urls(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin != "*" and not origin.startswith(("http://", "https://")):
+                raise ValueError(f"origin {origin!r} must start with http:// or https://")
+        return value
+
+
+class NLUSection(_Section):
+    training_data: str = "nlu_data"
+    model_path: str | None = None
+    # Below this intent confidence a message is out of scope.
+    threshold: float = Field(0.45, ge=0.0, le=1.0)
+
+
+class DialogueSection(_Section):
+    domain: str = "actions/domain.yml"
+    flows: str = "actions/flows.yml"
+    actions_package: str = "actions"
+    actions_endpoint: str | None = None
+    # Events kept in memory for actions; older ones stay in the database.
+    max_tracker_events: int = Field(200, ge=10, le=10_000)
+
+    @field_validator("actions_endpoint")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class PubSubSection(_Section):
+    kind: Literal["memory", "redis"] = "memory"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+
+
+class ServerSection(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+
+class StoreSection(_Section):
+    seed_path: str = "knowledge_base/store/db.json"
+
+
+class SecuritySection(_Section):
+    # Bearer token for the agent and admin HTTP APIs; unset disables them.
+    api_token: str | None = Field(None, min_length=16)
+
+    @field_validator("api_token", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+PLACEHOLDER_MARKERS = ("changeme", "placeholder", "example", "xxxxxxxx")
+
+
+class Settings(_Section):
+    environment: Literal["development", "production", "test"] = "development"
+    data_dir: str = "data"
+    assistant: AssistantSection = AssistantSection()
+    database: DatabaseSection = DatabaseSection()
+    vector_store: VectorStoreSection = VectorStoreSection()
+    embeddings: EmbeddingsSection = EmbeddingsSection()
+    llm: LLMSection = LLMSection()
+    channels: ChannelsSection = ChannelsSection()
+    nlu: NLUSection = NLUSection()
+    dialogue: DialogueSection = DialogueSection()
+    pubsub: PubSubSection = PubSubSection()
+    server: ServerSection = ServerSection()
+    store: StoreSection = StoreSection()
+    security: SecuritySection = SecuritySection()
+    # Directory relative paths are resolved against (the config file's directory).
+    root: str = "."
+
+    @model_validator(mode="after")
+    def _no_placeholders_in_production(self) -> Settings:
+        token = self.security.api_token
+        if (
+            self.environment == "production"
+            and token
+            and any(marker in token.lower() for marker in PLACEHOLDER_MARKERS)
+        ):
+            raise ValueError("security.api_token is a placeholder; set a real secret")
+        return self
+
+    # Resolved locations, derived from the raw values above.
+    def path(self, relative: str) -> Path:
+        candidate = Path(relative)
+        return candidate if candidate.is_absolute() else Path(self.root) / candidate
+
+    @property
+    def data_path(self) -> Path:
+        return self.path(self.data_dir)
+
+    @property
+    def database_url(self) -> str:
+        if self.database.url:
+            return self.database.url
+        return f"sqlite:///{self.data_path / 'aisle.db'}"
+
+    @property
+    def nlu_model_path(self) -> Path:
+        if self.nlu.model_path:
+            return self.path(self.nlu.model_path)
+        return self.data_path / "models" / "nlu.joblib"
+
+    @property
+    def vector_store_path(self) -> Path:
+        return (
+            self.path(self.vector_store.path)
+            if self.vector_store.path
+            else (self.data_path / "chroma")
+        )
+
+
+def _set_dotted(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    node = tree
+    *parents, leaf = dotted.split(".")
+    for part in parents:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            node[part] = child
+        node = child
+    node[leaf] = value
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(root)"
+        lines.append(f"{key}: {item['msg']}")
+    return "; ".join(lines)
+
+
+def load_settings(
+    path: str | Path | None = None,
+    *,
+    environ: dict[str, str] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Settings:
+    """Read `config.yml`, apply environment overrides, then explicit ones (tests, CLI flags)."""
+    env = dict(os.environ) if environ is None else environ
+    config_path = Path(path or env.get(envs.CONFIG_PATH) or "config.yml")
+    raw: dict[str, Any] = {}
+    if config_path.exists():
+        try:
+            loaded = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{config_path}: not valid YAML: {exc}") from exc
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ConfigError(f"{config_path}: the top level must be a mapping")
+        raw = loaded or {}
+    elif path is not None:
+        raise ConfigError(f"configuration file {config_path} does not exist")
+    raw.setdefault("root", str(config_path.resolve().parent))
+    for key, value in envs.overrides_from(env).items():
+        _set_dotted(raw, key, value)
+    for key, value in (overrides or {}).items():
+        _set_dotted(raw, key, value)
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid configuration in {config_path}: {_describe(exc)}") from exc

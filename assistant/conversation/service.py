@@ -1,0 +1,408 @@
+"""The conversation service: store every message first, then let the bot or a person answer.
+
+A turn has two transactions. `accept` stores the shopper's message (or recognises a resent
+client id) and is what an acknowledgement stands on. `process` runs the dialogue engine and
+stores the replies, the tracker's changes and any hand-off together, so a failure leaves the
+message stored but unanswered — and a resend answers it — never half a turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
+
+import anyio
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.conversation import repository as repo
+from assistant.conversation.broker import Broker
+from assistant.conversation.repository import MessageRecord
+from assistant.engine.manager import DialogueEngine
+from assistant.errors import (
+    ConversationNotFound,
+    EmptyMessage,
+    HandoffStateError,
+    InvalidInput,
+    InvalidSender,
+    MessageTooLarge,
+    UndecodableMessage,
+    UnknownSession,
+)
+from assistant.persistence.db import transaction
+from assistant.persistence.models.base import utcnow
+
+T = TypeVar("T")
+
+MAX_SENDER_CHARS = 128
+MAX_CLIENT_ID_CHARS = 64
+MAX_PAYLOAD_CHARS = 1024
+
+
+@dataclass(frozen=True)
+class ConversationInfo:
+    id: str
+    channel: str
+    external_id: str
+    status: str
+    last_seq: int
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What answering a message produced: the stored replies, and who owns the conversation."""
+
+    replies: list[MessageRecord]
+    status: str
+
+
+@dataclass(frozen=True)
+class Accepted:
+    conversation_id: str
+    message_id: int
+    record: MessageRecord
+    duplicate: bool
+    # False when a resend finds the message already answered.
+    needs_processing: bool
+
+
+def check_text(text: Any, *, max_bytes: int) -> str:
+    """A shopper's message: a non-empty string of valid Unicode within the byte limit."""
+    if not isinstance(text, str):
+        raise InvalidInput("the message must be a string")
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise UndecodableMessage("the message is not valid Unicode text") from exc
+    if "\x00" in text:
+        raise UndecodableMessage("the message contains a NUL character")
+    if size > max_bytes:
+        raise MessageTooLarge(
+            f"the message is {size} bytes; the limit is {max_bytes}",
+            details={"limit": max_bytes, "size": size},
+        )
+    if not text.strip():
+        raise EmptyMessage("the message is empty")
+    return text.strip()
+
+
+def check_sender(sender: Any) -> str:
+    if not isinstance(sender, str) or not sender.strip():
+        raise InvalidSender("the sender must be a non-empty string")
+    if len(sender) > MAX_SENDER_CHARS or not sender.isprintable():
+        raise InvalidSender(f"the sender must be at most {MAX_SENDER_CHARS} printable characters")
+    return sender
+
+
+def _info(conversation: Any) -> ConversationInfo:
+    return ConversationInfo(
+        id=conversation.id,
+        channel=conversation.channel,
+        external_id=conversation.external_id,
+        status=conversation.status,
+        last_seq=conversation.last_seq,
+    )
+
+
+class ConversationService:
+    def __init__(
+        self,
+        *,
+        session_factory: sessionmaker[Session],
+        engine: DialogueEngine,
+        broker: Broker,
+        max_message_bytes: int,
+        max_tracker_events: int = 200,
+    ) -> None:
+        self._sessions = session_factory
+        self._engine = engine
+        self._broker = broker
+        self._max_bytes = max_message_bytes
+        self._max_events = max_tracker_events
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    async def _db(self, work: Callable[[Session], T]) -> T:
+        def run() -> T:
+            with transaction(self._sessions) as session:
+                return work(session)
+
+        return await anyio.to_thread.run_sync(run)
+
+    def _lock(self, conversation_id: str) -> asyncio.Lock:
+        lock = self._locks.get(conversation_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[conversation_id] = lock
+        return lock
+
+    # -- conversations -----------------------------------------------------------------------
+
+    async def start_session(self, *, channel: str) -> tuple[str, ConversationInfo]:
+        """A new conversation keyed by an unguessable session token (the widget's)."""
+        token = secrets.token_urlsafe(24)
+        info = await self._db(
+            lambda s: _info(repo.create_conversation(s, channel=channel, external_id=token))
+        )
+        return token, info
+
+    async def resume_session(self, *, channel: str, token: str) -> ConversationInfo:
+        def find(session: Session) -> ConversationInfo:
+            conversation = repo.find_conversation(session, channel=channel, external_id=token)
+            if conversation is None:
+                raise UnknownSession("no conversation for this session; start a new one")
+            return _info(conversation)
+
+        return await self._db(find)
+
+    async def for_sender(self, *, channel: str, sender: str) -> ConversationInfo:
+        """The conversation of a channel's sender id, created on first contact (Rasa's model)."""
+        sender = check_sender(sender)
+
+        def get_or_create(session: Session) -> ConversationInfo:
+            found = repo.find_conversation(session, channel=channel, external_id=sender)
+            return _info(
+                found or repo.create_conversation(session, channel=channel, external_id=sender)
+            )
+
+        return await self._db(get_or_create)
+
+    async def get(self, conversation_id: str) -> ConversationInfo:
+        def find(session: Session) -> ConversationInfo:
+            conversation = repo.get_conversation(session, conversation_id=conversation_id)
+            if conversation is None:
+                raise ConversationNotFound(f"no conversation {conversation_id}")
+            return _info(conversation)
+
+        return await self._db(find)
+
+    async def history(
+        self, conversation_id: str, *, after_seq: int = 0, limit: int = 500
+    ) -> list[MessageRecord]:
+        return await self._db(
+            lambda s: [
+                MessageRecord.of(m)
+                for m in repo.messages_after(
+                    s, conversation_id=conversation_id, after_seq=after_seq, limit=limit
+                )
+            ]
+        )
+
+    # -- a turn ------------------------------------------------------------------------------
+
+    async def accept(
+        self,
+        conversation_id: str,
+        *,
+        text: Any,
+        client_id: str | None = None,
+        payload: str | None = None,
+    ) -> Accepted:
+        """Store the shopper's message; a resent `client_id` returns the stored one instead."""
+        clean = check_text(text, max_bytes=self._max_bytes)
+        if client_id is not None and (not client_id or len(client_id) > MAX_CLIENT_ID_CHARS):
+            raise InvalidInput(f"client_id must be 1 to {MAX_CLIENT_ID_CHARS} characters")
+        if payload is not None and (
+            not payload.startswith("/") or len(payload) > MAX_PAYLOAD_CHARS
+        ):
+            raise InvalidInput("a payload starts with '/' and is at most 1024 characters")
+
+        def store(session: Session) -> Accepted:
+            conversation = repo.get_conversation(
+                session, conversation_id=conversation_id, lock=True
+            )
+            if conversation is None:
+                raise ConversationNotFound(f"no conversation {conversation_id}")
+            if client_id is not None:
+                previous = repo.find_client_message(
+                    session, conversation_id=conversation_id, client_id=client_id
+                )
+                if previous is not None:
+                    return Accepted(
+                        conversation_id=conversation_id,
+                        message_id=previous.id,
+                        record=MessageRecord.of(previous),
+                        duplicate=True,
+                        needs_processing=previous.status != "processed",
+                    )
+            data = {"payload": payload} if payload else {}
+            message = repo.append_message(
+                session,
+                conversation=conversation,
+                role="user",
+                text=clean,
+                data=data,
+                client_id=client_id,
+                status="received",
+            )
+            return Accepted(
+                conversation_id=conversation_id,
+                message_id=message.id,
+                record=MessageRecord.of(message),
+                duplicate=False,
+                needs_processing=True,
+            )
+
+        async with self._lock(conversation_id):
+            accepted = await self._db(store)
+        if not accepted.duplicate:
+            await self._publish_messages(conversation_id, [accepted.record])
+        return accepted
+
+    async def process(self, accepted: Accepted) -> Turn:
+        """Answer an accepted message: the bot's replies, or nothing while a person owns it."""
+        conversation_id = accepted.conversation_id
+        async with self._lock(conversation_id):
+            state = await self._db(partial(self._load_turn, accepted.message_id))
+            if state is None:
+                return await self._answered(accepted)
+            tracker, text = state
+            if tracker is None:
+                return Turn(replies=[], status="handoff")
+            result = await self._engine.handle(tracker, text)
+
+            def save(session: Session) -> tuple[list[MessageRecord], bool]:
+                conversation = repo.get_conversation(
+                    session, conversation_id=conversation_id, lock=True
+                )
+                assert conversation is not None
+                records = [
+                    MessageRecord.of(
+                        repo.append_message(
+                            session,
+                            conversation=conversation,
+                            role="bot",
+                            text=message.text,
+                            data={k: v for k, v in message.as_data().items() if k != "text"},
+                            reply_to=accepted.message_id,
+                        )
+                    )
+                    for message in result.messages
+                ]
+                repo.save_tracker(session, conversation=conversation, tracker=tracker)
+                if result.handoff_reason is not None:
+                    repo.request_handoff(
+                        session, conversation=conversation, reason=result.handoff_reason
+                    )
+                user_message = repo.get_message(session, message_id=accepted.message_id)
+                assert user_message is not None
+                user_message.status = "processed"
+                return records, result.handoff_reason is not None
+
+            records, handed_off = await self._db(save)
+        await self._publish_messages(conversation_id, records)
+        if handed_off:
+            await self._broker.publish(conversation_id, {"kind": "status", "status": "handoff"})
+        return Turn(replies=records, status="handoff" if handed_off else "bot")
+
+    async def _answered(self, accepted: Accepted) -> Turn:
+        def read(session: Session) -> Turn:
+            conversation = repo.get_conversation(session, conversation_id=accepted.conversation_id)
+            replies = repo.replies_to(session, message_id=accepted.message_id)
+            status = conversation.status if conversation is not None else "bot"
+            return Turn(replies=[MessageRecord.of(m) for m in replies], status=status)
+
+        return await self._db(read)
+
+    def _load_turn(self, message_id: int, session: Session) -> tuple[Any, str] | None:
+        """The tracker and text to run; None if already answered; (None, _) if a person owns it."""
+        message = repo.get_message(session, message_id=message_id)
+        if message is None:
+            raise ConversationNotFound(f"no message {message_id}")
+        if message.status == "processed":
+            return None
+        conversation = message.conversation
+        if conversation.status == "handoff":
+            message.status = "processed"
+            return (None, "")
+        tracker = repo.load_tracker(
+            session,
+            conversation=conversation,
+            initial_slots=self._engine.domain.initial_slots(),
+            max_events=self._max_events,
+        )
+        text = (message.data or {}).get("payload") or message.text or ""
+        return tracker, text
+
+    async def send(
+        self,
+        conversation_id: str,
+        *,
+        text: Any,
+        client_id: str | None = None,
+        payload: str | None = None,
+    ) -> tuple[Accepted, Turn]:
+        accepted = await self.accept(
+            conversation_id, text=text, client_id=client_id, payload=payload
+        )
+        if not accepted.needs_processing:
+            return accepted, await self._answered(accepted)
+        return accepted, await self.process(accepted)
+
+    # -- hand-off ----------------------------------------------------------------------------
+
+    async def release_handoff(
+        self, conversation_id: str, *, resolved: bool = False
+    ) -> list[MessageRecord]:
+        """Hand the conversation back to the bot (or close it as resolved)."""
+
+        def release(session: Session) -> list[MessageRecord]:
+            conversation = repo.get_conversation(
+                session, conversation_id=conversation_id, lock=True
+            )
+            if conversation is None:
+                raise ConversationNotFound(f"no conversation {conversation_id}")
+            handoff = repo.open_handoff(session, conversation_id=conversation_id)
+            if handoff is None or conversation.status != "handoff":
+                raise HandoffStateError("this conversation has no open hand-off")
+            handoff.status = "resolved" if resolved else "released"
+            handoff.closed_at = utcnow()
+            conversation.status = "bot"
+            tracker = repo.load_tracker(
+                session,
+                conversation=conversation,
+                initial_slots=self._engine.domain.initial_slots(),
+                max_events=self._max_events,
+            )
+            tracker.add({"event": "resume"})
+            tracker.set_slot("handoff_reason", None)
+            tracker.stack.clear()
+            repo.save_tracker(session, conversation=conversation, tracker=tracker)
+            notice = self._engine.domain.render(
+                "utter_handed_back", {"assistant_name": self._engine.assistant_name}
+            )
+            data = {k: v for k, v in notice.as_data().items() if k != "text"}
+            data["custom"] = {"type": "handoff", "status": handoff.status}
+            message = repo.append_message(
+                session, conversation=conversation, role="bot", text=notice.text, data=data
+            )
+            return [MessageRecord.of(message)]
+
+        async with self._lock(conversation_id):
+            records = await self._db(release)
+        await self._publish_messages(conversation_id, records)
+        await self._broker.publish(conversation_id, {"kind": "status", "status": "bot"})
+        return records
+
+    async def open_handoffs(self) -> list[dict[str, Any]]:
+        return await self._db(
+            lambda s: [
+                {
+                    "id": h.id,
+                    "conversation_id": h.conversation_id,
+                    "status": h.status,
+                    "reason": h.reason,
+                    "requested_at": h.requested_at.isoformat(),
+                }
+                for h in repo.list_handoffs(s)
+            ]
+        )
+
+    async def _publish_messages(self, conversation_id: str, records: list[MessageRecord]) -> None:
+        for record in records:
+            await self._broker.publish(
+                conversation_id, {"kind": "message", "message": record.as_dict()}
+            )

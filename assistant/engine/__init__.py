@@ -1,0 +1,1 @@
+"""The dialogue engine: NLU, dialogue manager and action executor."""

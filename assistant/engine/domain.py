@@ -1,0 +1,123 @@
+"""The domain: slots (with their mappings from NLU output) and responses, read from YAML.
+
+The file follows Rasa 3.x's domain format for the parts the engine uses (`slots` with
+`mappings`, `responses`, `actions`), so the same dictionary is what the action server receives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from assistant.engine.messages import BotMessage, Button
+from assistant.errors import FlowError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SlotMapping(_Strict):
+    type: Literal["from_entity", "from_intent", "from_text", "custom"]
+    entity: str | None = None
+    intent: str | None = None
+    value: Any = None
+    # Only fill while a flow is collecting this slot (always true for from_intent/from_text).
+    active_only: bool = False
+
+    @model_validator(mode="after")
+    def _needs_target(self) -> SlotMapping:
+        if self.type == "from_entity" and not self.entity:
+            raise ValueError("a from_entity mapping needs `entity`")
+        if self.type == "from_intent" and not self.intent:
+            raise ValueError("a from_intent mapping needs `intent`")
+        return self
+
+
+class Slot(_Strict):
+    type: Literal["text", "bool", "float", "list", "any", "categorical"] = "any"
+    initial_value: Any = None
+    values: list[str] | None = None
+    influence_conversation: bool = False
+    mappings: list[SlotMapping] = Field(default_factory=list)
+
+
+class ResponseVariant(_Strict):
+    text: str | None = None
+    buttons: list[dict[str, str]] = Field(default_factory=list)
+    image: str | None = None
+    custom: dict[str, Any] | None = None
+
+
+class Domain(_Strict):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    version: str = "3.1"
+    intents: list[str] = Field(default_factory=list)
+    entities: list[str] = Field(default_factory=list)
+    slots: dict[str, Slot] = Field(default_factory=dict)
+    responses: dict[str, list[ResponseVariant]] = Field(default_factory=dict)
+    actions: list[str] = Field(default_factory=list)
+
+    def as_rasa_dict(self) -> dict[str, Any]:
+        """The domain as Rasa sends it to an action server."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def initial_slots(self) -> dict[str, Any]:
+        return {name: slot.initial_value for name, slot in self.slots.items()}
+
+    def has_response(self, name: str) -> bool:
+        return name in self.responses
+
+    def render(
+        self,
+        name: str,
+        values: dict[str, Any],
+        *,
+        seed: str = "",
+        overrides: dict[str, Any] | None = None,
+    ) -> BotMessage:
+        """Fill a response template with slot values; the variant is chosen stably by `seed`."""
+        variants = self.responses.get(name)
+        if not variants:
+            raise FlowError(f"no response named {name!r} in the domain")
+        index = int(hashlib.sha256(f"{name}:{seed}".encode()).hexdigest(), 16) % len(variants)
+        variant = variants[index]
+        fill = _Placeholders(values)
+        buttons = tuple(
+            Button(title=button["title"].format_map(fill), payload=button["payload"])
+            for button in variant.buttons
+        )
+        extra = overrides or {}
+        return BotMessage(
+            text=variant.text.format_map(fill) if variant.text is not None else extra.get("text"),
+            buttons=buttons or tuple(extra.get("buttons") or ()),
+            image=variant.image,
+            custom=variant.custom if variant.custom is not None else extra.get("custom"),
+        )
+
+
+class _Placeholders(dict[str, Any]):
+    """format_map values that leave unknown `{names}` untouched and show None as blank."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key) if key in self else self.__missing__(key)
+        return "" if value is None else value
+
+
+def load_domain(path: Path) -> Domain:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise FlowError(f"cannot read domain {path}: {exc}") from exc
+    try:
+        return Domain.model_validate(raw)
+    except ValidationError as exc:
+        raise FlowError(f"invalid domain {path}: {exc}") from exc

@@ -1,0 +1,203 @@
+"""Flows declared in YAML: what triggers them and the steps they take.
+
+A flow is a list of steps. Each step is one of
+
+- `action: NAME` — run a response (`utter_*`) or a custom action;
+- `collect: SLOT` — ask with `utter_ask_SLOT` (or `ask:`) until the slot is filled;
+- `set_slots: {SLOT: VALUE}` — set slots directly;
+- `link: FLOW` — continue in another flow (this one ends).
+
+After a step, `next` picks where to go: a step id, `END`, or a list of branches
+`{if: CONDITION, then: ID}` ending with `{else: ID}`. A condition tests one slot:
+`{slot: S, equals: V}`, `{slot: S, is_set: true}` or `{slot: S, in: [V, ...]}`.
+Everything is validated at start-up against the domain and the registered actions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from assistant.errors import FlowError
+
+END = "END"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Condition(_Strict):
+    slot: str
+    equals: Any = None
+    is_set: bool | None = None
+    in_: list[Any] | None = Field(default=None, alias="in")
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Condition:
+        tests = [self.is_set is not None, self.in_ is not None, "equals" in self.model_fields_set]
+        if sum(tests) != 1:
+            raise ValueError("a condition needs exactly one of equals, is_set, in")
+        return self
+
+    def holds(self, slots: dict[str, Any]) -> bool:
+        value = slots.get(self.slot)
+        if self.is_set is not None:
+            return (value is not None) == self.is_set
+        if self.in_ is not None:
+            return value in self.in_
+        return bool(value == self.equals)
+
+
+class Branch(_Strict):
+    if_: Condition | None = Field(default=None, alias="if")
+    then: str | None = None
+    else_: str | None = Field(default=None, alias="else")
+
+    @model_validator(mode="after")
+    def _shape(self) -> Branch:
+        if self.else_ is not None and (self.if_ is not None or self.then is not None):
+            raise ValueError("an else branch stands alone")
+        if self.else_ is None and (self.if_ is None or self.then is None):
+            raise ValueError("a branch needs both `if` and `then`, or `else`")
+        return self
+
+    @property
+    def target(self) -> str:
+        return self.then if self.then is not None else str(self.else_)
+
+
+class Step(_Strict):
+    id: str | None = None
+    action: str | None = None
+    collect: str | None = None
+    ask: str | None = None
+    # Clear the slot before collecting, so an old value is asked again.
+    reset: bool = False
+    set_slots: dict[str, Any] | None = None
+    link: str | None = None
+    next: str | list[Branch] | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Step:
+        kinds = [
+            k for k in ("action", "collect", "set_slots", "link") if getattr(self, k) is not None
+        ]
+        if len(kinds) != 1:
+            raise ValueError(
+                f"a step has exactly one of action, collect, set_slots, link (got {kinds})"
+            )
+        if self.link is not None and self.next is not None:
+            raise ValueError("a link step ends its flow; it takes no `next`")
+        return self
+
+    @property
+    def ask_response(self) -> str:
+        return self.ask or f"utter_ask_{self.collect}"
+
+
+class Trigger(_Strict):
+    intents: list[str] = Field(default_factory=list)
+
+
+class Flow(_Strict):
+    description: str = ""
+    trigger: Trigger = Trigger()
+    steps: list[Step] = Field(min_length=1)
+
+    def index_of(self, step_id: str) -> int:
+        for index, step in enumerate(self.steps):
+            if step.id == step_id:
+                return index
+        raise FlowError(f"no step {step_id!r}")
+
+    def next_index(self, current: int, slots: dict[str, Any]) -> int:
+        """Where to go after step `current`; len(steps) means the flow ends."""
+        step = self.steps[current]
+        if step.next is None:
+            return current + 1
+        if isinstance(step.next, str):
+            return len(self.steps) if step.next == END else self.index_of(step.next)
+        for branch in step.next:
+            if branch.if_ is None or branch.if_.holds(slots):
+                return len(self.steps) if branch.target == END else self.index_of(branch.target)
+        return current + 1
+
+
+class FlowSet(_Strict):
+    flows: dict[str, Flow]
+    # The flow for messages no flow handles (out of scope, low confidence).
+    fallback: str = "out_of_scope"
+
+    def for_intent(self, intent: str) -> str | None:
+        for name, flow in self.flows.items():
+            if intent in flow.trigger.intents:
+                return name
+        return None
+
+    def validate_against(
+        self,
+        *,
+        responses: set[str],
+        actions: set[str],
+        slots: set[str],
+        intents: set[str] | None = None,
+    ) -> None:
+        """Refuse a flow that names an unknown action, response, slot, step, flow or intent."""
+        problems: list[str] = []
+        if self.fallback not in self.flows:
+            problems.append(f"fallback flow {self.fallback!r} is not defined")
+        seen_triggers: dict[str, str] = {}
+        for name, flow in self.flows.items():
+            for intent in flow.trigger.intents:
+                if intents is not None and intent not in intents:
+                    problems.append(
+                        f"{name}: trigger intent {intent!r} is not in the training data"
+                    )
+                if intent in seen_triggers:
+                    problems.append(
+                        f"{name}: intent {intent!r} already triggers {seen_triggers[intent]}"
+                    )
+                seen_triggers[intent] = name
+            ids = {step.id for step in flow.steps if step.id}
+            for position, step in enumerate(flow.steps):
+                where = f"{name} step {step.id or position}"
+                if step.action and step.action not in responses and step.action not in actions:
+                    problems.append(f"{where}: unknown action {step.action!r}")
+                if step.collect:
+                    if step.collect not in slots:
+                        problems.append(f"{where}: unknown slot {step.collect!r}")
+                    if step.ask_response not in responses and step.ask_response not in actions:
+                        problems.append(f"{where}: no response {step.ask_response!r} to ask with")
+                for slot in step.set_slots or {}:
+                    if slot not in slots:
+                        problems.append(f"{where}: unknown slot {slot!r}")
+                if step.link and step.link not in self.flows:
+                    problems.append(f"{where}: links to unknown flow {step.link!r}")
+                targets = (
+                    [step.next]
+                    if isinstance(step.next, str)
+                    else [branch.target for branch in step.next or ()]
+                )
+                for branch in step.next if isinstance(step.next, list) else ():
+                    if branch.if_ is not None and branch.if_.slot not in slots:
+                        problems.append(f"{where}: condition on unknown slot {branch.if_.slot!r}")
+                for target in targets:
+                    if target != END and target not in ids:
+                        problems.append(f"{where}: next step {target!r} does not exist")
+        if problems:
+            raise FlowError("invalid flows: " + "; ".join(problems))
+
+
+def load_flows(path: Path) -> FlowSet:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise FlowError(f"cannot read flows {path}: {exc}") from exc
+    try:
+        return FlowSet.model_validate(raw)
+    except ValidationError as exc:
+        raise FlowError(f"invalid flows in {path}: {exc}") from exc

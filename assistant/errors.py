@@ -1,0 +1,139 @@
+"""The one error hierarchy of the service.
+
+Domain code raises these; exactly one handler in `assistant.server.errors` renders them into
+the wire shape `{"error": {"message", "type", "code"}}` (HTTP) or an error frame (WebSocket).
+Each class knows its HTTP status and its stable machine-readable `code`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class AisleError(Exception):
+    """Base of every error the service raises on purpose."""
+
+    status_code: ClassVar[int] = 500
+    code: ClassVar[str] = "internal_error"
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+    @property
+    def type(self) -> str:
+        return type(self).__name__
+
+    def to_wire(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"message": self.message, "type": self.type, "code": self.code}
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class ConfigError(AisleError):
+    """The configuration is invalid; start-up stops with a message naming the key."""
+
+    code = "invalid_config"
+
+
+class InvalidInput(AisleError):
+    """The request or frame is malformed or breaks a limit."""
+
+    status_code = 400
+    code = "invalid_input"
+
+
+class EmptyMessage(InvalidInput):
+    code = "empty_message"
+
+
+class MessageTooLarge(InvalidInput):
+    status_code = 413
+    code = "message_too_large"
+
+
+class UndecodableMessage(InvalidInput):
+    code = "undecodable_message"
+
+
+class MalformedJSON(InvalidInput):
+    code = "malformed_json"
+
+
+class UnknownFrameType(InvalidInput):
+    code = "unknown_frame_type"
+
+
+class InvalidSender(InvalidInput):
+    status_code = 422
+    code = "invalid_sender"
+
+
+class NotFound(AisleError):
+    status_code = 404
+    code = "not_found"
+
+
+class UnknownSession(NotFound):
+    code = "unknown_session"
+
+
+class ConversationNotFound(NotFound):
+    code = "conversation_not_found"
+
+
+class Conflict(AisleError):
+    status_code = 409
+    code = "conflict"
+
+
+class HandoffStateError(Conflict):
+    code = "handoff_state"
+
+
+class Unauthorized(AisleError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(AisleError):
+    status_code = 403
+    code = "forbidden"
+
+
+class OriginNotAllowed(Forbidden):
+    code = "origin_not_allowed"
+
+
+class RateLimited(AisleError):
+    status_code = 429
+    code = "rate_limited"
+
+
+class ServiceUnavailable(AisleError):
+    status_code = 503
+    code = "unavailable"
+
+
+class ModelNotTrained(ServiceUnavailable):
+    code = "model_not_trained"
+
+
+class ActionFailed(AisleError):
+    """An action raised or returned events the executor rejects."""
+
+    code = "action_failed"
+
+    def __init__(self, action_name: str, message: str) -> None:
+        super().__init__(
+            f"action {action_name!r} failed: {message}", details={"action": action_name}
+        )
+        self.action_name = action_name
+
+
+class FlowError(AisleError):
+    """A flow definition is invalid (caught at start-up, not in a conversation)."""
+
+    code = "invalid_flow"

@@ -1,0 +1,1 @@
+"""Measurement suites behind `assistant eval`: each compares our figures with a baseline."""

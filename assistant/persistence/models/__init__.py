@@ -1,0 +1,39 @@
+"""ORM models. Importing this package registers every table on `Base.metadata`."""
+
+from assistant.persistence.models.base import Base
+from assistant.persistence.models.conversation import (
+    Conversation,
+    Handoff,
+    Message,
+    SlotValue,
+    TrackerEvent,
+)
+from assistant.persistence.models.store import (
+    Address,
+    Customer,
+    Fulfilment,
+    Order,
+    OrderItem,
+    PaymentMethod,
+    PaymentTransaction,
+    Product,
+    Variant,
+)
+
+__all__ = [
+    "Address",
+    "Base",
+    "Conversation",
+    "Customer",
+    "Fulfilment",
+    "Handoff",
+    "Message",
+    "Order",
+    "OrderItem",
+    "PaymentMethod",
+    "PaymentTransaction",
+    "Product",
+    "SlotValue",
+    "TrackerEvent",
+    "Variant",
+]

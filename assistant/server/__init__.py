@@ -1,0 +1,1 @@
+"""The HTTP and WebSocket server: app factory, routes, wire protocol, error rendering."""

@@ -1,0 +1,54 @@
+"""The app factory. Clients are built once, in the lifespan, and kept on `app.state`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from assistant import __version__
+from assistant.config import Settings
+from assistant.server.components import Components, build_components
+from assistant.server.errors import install_error_handlers
+from assistant.server.routes import agent, health, rest, web, ws
+
+
+def create_app(settings: Settings, *, components: Components | None = None) -> FastAPI:
+    """Build the app; `components` lets a test hand in prebuilt ones (it then owns them)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if components is not None:
+            app.state.components = components
+            yield
+            return
+        built = await build_components(settings)
+        app.state.components = built
+        try:
+            yield
+        finally:
+            await built.aclose()
+
+    app = FastAPI(
+        title="Aisle",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(health.router)
+    if settings.channels.rest.enabled:
+        app.include_router(rest.router)
+    if settings.channels.websocket.enabled:
+        app.include_router(ws.router)
+    app.include_router(agent.router)
+    app.include_router(web.router)
+    static = settings.path("web_widget")
+    if Path(static).is_dir():
+        app.mount("/static", StaticFiles(directory=static), name="static")
+    return app

@@ -1,0 +1,125 @@
+"""Everything the server needs, built once from settings in the app's lifespan.
+
+`build_components` is the only place that chooses implementations (SQLite or PostgreSQL,
+in-process or Redis pub/sub, in-process actions or an action server); nothing else reads
+configuration to decide.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.config import Settings
+from assistant.conversation.broker import Broker, InMemoryBroker, RedisBroker
+from assistant.conversation.service import ConversationService
+from assistant.engine.domain import load_domain
+from assistant.engine.executor import (
+    ActionRunner,
+    HttpActionRunner,
+    InProcessActionRunner,
+    registered_action_names,
+)
+from assistant.engine.flows import load_flows
+from assistant.engine.manager import DialogueEngine
+from assistant.persistence.db import make_engine, make_session_factory
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Components:
+    settings: Settings
+    db_engine: Engine
+    sessions: sessionmaker[Session]
+    broker: Broker
+    runner: ActionRunner
+    dialogue: DialogueEngine
+    conversations: ConversationService
+    vector_store: Any
+
+    async def aclose(self) -> None:
+        await self.runner.aclose()
+        await self.broker.aclose()
+        self.db_engine.dispose()
+
+
+def build_runner(settings: Settings) -> ActionRunner:
+    package = settings.dialogue.actions_package
+    if settings.dialogue.actions_endpoint:
+        return HttpActionRunner(
+            settings.dialogue.actions_endpoint, names=registered_action_names(package)
+        )
+    return InProcessActionRunner(package)
+
+
+async def build_broker(settings: Settings) -> Broker:
+    if settings.pubsub.kind == "redis":
+        broker = RedisBroker(settings.pubsub.redis_url)
+        await broker.start()
+        return broker
+    return InMemoryBroker()
+
+
+def build_vector_store(settings: Settings) -> Any:
+    """The Chroma client: embedded (PersistentClient) or a Chroma server (HttpClient)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.vector_store.kind == "http":
+        return chromadb.HttpClient(
+            host=settings.vector_store.host,
+            port=settings.vector_store.port,
+            settings=chroma_settings,
+        )
+    path = settings.vector_store_path
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def build_dialogue(settings: Settings, runner: ActionRunner) -> DialogueEngine:
+    from assistant.engine.embeddings import embedder_from_settings
+    from assistant.engine.nlu.model import NLUModel
+
+    embedder = embedder_from_settings(settings)
+    nlu = NLUModel.load(settings.nlu_model_path, embedder)
+    return DialogueEngine(
+        parser=nlu,
+        domain=load_domain(settings.path(settings.dialogue.domain)),
+        flows=load_flows(settings.path(settings.dialogue.flows)),
+        runner=runner,
+        assistant_name=settings.assistant.name,
+        intents=set(nlu.intents),
+    )
+
+
+async def build_components(settings: Settings) -> Components:
+    db_engine = make_engine(
+        settings.database_url, echo=settings.database.echo, pool_size=settings.database.pool_size
+    )
+    sessions = make_session_factory(db_engine)
+    runner = build_runner(settings)
+    dialogue = build_dialogue(settings, runner)
+    broker = await build_broker(settings)
+    conversations = ConversationService(
+        session_factory=sessions,
+        engine=dialogue,
+        broker=broker,
+        max_message_bytes=settings.channels.max_message_bytes,
+        max_tracker_events=settings.dialogue.max_tracker_events,
+    )
+    return Components(
+        settings=settings,
+        db_engine=db_engine,
+        sessions=sessions,
+        broker=broker,
+        runner=runner,
+        dialogue=dialogue,
+        conversations=conversations,
+        vector_store=build_vector_store(settings),
+    )

@@ -1,0 +1,252 @@
+"""Wire schemas: the widget's WebSocket frames and Rasa's REST channel.
+
+These models are the contract documented in docs/protocol.md; `protocol_schema()` renders
+them as the JSON Schema kept in docs/protocol.schema.json (a test keeps the two equal).
+Translation to and from domain records happens here, nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from assistant.conversation.repository import MessageRecord
+from assistant.errors import (
+    InvalidInput,
+    MalformedJSON,
+    MessageTooLarge,
+    UndecodableMessage,
+    UnknownFrameType,
+)
+
+
+class _Frame(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WireButton(_Frame):
+    title: str
+    payload: str
+
+
+# -- client → server ------------------------------------------------------------------------
+
+
+class HelloFrame(_Frame):
+    """First frame of a connection: start a conversation, or resume one after `last_seq`."""
+
+    type: Literal["hello"]
+    session: str | None = Field(None, min_length=1, max_length=128)
+    last_seq: int = Field(0, ge=0)
+
+
+class ClientMessageFrame(_Frame):
+    """A shopper's message; `client_id` makes a resend idempotent, `payload` is a button's."""
+
+    type: Literal["message"]
+    client_id: str = Field(min_length=1, max_length=64)
+    text: str
+    payload: str | None = Field(None, max_length=1024)
+
+
+class PingFrame(_Frame):
+    type: Literal["ping"]
+
+
+ClientFrame = Annotated[HelloFrame | ClientMessageFrame | PingFrame, Field(discriminator="type")]
+CLIENT_FRAME_TYPES = ("hello", "message", "ping")
+_client_adapter: TypeAdapter[HelloFrame | ClientMessageFrame | PingFrame] = TypeAdapter(ClientFrame)
+
+
+# -- server → client ------------------------------------------------------------------------
+
+
+class WelcomeFrame(_Frame):
+    type: Literal["welcome"] = "welcome"
+    session: str
+    status: Literal["bot", "handoff"]
+    last_seq: int
+    resumed: bool
+
+
+class AckFrame(_Frame):
+    """The message with `client_id` is stored as `seq`; `duplicate` when it was a resend."""
+
+    type: Literal["ack"] = "ack"
+    client_id: str
+    seq: int
+    duplicate: bool = False
+
+
+class ServerMessageFrame(_Frame):
+    """A stored message, in `seq` order: the shopper's own, the bot's, an agent's."""
+
+    type: Literal["message"] = "message"
+    seq: int
+    role: Literal["user", "bot", "agent", "system"]
+    text: str | None = None
+    buttons: list[WireButton] | None = None
+    image: str | None = None
+    custom: dict[str, Any] | None = None
+    client_id: str | None = None
+    created_at: str
+
+
+class StatusFrame(_Frame):
+    """Who answers now: the bot, or a person after a hand-off."""
+
+    type: Literal["status"] = "status"
+    status: Literal["bot", "handoff"]
+
+
+class TypingFrame(_Frame):
+    type: Literal["typing"] = "typing"
+    active: bool
+
+
+class ErrorFrame(_Frame):
+    """A typed error; the connection stays open."""
+
+    type: Literal["error"] = "error"
+    code: str
+    message: str
+    client_id: str | None = None
+
+
+class PongFrame(_Frame):
+    type: Literal["pong"] = "pong"
+
+
+ServerFrame = Annotated[
+    WelcomeFrame
+    | AckFrame
+    | ServerMessageFrame
+    | StatusFrame
+    | TypingFrame
+    | ErrorFrame
+    | PongFrame,
+    Field(discriminator="type"),
+]
+
+
+# -- REST channel ---------------------------------------------------------------------------
+
+
+class RestRequest(_Frame):
+    model_config = ConfigDict(extra="ignore")
+
+    sender: str
+    message: str
+    metadata: dict[str, Any] | None = None
+
+
+class RestResponseItem(BaseModel):
+    recipient_id: str
+    text: str | None = None
+    buttons: list[WireButton] | None = None
+    image: str | None = None
+    custom: dict[str, Any] | None = None
+
+
+# -- translation ----------------------------------------------------------------------------
+
+
+def decode_json(raw: bytes | str, *, max_bytes: int) -> Any:
+    """Bytes or text off the wire to JSON, with a typed error for each way it can be bad."""
+    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise MessageTooLarge(f"the frame is {size} bytes; the limit is {max_bytes}")
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UndecodableMessage("the frame is not valid UTF-8") from exc
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise MalformedJSON(f"the frame is not valid JSON: {exc}") from exc
+
+
+def _validation_details(error: ValidationError) -> dict[str, Any]:
+    return {
+        "errors": [
+            {"field": ".".join(str(p) for p in item["loc"]), "message": item["msg"]}
+            for item in error.errors()
+        ]
+    }
+
+
+def parse_client_frame(
+    raw: bytes | str, *, max_bytes: int
+) -> HelloFrame | ClientMessageFrame | PingFrame:
+    data = decode_json(raw, max_bytes=max_bytes)
+    if not isinstance(data, dict):
+        raise InvalidInput("a frame is a JSON object")
+    kind = data.get("type")
+    if kind not in CLIENT_FRAME_TYPES:
+        raise UnknownFrameType(
+            f"unknown frame type {kind!r}; expected one of {', '.join(CLIENT_FRAME_TYPES)}"
+        )
+    try:
+        return _client_adapter.validate_python(data)
+    except ValidationError as exc:
+        raise InvalidInput(f"invalid {kind} frame", details=_validation_details(exc)) from exc
+
+
+def parse_rest_request(raw: bytes, *, max_bytes: int) -> RestRequest:
+    data = decode_json(raw, max_bytes=max_bytes)
+    if not isinstance(data, dict):
+        raise InvalidInput("the request body is a JSON object")
+    try:
+        return RestRequest.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput("invalid request", details=_validation_details(exc)) from exc
+
+
+def message_frame(record: MessageRecord) -> ServerMessageFrame:
+    data = record.data
+    return ServerMessageFrame(
+        seq=record.seq,
+        role=record.role,
+        text=record.text,
+        buttons=[WireButton(**b) for b in data["buttons"]] if data.get("buttons") else None,
+        image=data.get("image"),
+        custom=data.get("custom"),
+        client_id=record.client_id,
+        created_at=record.created_at.isoformat(),
+    )
+
+
+def rest_items(sender: str, records: list[MessageRecord]) -> list[dict[str, Any]]:
+    items = []
+    for record in records:
+        frame = message_frame(record)
+        item = RestResponseItem(
+            recipient_id=sender,
+            text=frame.text,
+            buttons=frame.buttons,
+            image=frame.image,
+            custom=frame.custom,
+        )
+        items.append(item.model_dump(exclude_none=True))
+    return items
+
+
+def protocol_schema() -> dict[str, Any]:
+    """The JSON Schema of every frame, in both directions."""
+    client = TypeAdapter(ClientFrame).json_schema(ref_template="#/$defs/{model}")
+    server = TypeAdapter(ServerFrame).json_schema(ref_template="#/$defs/{model}")
+    defs = {**client.pop("$defs", {}), **server.pop("$defs", {})}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:aisle:protocol:ws-chat",
+        "title": "Aisle widget protocol (WS /ws/chat)",
+        "$defs": {
+            **defs,
+            "ClientFrame": client,
+            "ServerFrame": server,
+        },
+        "oneOf": [{"$ref": "#/$defs/ClientFrame"}, {"$ref": "#/$defs/ServerFrame"}],
+    }

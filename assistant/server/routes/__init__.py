@@ -1,0 +1,1 @@
+"""Thin routes: translate between the wire and the services, nothing more."""

@@ -1,0 +1,217 @@
+"""The widget's channel: `WS /ws/chat` (docs/protocol.md).
+
+A connection says `hello` (new or resumed session), then sends `message` frames. Each stored
+message is acknowledged with its sequence number; every message of the conversation —
+the shopper's, the bot's, an agent's — reaches the socket through the broker in `seq` order,
+after a replay of what the client missed. A bad frame gets an error frame; the socket stays open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from fastapi import APIRouter, WebSocket
+from pydantic import BaseModel
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from assistant.conversation.repository import MessageRecord
+from assistant.conversation.service import Accepted
+from assistant.errors import AisleError, InvalidInput, OriginNotAllowed
+from assistant.server.components import Components
+from assistant.server.deps import get_components
+from assistant.server.protocol import (
+    AckFrame,
+    ClientMessageFrame,
+    ErrorFrame,
+    HelloFrame,
+    PongFrame,
+    StatusFrame,
+    TypingFrame,
+    WelcomeFrame,
+    message_frame,
+    parse_client_frame,
+)
+
+logger = logging.getLogger(__name__)
+router = APIRouter(tags=["channels"])
+
+CHANNEL = "web"
+# Close code for a refused origin (4000-4999 are the application's own).
+CLOSE_ORIGIN_REFUSED = 4403
+
+
+def origin_allowed(origin: str | None, allowed: list[str]) -> bool:
+    # Browsers always send Origin; other clients may not, and cannot be told apart by it.
+    return (
+        origin is None or "*" in allowed or origin.rstrip("/") in {a.rstrip("/") for a in allowed}
+    )
+
+
+@router.websocket("/ws/chat")
+async def chat(websocket: WebSocket) -> None:
+    components = get_components(websocket)
+    origin = websocket.headers.get("origin")
+    await websocket.accept()
+    session = ChatSession(websocket, components)
+    if not origin_allowed(origin, components.settings.channels.allowed_origins):
+        await session.send(
+            ErrorFrame(**_error_fields(OriginNotAllowed(f"origin {origin} is not allowed")))
+        )
+        await websocket.close(code=CLOSE_ORIGIN_REFUSED)
+        return
+    try:
+        await session.serve()
+    finally:
+        await session.stop()
+
+
+def _error_fields(error: AisleError, client_id: str | None = None) -> dict[str, Any]:
+    return {"code": error.code, "message": error.message, "client_id": client_id}
+
+
+class ChatSession:
+    def __init__(self, websocket: WebSocket, components: Components) -> None:
+        self.ws = websocket
+        self.components = components
+        self.conversations = components.conversations
+        self.max_frame = components.settings.channels.websocket.max_frame_bytes
+        self.conversation_id: str | None = None
+        self.last_sent_seq = 0
+        self.status = "bot"
+        self._send_lock = asyncio.Lock()
+        self._forwarder: asyncio.Task[None] | None = None
+        self._turns: set[asyncio.Task[None]] = set()
+
+    async def send(self, frame: BaseModel) -> None:
+        if self.ws.application_state != WebSocketState.CONNECTED:
+            return
+        async with self._send_lock:
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                await self.ws.send_text(frame.model_dump_json(exclude_none=True))
+
+    async def serve(self) -> None:
+        while True:
+            try:
+                raw = await self.ws.receive()
+            except (WebSocketDisconnect, RuntimeError):
+                return
+            if raw["type"] == "websocket.disconnect":
+                return
+            data = raw.get("text") if raw.get("text") is not None else raw.get("bytes")
+            client_id: str | None = None
+            try:
+                frame = parse_client_frame(data or b"", max_bytes=self.max_frame)
+                if isinstance(frame, ClientMessageFrame):
+                    client_id = frame.client_id
+                await self.handle(frame)
+            except AisleError as exc:
+                await self.send(ErrorFrame(**_error_fields(exc, client_id)))
+
+    async def handle(self, frame: Any) -> None:
+        if isinstance(frame, HelloFrame):
+            await self.hello(frame)
+        elif isinstance(frame, ClientMessageFrame):
+            await self.message(frame)
+        else:
+            await self.send(PongFrame())
+
+    async def hello(self, frame: HelloFrame) -> None:
+        if self.conversation_id is not None:
+            raise InvalidInput("this connection already said hello")
+        if frame.session:
+            info = await self.conversations.resume_session(channel=CHANNEL, token=frame.session)
+            token, resumed = frame.session, True
+        else:
+            token, info = await self.conversations.start_session(channel=CHANNEL)
+            resumed = False
+        self.conversation_id = info.id
+        self.last_sent_seq = frame.last_seq
+        self.status = info.status
+        subscribed, replayed = asyncio.Event(), asyncio.Event()
+        self._forwarder = asyncio.create_task(self._forward(info.id, subscribed, replayed))
+        await subscribed.wait()
+        await self.send(
+            WelcomeFrame(session=token, status=info.status, last_seq=info.last_seq, resumed=resumed)
+        )
+        try:
+            for record in await self.conversations.history(info.id, after_seq=frame.last_seq):
+                await self.deliver(record)
+        finally:
+            replayed.set()
+
+    async def message(self, frame: ClientMessageFrame) -> None:
+        if self.conversation_id is None:
+            raise InvalidInput("say hello first")
+        accepted = await self.conversations.accept(
+            self.conversation_id, text=frame.text, client_id=frame.client_id, payload=frame.payload
+        )
+        await self.send(
+            AckFrame(
+                client_id=frame.client_id, seq=accepted.record.seq, duplicate=accepted.duplicate
+            )
+        )
+        if accepted.needs_processing:
+            # Answer in the background so the socket keeps reading (pings, more messages);
+            # the per-conversation lock keeps turns in order.
+            task = asyncio.create_task(self._answer(accepted, frame.client_id))
+            self._turns.add(task)
+            task.add_done_callback(self._turns.discard)
+
+    async def _answer(self, accepted: Accepted, client_id: str) -> None:
+        await self.send(TypingFrame(active=True))
+        try:
+            turn = await self.conversations.process(accepted)
+            # Deliver here too, so replies precede the end of typing; `deliver` sends each once.
+            for record in turn.replies:
+                await self.deliver(record)
+            await self.set_status(turn.status)
+        except AisleError as exc:
+            await self.send(ErrorFrame(**_error_fields(exc, client_id)))
+        except Exception:
+            logger.exception("turn failed in conversation %s", accepted.conversation_id)
+            await self.send(
+                ErrorFrame(
+                    code="internal_error",
+                    message="the assistant failed to answer; resend to retry",
+                    client_id=client_id,
+                )
+            )
+        finally:
+            await self.send(TypingFrame(active=False))
+
+    async def deliver(self, record: MessageRecord) -> None:
+        # Replay and live delivery overlap; the sequence number makes each message go once.
+        if record.seq <= self.last_sent_seq:
+            return
+        self.last_sent_seq = record.seq
+        await self.send(message_frame(record))
+
+    async def set_status(self, status: str) -> None:
+        # The same change can arrive from the turn and from the broker; tell the client once.
+        if status != self.status:
+            self.status = status
+            await self.send(StatusFrame(status=status))
+
+    async def _forward(
+        self, conversation_id: str, subscribed: asyncio.Event, replayed: asyncio.Event
+    ) -> None:
+        # Subscribe before the replay reads history, and deliver live events only after it,
+        # so nothing falls between the two and nothing arrives out of order.
+        async with self.components.broker.subscribe(conversation_id) as queue:
+            subscribed.set()
+            await replayed.wait()
+            while True:
+                event = await queue.get()
+                if event.get("kind") == "message":
+                    await self.deliver(MessageRecord.from_dict(event["message"]))
+                elif event.get("kind") == "status":
+                    await self.set_status(event["status"])
+
+    async def stop(self) -> None:
+        if self._forwarder is not None:
+            self._forwarder.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._forwarder

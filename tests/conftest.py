@@ -1,0 +1,11 @@
+"""Shared fixtures: databases in tests/fixtures/database.py, the app in tests/fixtures/app.py."""
+
+import pytest
+
+pytest_plugins = ["tests.fixtures.database", "tests.fixtures.app"]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests (marked `anyio`) run on asyncio, like the server."""
+    return "asyncio"

@@ -1,0 +1,155 @@
+"""The NLU model trained on the project's nlu_data with the real all-MiniLM-L6-v2 embedder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import joblib
+import pytest
+
+from assistant.engine.embeddings import SentenceEmbedder
+from assistant.engine.nlu.model import OUT_OF_SCOPE, NLUModel
+from assistant.engine.nlu.training_data import load_training_data
+from assistant.errors import ModelNotTrained
+
+NLU_DATA = Path(__file__).parents[2] / "nlu_data"
+THRESHOLD = 0.45
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def embedder() -> SentenceEmbedder:
+    return SentenceEmbedder()
+
+
+@pytest.fixture(scope="module")
+def model(embedder: SentenceEmbedder) -> NLUModel:
+    return NLUModel.train(load_training_data(NLU_DATA), embedder, threshold=THRESHOLD)
+
+
+def test_embeddings_are_normalised(embedder: SentenceEmbedder) -> None:
+    vectors = embedder.encode(["hello", "where is my parcel"])
+    assert vectors.shape == (2, embedder.dimension) == (2, 384)
+    assert str(vectors.dtype) == "float32"
+    assert abs(float((vectors**2).sum(axis=1).max()) - 1.0) < 1e-4
+    assert embedder.encode([]).shape == (0, 384)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("good morning to you!", "greet"),
+        ("heyo, anybody around?", "greet"),
+        ("ok I'm heading out now, bye for now", "goodbye"),
+        ("catch ya later", "goodbye"),
+        ("I'd like to speak with one of your staff", "human_handoff"),
+        ("can you put me in touch with a real human being", "human_handoff"),
+        ("i need to talk to customer service asap", "human_handoff"),
+        ("what sort of things can you handle?", "help"),
+        ("what are you capable of", "help"),
+        ("thank you kindly", "thanks"),
+        ("is a real person reading this?", "bot_challenge"),
+    ],
+)
+def test_unseen_phrasings(model: NLUModel, text: str, intent: str) -> None:
+    result = model.parse(text)
+    assert result.intent == intent, result.ranking[:3]
+    assert result.confidence >= THRESHOLD
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what's the weather in Paris",
+        "write me a python script",
+        "who won the basketball finals",
+        "give me a recipe for pancakes",
+    ],
+)
+def test_out_of_scope(model: NLUModel, text: str) -> None:
+    result = model.parse(text)
+    assert result.intent == OUT_OF_SCOPE
+    assert result.ranking, "the ranking is kept for out-of-scope messages"
+
+
+def test_below_threshold_becomes_out_of_scope_but_keeps_ranking(model: NLUModel) -> None:
+    strict = NLUModel(
+        classifier=model.classifier,
+        extractor=model.extractor,
+        embedder=model.embedder,
+        fingerprint=model.fingerprint,
+        threshold=1.0,
+    )
+    result = strict.parse("hello there")
+    assert result.intent == OUT_OF_SCOPE
+    assert result.ranking[0][0] == "greet"
+    assert result.confidence == result.ranking[0][1] < 1.0
+
+
+def test_result_shape_and_entities(model: NLUModel) -> None:
+    result = model.parse("hi, I want a person to look at order #W2378156, I'm ann@shop.com")
+    parse_data = result.as_rasa_dict()
+    assert parse_data["text"] == result.text
+    assert parse_data["intent"] == {"name": result.intent, "confidence": result.confidence}
+    assert [(e["entity"], e["value"], e["extractor"]) for e in parse_data["entities"]] == [
+        ("order_id", "#W2378156", "regex"),
+        ("email", "ann@shop.com", "regex"),
+    ]
+    ranking = parse_data["intent_ranking"]
+    assert len(ranking) == len(model.intents) <= 10
+    assert [r["confidence"] for r in ranking] == sorted(
+        (r["confidence"] for r in ranking), reverse=True
+    )
+    assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
+
+
+def test_payloads_skip_the_classifier(model: NLUModel) -> None:
+    result = model.parse("/greet")
+    assert (result.intent, result.confidence, result.entities) == ("greet", 1.0, ())
+
+    result = model.parse('/inform{"email": "a@b.com", "zip": "12345"}')
+    parse_data = result.as_rasa_dict()
+    assert parse_data["intent"] == {"name": "inform", "confidence": 1.0}
+    assert parse_data["entities"] == [
+        {"entity": "email", "value": "a@b.com", "start": None, "end": None, "extractor": "payload"},
+        {"entity": "zip", "value": "12345", "start": None, "end": None, "extractor": "payload"},
+    ]
+
+
+@pytest.mark.parametrize("text", ['/inform{"email": }', "/inform[1]", '/inform["a"]', "/ hello"])
+def test_malformed_payload_is_plain_text(model: NLUModel, text: str) -> None:
+    result = model.parse(text)
+    assert result.intent != "inform"
+    assert all(e.extractor != "payload" for e in result.entities)
+
+
+def test_empty_text(model: NLUModel) -> None:
+    result = model.parse("   ")
+    assert (result.intent, result.confidence, result.ranking) == (OUT_OF_SCOPE, 0.0, ())
+
+
+def test_save_load_round_trip(model: NLUModel, embedder: SentenceEmbedder, tmp_path: Path) -> None:
+    path = tmp_path / "models" / "nlu.joblib"
+    model.save(path)
+    loaded = NLUModel.load(path, embedder)
+    assert loaded.fingerprint == model.fingerprint == load_training_data(NLU_DATA).fingerprint()
+    assert loaded.intents == model.intents
+    assert loaded.threshold == THRESHOLD
+    text = "can I talk to someone at W2378156"
+    assert loaded.parse(text) == model.parse(text)
+
+
+def test_load_refuses_missing_or_incompatible_files(
+    embedder: SentenceEmbedder, tmp_path: Path
+) -> None:
+    with pytest.raises(ModelNotTrained, match="assistant train"):
+        NLUModel.load(tmp_path / "absent.joblib", embedder)
+    garbage = tmp_path / "garbage.joblib"
+    garbage.write_bytes(b"not a model")
+    with pytest.raises(ModelNotTrained):
+        NLUModel.load(garbage, embedder)
+    old = tmp_path / "old.joblib"
+    joblib.dump({"format_version": 0}, old)
+    with pytest.raises(ModelNotTrained, match="incompatible"):
+        NLUModel.load(old, embedder)

@@ -1,0 +1,103 @@
+"""Migrations build the schema the models describe, both ways, on every backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typer
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+from typer.testing import CliRunner
+
+from assistant.cli import CLIState
+from assistant.cli import db as db_cli
+from assistant.config import load_settings
+from assistant.persistence import migrate
+from assistant.persistence.db import make_engine
+from assistant.persistence.models import Base
+
+
+def _tables(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_head_is_the_initial_revision() -> None:
+    assert migrate.head() == "0001"
+
+
+def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
+    url = empty_database_url
+    assert migrate.current(url) is None
+    assert not migrate.check_up_to_date(url)
+
+    migrate.upgrade(url)
+    assert migrate.current(url) == migrate.head()
+    assert migrate.check_up_to_date(url)
+    assert _tables(url) == set(Base.metadata.tables) | {"alembic_version"}
+
+    migrate.downgrade(url, "base")
+    assert migrate.current(url) is None
+    assert _tables(url) <= {"alembic_version"}
+
+    migrate.upgrade(url, "head")
+    assert migrate.current(url) == migrate.head()
+    assert _tables(url) == set(Base.metadata.tables) | {"alembic_version"}
+
+
+def test_models_match_the_migrations(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+@pytest.mark.postgres
+def test_postgres_tables_live_in_the_test_schema(engine: Engine) -> None:
+    with engine.connect() as connection:
+        schema = connection.scalar(text("SELECT current_schema()"))
+        assert schema is not None and schema.startswith("t_")
+        found = connection.scalars(
+            text("SELECT table_name FROM information_schema.tables WHERE table_schema = :schema"),
+            {"schema": schema},
+        ).all()
+    assert set(found) == set(Base.metadata.tables) | {"alembic_version"}
+
+
+def _cli(url: str, tmp_path: Path) -> tuple[typer.Typer, CLIState]:
+    config = tmp_path / "config.yml"
+    config.write_text("{}\n", encoding="utf-8")
+    settings = load_settings(config, environ={}, overrides={"database.url": url})
+    root = typer.Typer()
+
+    @root.callback()
+    def _root() -> None:
+        pass
+
+    root.add_typer(db_cli.app, name="db")
+    return root, CLIState(_settings=settings)
+
+
+def test_db_cli_upgrade_current_downgrade(empty_database_url: str, tmp_path: Path) -> None:
+    app, cli_state = _cli(empty_database_url, tmp_path)
+    runner = CliRunner()
+
+    result = runner.invoke(app, ["db", "current"], obj=cli_state)
+    assert result.exit_code == 0, result.output
+    assert "base" in result.output and "behind head 0001" in result.output
+
+    result = runner.invoke(app, ["db", "upgrade"], obj=cli_state)
+    assert result.exit_code == 0, result.output
+    assert "database at revision 0001" in result.output
+
+    result = runner.invoke(app, ["db", "current"], obj=cli_state)
+    assert result.exit_code == 0, result.output
+    assert "0001 (up to date)" in result.output
+
+    result = runner.invoke(app, ["db", "downgrade", "base"], obj=cli_state)
+    assert result.exit_code == 0, result.output
+    assert migrate.current(empty_database_url) is None

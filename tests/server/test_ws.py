@@ -1,0 +1,195 @@
+"""The widget's WebSocket protocol, against the real app; every frame checked against the
+JSON Schema published in docs/protocol.schema.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.testclient import WebSocketTestSession
+
+from assistant.persistence.models import Message
+from assistant.server.protocol import protocol_schema
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "protocol.schema.json"
+SCHEMA = json.loads(SCHEMA_PATH.read_text())
+ORIGIN = {"origin": "http://127.0.0.1:8000"}
+
+
+def check(frame: dict[str, Any], kind: str) -> dict[str, Any]:
+    schema = {k: v for k, v in SCHEMA.items() if k != "oneOf"}
+    schema["$ref"] = f"#/$defs/{kind}"
+    jsonschema.validate(frame, schema, cls=jsonschema.Draft202012Validator)
+    return frame
+
+
+class Chat:
+    """A protocol-checking client."""
+
+    def __init__(self, ws: WebSocketTestSession) -> None:
+        self.ws = ws
+
+    def send(self, frame: dict[str, Any]) -> None:
+        check(frame, "ClientFrame")
+        self.ws.send_text(json.dumps(frame))
+
+    def receive(self) -> dict[str, Any]:
+        return check(self.ws.receive_json(), "ServerFrame")
+
+    def until(self, predicate: Any, limit: int = 30) -> list[dict[str, Any]]:
+        frames = []
+        for _ in range(limit):
+            frame = self.receive()
+            frames.append(frame)
+            if predicate(frame):
+                return frames
+        raise AssertionError(f"no matching frame in {frames}")
+
+    def hello(self, session: str | None = None, last_seq: int = 0) -> dict[str, Any]:
+        frame: dict[str, Any] = {"type": "hello", "last_seq": last_seq}
+        if session:
+            frame["session"] = session
+        self.send(frame)
+        return self.receive()
+
+    def say(self, client_id: str, text: str, payload: str | None = None) -> list[dict[str, Any]]:
+        frame = {"type": "message", "client_id": client_id, "text": text}
+        if payload:
+            frame["payload"] = payload
+        self.send(frame)
+        return self.until(lambda f: f["type"] == "typing" and not f["active"])
+
+
+def bot_texts(frames: list[dict[str, Any]]) -> list[str]:
+    return [f.get("text") or "" for f in frames if f["type"] == "message" and f["role"] == "bot"]
+
+
+def test_the_published_schema_is_the_code_schema() -> None:
+    assert protocol_schema() == SCHEMA, (
+        "run `assistant protocol-schema > docs/protocol.schema.json`"
+    )
+
+
+def test_conversation_ack_replies_and_resume(client: TestClient) -> None:
+    with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
+        chat = Chat(ws)
+        welcome = chat.hello()
+        assert welcome["type"] == "welcome" and welcome["resumed"] is False
+        session = welcome["session"]
+        frames = chat.say("c1", "hello there")
+        ack = next(f for f in frames if f["type"] == "ack")
+        assert ack == {"type": "ack", "client_id": "c1", "seq": 1, "duplicate": False}
+        messages = [f for f in frames if f["type"] == "message"]
+        assert [m["seq"] for m in messages] == sorted(m["seq"] for m in messages)
+        assert messages[0]["role"] == "user" and messages[0]["client_id"] == "c1"
+        assert "assistant" in bot_texts(frames)[0].lower()
+        last_seq = messages[-1]["seq"]
+
+    # A reconnect that saw only the ack gets the rest replayed, nothing twice.
+    with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
+        chat = Chat(ws)
+        welcome = chat.hello(session, last_seq=1)
+        assert welcome["resumed"] is True and welcome["last_seq"] == last_seq
+        replay = [chat.receive() for _ in range(last_seq - 1)]
+        assert [f["seq"] for f in replay] == list(range(2, last_seq + 1))
+        chat.send({"type": "ping"})
+        assert chat.receive() == {"type": "pong"}
+
+
+def test_a_resend_is_acknowledged_not_processed_twice(
+    client: TestClient, session_factory: sessionmaker[Session]
+) -> None:
+    with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
+        chat = Chat(ws)
+        chat.hello()
+        chat.say("same", "thanks!")
+        chat.send({"type": "message", "client_id": "same", "text": "thanks!"})
+        assert chat.receive() == {"type": "ack", "client_id": "same", "seq": 1, "duplicate": True}
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).where(Message.role == "user")) == 1
+        assert session.scalar(select(func.count()).where(Message.role == "bot")) == 1
+
+
+def test_buttons_send_their_payload(client: TestClient) -> None:
+    with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
+        chat = Chat(ws)
+        chat.hello()
+        frames = chat.say("b1", "What can you do?", payload="/help")
+        assert "here is what i can do" in bot_texts(frames)[0].lower()
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("{oops", "malformed_json"),
+        ('["a"]', "invalid_input"),
+        ('{"type": "dance"}', "unknown_frame_type"),
+        ('{"no": "type"}', "unknown_frame_type"),
+        ('{"type": "message", "client_id": "x"}', "invalid_input"),
+        ('{"type": "message", "client_id": "x", "text": "   "}', "empty_message"),
+        (
+            '{"type": "message", "client_id": "x", "text": "' + "a" * 5000 + '"}',
+            "message_too_large",
+        ),
+        (
+            '{"type": "message", "client_id": "x", "text": "' + "a" * 20000 + '"}',
+            "message_too_large",
+        ),
+        ('{"type": "hello", "session": "no-such-session"}', "unknown_session"),
+    ],
+)
+def test_bad_frames_get_an_error_frame_and_the_socket_survives(
+    client: TestClient, session_factory: sessionmaker[Session], raw: str, code: str
+) -> None:
+    with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
+        chat = Chat(ws)
+        if '"hello"' not in raw:
+            chat.hello()
+        ws.send_text(raw)
+        error = chat.receive()
+        assert error["type"] == "error" and error["code"] == code, error
+        chat.send({"type": "ping"})
+        assert chat.receive() == {"type": "pong"}
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+def test_undecodable_bytes_get_an_error_frame(client: TestClient) -> None:
+    with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
+        chat = Chat(ws)
+        ws.send_bytes(b"\xff\xfe\xfd")
+        assert chat.receive()["code"] == "undecodable_message"
+        assert chat.hello()["type"] == "welcome"
+
+
+def test_a_message_before_hello_is_refused(client: TestClient) -> None:
+    with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
+        chat = Chat(ws)
+        chat.send({"type": "message", "client_id": "x", "text": "hi"})
+        error = chat.receive()
+        assert error["code"] == "invalid_input" and error["client_id"] == "x"
+
+
+def test_a_foreign_origin_is_refused(client: TestClient) -> None:
+    with client.websocket_connect("/ws/chat", headers={"origin": "https://evil.example"}) as ws:
+        frame = check(ws.receive_json(), "ServerFrame")
+        assert frame["code"] == "origin_not_allowed"
+
+
+def test_handoff_status_reaches_the_widget(
+    client: TestClient, auth_headers: dict[str, str]
+) -> None:
+    with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
+        chat = Chat(ws)
+        chat.hello()
+        frames = chat.say("h1", "can I speak to a real person please")
+        assert {"type": "status", "status": "handoff"} in frames
+        assert any((f.get("custom") or {}).get("type") == "handoff" for f in frames)
+        frames = chat.say("h2", "anyone there?")
+        assert bot_texts(frames) == []
