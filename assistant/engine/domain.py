@@ -10,10 +10,10 @@ import hashlib
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from assistant.engine.messages import BotMessage, Button
+from assistant.engine.yaml_files import load_yaml_model
 from assistant.errors import FlowError
 
 
@@ -113,11 +113,4 @@ class _Placeholders(dict[str, Any]):
 
 
 def load_domain(path: Path) -> Domain:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise FlowError(f"cannot read domain {path}: {exc}") from exc
-    try:
-        return Domain.model_validate(raw)
-    except ValidationError as exc:
-        raise FlowError(f"invalid domain {path}: {exc}") from exc
+    return load_yaml_model(path, Domain, "domain")

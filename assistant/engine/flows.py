@@ -18,9 +18,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from assistant.engine.yaml_files import load_yaml_model
 from assistant.errors import FlowError
 
 END = "END"
@@ -193,11 +193,4 @@ class FlowSet(_Strict):
 
 
 def load_flows(path: Path) -> FlowSet:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise FlowError(f"cannot read flows {path}: {exc}") from exc
-    try:
-        return FlowSet.model_validate(raw)
-    except ValidationError as exc:
-        raise FlowError(f"invalid flows in {path}: {exc}") from exc
+    return load_yaml_model(path, FlowSet, "flows")

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.errors import AisleError, InvalidInput
+from assistant.server.protocol import validation_details
 
 logger = logging.getLogger(__name__)
 
@@ -27,13 +28,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        details = {
-            "errors": [
-                {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-                for e in exc.errors()
-            ]
-        }
-        error = InvalidInput("invalid request", details=details)
+        error = InvalidInput("invalid request", details=validation_details(exc.errors()))
         return JSONResponse({"error": error.to_wire()}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)

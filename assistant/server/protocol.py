@@ -8,6 +8,7 @@ Translation to and from domain records happens here, nowhere else.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -169,11 +170,12 @@ def decode_json(raw: bytes | str, *, max_bytes: int) -> Any:
         raise MalformedJSON(f"the frame is not valid JSON: {exc}") from exc
 
 
-def _validation_details(error: ValidationError) -> dict[str, Any]:
+def validation_details(errors: Sequence[Any]) -> dict[str, Any]:
+    """Pydantic's errors as `{"errors": [{"field", "message"}]}` for the wire."""
     return {
         "errors": [
             {"field": ".".join(str(p) for p in item["loc"]), "message": item["msg"]}
-            for item in error.errors()
+            for item in errors
         ]
     }
 
@@ -192,7 +194,9 @@ def parse_client_frame(
     try:
         return _client_adapter.validate_python(data)
     except ValidationError as exc:
-        raise InvalidInput(f"invalid {kind} frame", details=_validation_details(exc)) from exc
+        raise InvalidInput(
+            f"invalid {kind} frame", details=validation_details(exc.errors())
+        ) from exc
 
 
 def parse_rest_request(raw: bytes, *, max_bytes: int) -> RestRequest:
@@ -202,7 +206,7 @@ def parse_rest_request(raw: bytes, *, max_bytes: int) -> RestRequest:
     try:
         return RestRequest.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput("invalid request", details=_validation_details(exc)) from exc
+        raise InvalidInput("invalid request", details=validation_details(exc.errors())) from exc
 
 
 def message_frame(record: MessageRecord) -> ServerMessageFrame:
