@@ -32,7 +32,7 @@ from sklearn.pipeline import FeatureUnion
 
 from assistant.engine.embeddings import CachingEmbedder, Embedder, embedder_from_settings
 from assistant.engine.nlu.classifier import DEFAULT_REGULARISATION
-from assistant.engine.nlu.model import OUT_OF_SCOPE, train_from_settings
+from assistant.engine.nlu.model import OUT_OF_SCOPE, NLUModel
 from assistant.engine.nlu.training_data import TrainingData, load_training_data
 from assistant.errors import AisleError
 
@@ -167,7 +167,7 @@ def evaluate_nlu(
     threshold = settings.nlu.threshold
     cached = CachingEmbedder(embedder if embedder is not None else embedder_from_settings(settings))
     logger.info("training the NLU model and the baseline on %d examples", len(training.examples))
-    model = train_from_settings(settings, cached)
+    model = NLUModel.train(training, cached, threshold=threshold)
     baseline = BaselineClassifier(threshold=threshold).fit(training)
 
     texts = [text for text, _ in rows]
