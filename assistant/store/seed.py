@@ -29,6 +29,7 @@ from assistant.persistence.models.store import (
     Customer,
     Fulfilment,
     Order,
+    OrderChange,
     OrderItem,
     PaymentMethod,
     PaymentTransaction,
@@ -48,6 +49,8 @@ STORE_MODELS: tuple[type[Base], ...] = (
     OrderItem,
     Fulfilment,
     PaymentTransaction,
+    # The backend's record of applied writes: cleared first on reset, never seeded.
+    OrderChange,
 )
 _MAX_PROBLEMS = 20
 

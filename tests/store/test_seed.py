@@ -38,6 +38,7 @@ EXPECTED = {
     "order_items": 2978,
     "fulfilments": 577,
     "payment_transactions": 1102,
+    "order_changes": 0,
 }
 # A cancelled order (payment then refund, five items) and one listing an item twice.
 SPOT_ORDERS = ("#W4111294", "#W1840144")

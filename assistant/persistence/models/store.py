@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from assistant.persistence.models.base import Base
+from assistant.persistence.models.base import Base, utcnow
 
 Money = Numeric(12, 2)
 
@@ -134,6 +134,14 @@ class Order(Base):
     zip: Mapped[str] = mapped_column(String(16))
     # The demo data has no dates; orders placed later through the store may.
     created_at: Mapped[datetime | None] = mapped_column(default=None)
+    # What the policy's writes record beside the status (τ²-bench keeps the same fields).
+    cancel_reason: Mapped[str | None] = mapped_column(String(64), default=None)
+    return_items: Mapped[list[Any] | None] = mapped_column(default=list)
+    return_payment_method_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    exchange_items: Mapped[list[Any] | None] = mapped_column(default=list)
+    exchange_new_items: Mapped[list[Any] | None] = mapped_column(default=list)
+    exchange_payment_method_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    exchange_price_difference: Mapped[Decimal | None] = mapped_column(Money, default=None)
 
     customer: Mapped[Customer] = relationship(back_populates="orders")
     items: Mapped[list[OrderItem]] = relationship(
@@ -191,3 +199,26 @@ class PaymentTransaction(Base):
     transaction_type: Mapped[str] = mapped_column(String(16))
     amount: Mapped[Decimal] = mapped_column(Money)
     payment_method_id: Mapped[str] = mapped_column(ForeignKey("payment_methods.id"), index=True)
+
+
+class OrderChange(Base):
+    """One applied write of the order backend, under the caller's idempotency key.
+
+    A repeated key is answered from `result` instead of being applied again, so a
+    confirmation sent twice never refunds twice; the rows double as the audit log.
+    """
+
+    __tablename__ = "order_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    # cancel_order, modify_order_items, … (the backend method's name)
+    operation: Mapped[str] = mapped_column(String(32))
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    # None for changes of the customer's profile (their default address).
+    order_id: Mapped[str | None] = mapped_column(ForeignKey("orders.id"), default=None)
+    # The normalised arguments: a replay must match them to be a replay.
+    arguments: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The first call's result (views as JSON, money as strings), returned on a replay.
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,1 @@
+"""Backends the actions call: orders now; recommendations and analytics later."""
