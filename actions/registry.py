@@ -4,6 +4,40 @@ from __future__ import annotations
 
 from rasa_sdk import Action
 
+from actions.auth import ActionAuthenticate
 from actions.handoff import ActionHandoff
+from actions.order_changes import (
+    ActionApplyOrderChange,
+    ActionAskAddress,
+    ActionAskConfirmation,
+    ActionAskItemIds,
+    ActionAskNewItemIds,
+    ActionAskOrderId,
+    ActionAskPaymentMethod,
+    ActionDropOrderChange,
+    ActionStartOrderTask,
+    ActionValidateCancelReason,
+    ActionValidateOrderId,
+    ActionValidatePaymentMethod,
+)
+from actions.order_info import ActionListOrders, ActionOrderStatus, ActionProductInfo
 
-ACTIONS: tuple[type[Action], ...] = (ActionHandoff,)
+ACTIONS: tuple[type[Action], ...] = (
+    ActionHandoff,
+    ActionAuthenticate,
+    ActionStartOrderTask,
+    ActionAskOrderId,
+    ActionValidateOrderId,
+    ActionAskItemIds,
+    ActionAskNewItemIds,
+    ActionAskPaymentMethod,
+    ActionValidatePaymentMethod,
+    ActionValidateCancelReason,
+    ActionAskAddress,
+    ActionAskConfirmation,
+    ActionApplyOrderChange,
+    ActionDropOrderChange,
+    ActionOrderStatus,
+    ActionListOrders,
+    ActionProductInfo,
+)

@@ -95,9 +95,13 @@ class Domain(_Strict):
         extra = overrides or {}
         return BotMessage(
             text=variant.text.format_map(fill) if variant.text is not None else extra.get("text"),
-            buttons=buttons or tuple(extra.get("buttons") or ()),
+            buttons=buttons
+            or tuple(
+                Button(title=str(b["title"]), payload=str(b["payload"]))
+                for b in extra.get("buttons") or ()
+            ),
             image=variant.image,
-            custom=variant.custom if variant.custom is not None else extra.get("custom"),
+            custom=variant.custom if variant.custom is not None else extra.get("custom") or None,
         )
 
 

@@ -8,6 +8,8 @@ action with `ActionFailed`, so nothing it asked for is half-applied.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -23,6 +25,8 @@ ALLOWED_EVENTS: dict[str, tuple[str, ...]] = {
     "resume": (),
     "followup": ("name",),
     "restart": (),
+    # Only `ActiveLoop(None)`: the action ends the flow it runs in (Rasa's way to end a form).
+    "active_loop": (),
 }
 
 
@@ -53,6 +57,8 @@ def check_events(action_name: str, events: list[Any], slots: set[str]) -> list[d
         missing = [name for name in ALLOWED_EVENTS[kind] if not event.get(name)]
         if missing:
             raise ActionFailed(action_name, f"{kind} event lacks {', '.join(missing)}")
+        if kind == "active_loop" and event.get("name") is not None:
+            raise ActionFailed(action_name, "may only end its flow (active_loop with no name)")
         if kind == "slot" and event["name"] not in slots:
             raise ActionFailed(action_name, f"set an undeclared slot {event['name']!r}")
         checked.append(event)
@@ -72,7 +78,7 @@ def _call(action_name: str, tracker: dict[str, Any], domain: dict[str, Any]) -> 
 class InProcessActionRunner:
     """rasa_sdk's own ActionExecutor, fed from the package's explicit registry."""
 
-    def __init__(self, package: str) -> None:
+    def __init__(self, package: str, *, services: dict[str, Any] | None = None) -> None:
         from rasa_sdk.executor import ActionExecutor
 
         try:
@@ -82,6 +88,15 @@ class InProcessActionRunner:
         self._executor = ActionExecutor()
         for action_class in registry.ACTIONS:
             self._executor.register_action(action_class)
+        # A package may take the assistant's backends for the length of each run.
+        self._services = services or {}
+        self._scope: Callable[..., AbstractContextManager[None]] | None = None
+        if self._services:
+            try:
+                module = importlib.import_module(f"{package}.services")
+            except ImportError as exc:
+                raise FlowError(f"actions package {package!r} has no services module") from exc
+            self._scope = module.using
 
     def names(self) -> set[str]:
         return set(self._executor.actions)
@@ -91,8 +106,10 @@ class InProcessActionRunner:
     ) -> ActionResult:
         from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 
+        scope = self._scope(**self._services) if self._scope else nullcontext()
         try:
-            result = await self._executor.run(_call(action_name, tracker, domain))
+            with scope:
+                result = await self._executor.run(_call(action_name, tracker, domain))
         except (ActionNotFoundException, ActionExecutionRejection) as exc:
             raise ActionFailed(action_name, str(exc)) from exc
         if result is None:

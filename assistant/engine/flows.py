@@ -3,7 +3,10 @@
 A flow is a list of steps. Each step is one of
 
 - `action: NAME` — run a response (`utter_*`) or a custom action;
-- `collect: SLOT` — ask with `utter_ask_SLOT` (or `ask:`) until the slot is filled;
+- `collect: SLOT` — ask with `utter_ask_SLOT` (or `ask:`) until the slot is filled. The
+  `ask` may be a custom action, which may fill the slot itself (from what the shopper already
+  said) instead of asking; `validate: ACTION` runs whenever the slot holds a value at this step
+  and may clear it (the step then asks again) or end the flow;
 - `set_slots: {SLOT: VALUE}` — set slots directly;
 - `link: FLOW` — continue in another flow (this one ends).
 
@@ -77,6 +80,7 @@ class Step(_Strict):
     ask: str | None = None
     # Clear the slot before collecting, so an old value is asked again.
     reset: bool = False
+    validate_with: str | None = Field(default=None, alias="validate")
     set_slots: dict[str, Any] | None = None
     link: str | None = None
     next: str | list[Branch] | None = None
@@ -106,6 +110,9 @@ class Trigger(_Strict):
 class Flow(_Strict):
     description: str = ""
     trigger: Trigger = Trigger()
+    # Whether the flow may interrupt one that is waiting for an answer ("yes" to a question
+    # is an answer, not a request of its own).
+    interrupts: bool = True
     steps: list[Step] = Field(min_length=1)
 
     def index_of(self, step_id: str) -> int:
@@ -113,6 +120,17 @@ class Flow(_Strict):
             if step.id == step_id:
                 return index
         raise FlowError(f"no step {step_id!r}")
+
+    def collect_index(self, slot: str) -> int | None:
+        """The step that collects `slot`, if any."""
+        for index, step in enumerate(self.steps):
+            if step.collect == slot:
+                return index
+        return None
+
+    def collected_after(self, index: int) -> list[str]:
+        """The slots collected by the steps after `index` (what a correction invalidates)."""
+        return [step.collect for step in self.steps[index + 1 :] if step.collect is not None]
 
     def next_index(self, current: int, slots: dict[str, Any]) -> int:
         """Where to go after step `current`; len(steps) means the flow ends."""
@@ -172,6 +190,10 @@ class FlowSet(_Strict):
                         problems.append(f"{where}: unknown slot {step.collect!r}")
                     if step.ask_response not in responses and step.ask_response not in actions:
                         problems.append(f"{where}: no response {step.ask_response!r} to ask with")
+                if step.validate_with and step.validate_with not in actions:
+                    problems.append(f"{where}: unknown validation action {step.validate_with!r}")
+                if step.validate_with and not step.collect:
+                    problems.append(f"{where}: only a collect step takes `validate`")
                 for slot in step.set_slots or {}:
                     if slot not in slots:
                         problems.append(f"{where}: unknown slot {slot!r}")

@@ -61,20 +61,52 @@ class DialogueEngine:
         parse = await anyio.to_thread.run_sync(self.parser.parse, text)
         tracker.add({"event": "user", "text": text, "parse_data": parse.as_rasa_dict()})
         result = TurnResult()
+        before = dict(tracker.slots)
         self._fill_slots(tracker, parse)
+        corrected = self._apply_corrections(tracker, before)
         triggered = self.flows.for_intent(parse.intent)
         frame = tracker.active
-        if frame is not None and frame.waiting is not None:
-            # An answer continues the flow; another request interrupts it; anything else
-            # (the fallback included) just asks again.
-            answered = tracker.slots.get(frame.waiting) is not None
-            interrupts = triggered is not None and triggered != self.flows.fallback
+        if frame is not None and (frame.waiting is not None or corrected):
+            # An answer (or a correction) continues the flow; another request interrupts it;
+            # anything else (the fallback included) goes back to the waiting step, which asks
+            # again.
+            answered = corrected or tracker.slots.get(str(frame.waiting)) is not None
+            interrupts = (
+                triggered is not None
+                and triggered != self.flows.fallback
+                and self.flows.flows[triggered].interrupts
+            )
             if not answered and interrupts and triggered and not self._on_stack(tracker, triggered):
                 self._push(tracker, triggered)
         elif triggered is None or not self._on_stack(tracker, triggered):
             self._push(tracker, triggered or self.flows.fallback)
         await self._run(tracker, result)
         return result
+
+    def _apply_corrections(self, tracker: DialogueTracker, before: dict[str, Any]) -> bool:
+        """A new value for a slot the active flow already collected ("actually, order #W2")
+        takes the flow back to that step; what was collected after it is asked again."""
+        frame = tracker.active
+        if frame is None:
+            return False
+        flow = self.flows.flows[frame.flow]
+        corrected = [
+            index
+            for name in tracker.changed_slots
+            if before.get(name) is not None
+            and tracker.slots.get(name) is not None
+            and before.get(name) != tracker.slots.get(name)
+            and (index := flow.collect_index(name)) is not None
+            and index < frame.step
+        ]
+        if not corrected:
+            return False
+        index = min(corrected)
+        for name in flow.collected_after(index):
+            tracker.set_slot(name, None)
+        frame.step = index
+        frame.waiting = None
+        return True
 
     # -- slots -------------------------------------------------------------------------------
 
@@ -87,10 +119,9 @@ class DialogueEngine:
                 if found:
                     tracker.set_slot(name, value)
                     break
-        # A button payload may set any declared slot directly: /choose{"order_id": "#W1"}.
-        for entity in parse.entities:
-            if entity.extractor == "payload" and entity.entity in self.domain.slots:
-                tracker.set_slot(entity.entity, entity.value)
+        # Button payloads (/inform{"order_id": "#W1"}) fill slots only through the slots' own
+        # from_entity mappings, like any entity: a hand-written payload cannot set a slot the
+        # domain does not open to it (who the shopper is, a confirmation token).
 
     @staticmethod
     def _mapped_value(
@@ -141,15 +172,27 @@ class DialogueEngine:
                 slot = step.collect
                 if frame.waiting != slot and step.reset:
                     tracker.set_slot(slot, None)
+                has_value = tracker.slots.get(slot) is not None
+                if (
+                    has_value
+                    and step.validate_with
+                    and await self._act(step.validate_with, tracker, result)
+                ):
+                    continue
                 if tracker.slots.get(slot) is not None:
                     frame.waiting = None
                     frame.step = flow.next_index(frame.step, tracker.slots)
                     continue
-                await self._act(step.ask_response, tracker, result)
+                if await self._act(step.ask_response, tracker, result):
+                    continue
+                if tracker.slots.get(slot) is not None:
+                    # The ask action filled the slot from what the shopper already said.
+                    continue
                 frame.waiting = slot
                 return
             if step.action is not None:
-                await self._act(step.action, tracker, result)
+                if await self._act(step.action, tracker, result):
+                    continue
             elif step.set_slots is not None:
                 for name, value in step.set_slots.items():
                     tracker.set_slot(name, value)
@@ -170,11 +213,14 @@ class DialogueEngine:
         data = message.as_data()
         tracker.add({"event": "bot", "text": data.pop("text", None), "data": data})
 
-    async def _act(self, name: str, tracker: DialogueTracker, result: TurnResult) -> None:
+    async def _act(self, name: str, tracker: DialogueTracker, result: TurnResult) -> bool:
+        """Run an action or response; True when the action ended the active flow or sent it
+        back to an earlier step (the caller then re-reads the stack instead of moving on)."""
         pending = [name]
+        ended = False
         for _ in range(MAX_FOLLOWUPS):
             if not pending:
-                return
+                return ended
             current = pending.pop()
             tracker.add({"event": "action", "name": current})
             if current not in self.runner.names():
@@ -188,15 +234,24 @@ class DialogueEngine:
             for response in outcome.responses:
                 self._say(tracker, result, self._message_from_dispatcher(response, tracker))
             was_paused = tracker.paused
+            before = dict(tracker.slots)
             for event in events:
                 tracker.add(event)
                 if event["event"] == "followup":
                     pending.append(str(event["name"]))
+                elif event["event"] == "active_loop" and not ended and tracker.stack:
+                    tracker.stack.pop()
+                    ended = True
+            if not ended and self._apply_corrections(tracker, before):
+                # The action corrected a value collected earlier ("the other order"):
+                # the flow went back to that step.
+                ended = True
             if tracker.paused and not was_paused:
                 reason = tracker.slots.get("handoff_reason")
                 result.handoff_reason = str(reason) if reason else "requested"
         if pending:
             raise FlowError(f"more than {MAX_FOLLOWUPS} follow-up actions after {name!r}")
+        return ended
 
     def _message_from_dispatcher(
         self, response: dict[str, Any], tracker: DialogueTracker

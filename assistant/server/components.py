@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.backends.orders import OrderBackend
+from assistant.backends.sql_orders import SqlOrderBackend
 from assistant.config import Settings
 from assistant.conversation.broker import Broker, InMemoryBroker, RedisBroker
 from assistant.conversation.service import ConversationService
@@ -41,6 +43,7 @@ class Components:
     dialogue: DialogueEngine
     conversations: ConversationService
     vector_store: Any
+    orders: OrderBackend
 
     async def aclose(self) -> None:
         await self.runner.aclose()
@@ -48,13 +51,13 @@ class Components:
         self.db_engine.dispose()
 
 
-def build_runner(settings: Settings) -> ActionRunner:
+def build_runner(settings: Settings, orders: OrderBackend) -> ActionRunner:
     package = settings.dialogue.actions_package
     if settings.dialogue.actions_endpoint:
         return HttpActionRunner(
             settings.dialogue.actions_endpoint, names=registered_action_names(package)
         )
-    return InProcessActionRunner(package)
+    return InProcessActionRunner(package, services={"orders": orders})
 
 
 async def build_broker(settings: Settings) -> Broker:
@@ -103,7 +106,8 @@ async def build_components(settings: Settings) -> Components:
         settings.database_url, echo=settings.database.echo, pool_size=settings.database.pool_size
     )
     sessions = make_session_factory(db_engine)
-    runner = build_runner(settings)
+    orders = SqlOrderBackend(sessions)
+    runner = build_runner(settings, orders)
     dialogue = build_dialogue(settings, runner)
     broker = await build_broker(settings)
     conversations = ConversationService(
@@ -122,4 +126,5 @@ async def build_components(settings: Settings) -> Components:
         dialogue=dialogue,
         conversations=conversations,
         vector_store=build_vector_store(settings),
+        orders=orders,
     )

@@ -97,11 +97,12 @@ def test_result_shape_and_entities(model: NLUModel) -> None:
         ("email", "ann@shop.com", "regex"),
     ]
     ranking = parse_data["intent_ranking"]
-    assert len(ranking) == len(model.intents) <= 10
+    assert len(ranking) == min(10, len(model.intents))
     assert [r["confidence"] for r in ranking] == sorted(
         (r["confidence"] for r in ranking), reverse=True
     )
-    assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-6
+    # The ten best of a distribution over every intent.
+    assert 0.5 < sum(r["confidence"] for r in ranking) <= 1.0 + 1e-6
 
 
 def test_payloads_skip_the_classifier(model: NLUModel) -> None:

@@ -1,0 +1,144 @@
+"""Addresses from the shopper's words ("445 Maple Drive, Suite 394, Fort Worth, TX 76165")
+and the addresses the store already knows for them, offered as buttons."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.backends.orders import AddressView, CustomerView, OrderView
+
+STATES = {
+    "alabama": "AL",
+    "alaska": "AK",
+    "arizona": "AZ",
+    "arkansas": "AR",
+    "california": "CA",
+    "colorado": "CO",
+    "connecticut": "CT",
+    "delaware": "DE",
+    "florida": "FL",
+    "georgia": "GA",
+    "hawaii": "HI",
+    "idaho": "ID",
+    "illinois": "IL",
+    "indiana": "IN",
+    "iowa": "IA",
+    "kansas": "KS",
+    "kentucky": "KY",
+    "louisiana": "LA",
+    "maine": "ME",
+    "maryland": "MD",
+    "massachusetts": "MA",
+    "michigan": "MI",
+    "minnesota": "MN",
+    "mississippi": "MS",
+    "missouri": "MO",
+    "montana": "MT",
+    "nebraska": "NE",
+    "nevada": "NV",
+    "new hampshire": "NH",
+    "new jersey": "NJ",
+    "new mexico": "NM",
+    "new york": "NY",
+    "north carolina": "NC",
+    "north dakota": "ND",
+    "ohio": "OH",
+    "oklahoma": "OK",
+    "oregon": "OR",
+    "pennsylvania": "PA",
+    "rhode island": "RI",
+    "south carolina": "SC",
+    "south dakota": "SD",
+    "tennessee": "TN",
+    "texas": "TX",
+    "utah": "UT",
+    "vermont": "VT",
+    "virginia": "VA",
+    "washington": "WA",
+    "west virginia": "WV",
+    "wisconsin": "WI",
+    "wyoming": "WY",
+    "district of columbia": "DC",
+}
+_CODES = set(STATES.values())
+_COUNTRIES = {"usa", "us", "u.s.", "u.s.a.", "united states", "united states of america"}
+_UNIT = re.compile(
+    r"^(suite|ste\.?|apt\.?|apartment|unit|floor|fl\.?|room|#|building|bldg)\b", re.IGNORECASE
+)
+_STREET = re.compile(r"(?:^|\s)\d+[A-Za-z]?\s+\S")
+_STATE_ZIP = re.compile(r"^(?:(?P<state>[A-Za-z .]+?)\s+)?(?P<zip>\d{5})(?:-\d{4})?$")
+
+
+def _state_code(text: str) -> str | None:
+    cleaned = text.strip().rstrip(".")
+    if cleaned.upper() in _CODES:
+        return cleaned.upper()
+    return STATES.get(cleaned.lower())
+
+
+def parse_address(text: str) -> AddressView | None:
+    """A US address with street, optional unit, city, state and zip; None when incomplete."""
+    parts = [p.strip() for p in re.split(r"[,\n;]+", text) if p.strip()]
+    # The street starts at the first part that begins with a house number.
+    start = next((i for i, p in enumerate(parts) if _STREET.search(p)), None)
+    if start is None:
+        return None
+    first = parts[start][_STREET.search(parts[start]).start() :].strip()  # type: ignore[union-attr]
+    parts = [first, *parts[start + 1 :]]
+    country = "USA"
+    if parts and parts[-1].lower() in _COUNTRIES:
+        parts.pop()
+    state = zip_code = None
+    while parts and (state is None or zip_code is None):
+        tail = parts[-1].rstrip(".")
+        match = _STATE_ZIP.match(tail)
+        if match and zip_code is None:
+            zip_code = match.group("zip")
+            if match.group("state"):
+                state = _state_code(match.group("state"))
+                if state is None:
+                    return None
+            parts.pop()
+        elif state is None and _state_code(tail):
+            state = _state_code(tail)
+            parts.pop()
+        else:
+            break
+    if state is None or zip_code is None or len(parts) < 2:
+        return None
+    address1, *middle = parts[:-1]
+    city = parts[-1]
+    if len(middle) > 1 or (middle and not _UNIT.match(middle[0])):
+        return None
+    return AddressView(
+        address1=address1,
+        address2=middle[0] if middle else "",
+        city=city,
+        state=state,
+        country=country,
+        zip=zip_code,
+    )
+
+
+def address_buttons(
+    flow: str, customer: CustomerView, orders: Sequence[OrderView]
+) -> dict[str, tuple[str, AddressView]]:
+    """Known addresses to offer: the default one for an order, the orders' ones for the
+    default (e.g. "use the address my last order went to")."""
+    options: dict[str, tuple[str, AddressView]] = {}
+    if flow == "change_default_address":
+        seen = {customer.address} if customer.address else set()
+        for order in orders:
+            if order.address not in seen:
+                seen.add(order.address)
+                options[f"order:{order.id}"] = (
+                    f"Use {order.address.one_line()} (order {order.id})",
+                    order.address,
+                )
+    elif customer.address is not None:
+        options["default"] = (
+            f"Use my default address: {customer.address.one_line()}",
+            customer.address,
+        )
+    return dict(list(options.items())[:8])

@@ -1,0 +1,77 @@
+"""Authentication: by email, or by first name, last name and zip code, before any order talk.
+
+`action_authenticate` is the ask step of every order flow's `customer_id` slot: it reads what
+the shopper already said (an email, or a name with a zip code), looks the customer up, and
+only asks when that is not enough. Once a customer is set it stays for the conversation (one
+shopper per conversation): later identities are not looked up, and another customer's orders
+are "not found" for this one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.catalog import name_pairs
+from actions.common import call, entity_values, latest_intent, latest_text, orders
+from assistant.backends.orders import CustomerNotFound
+
+_ZIP = re.compile(r"(?<![\w#@.-])(\d{5})(?:-\d{4})?(?![\w@])")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+
+
+def _emails(tracker: Tracker, text: str) -> list[str]:
+    found = [str(v).lower() for v in entity_values(tracker, "email")]
+    found += [e.lower() for e in _EMAIL.findall(text)]
+    return list(dict.fromkeys(found))
+
+
+class ActionAuthenticate(Action):
+    def name(self) -> str:
+        return "action_authenticate"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if tracker.get_slot("customer_id"):
+            return []
+        text = latest_text(tracker)
+        backend = orders()
+        tried: list[str] = []
+        for email in _emails(tracker, text):
+            try:
+                customer_id = await call(backend.find_customer_by_email, email)
+            except CustomerNotFound:
+                tried.append(email)
+                continue
+            return await self._welcome(dispatcher, customer_id)
+        zips = [m.group(1) for m in _ZIP.finditer(text)]
+        pairs = name_pairs(text)
+        for zip_code in zips:
+            for first, last in pairs:
+                try:
+                    customer_id = await call(
+                        backend.find_customer_by_name_zip, first, last, zip_code
+                    )
+                except CustomerNotFound:
+                    continue
+                return await self._welcome(dispatcher, customer_id)
+        if tried:
+            dispatcher.utter_message(response="utter_auth_email_not_found", email=tried[0])
+        elif zips and pairs:
+            dispatcher.utter_message(response="utter_auth_name_not_found")
+        elif zips or (pairs and latest_intent(tracker) == "inform"):
+            # A zip alone, or what looks like only a name: say what else is needed.
+            dispatcher.utter_message(response="utter_auth_incomplete")
+        else:
+            dispatcher.utter_message(response="utter_ask_customer_id")
+        return []
+
+    async def _welcome(self, dispatcher: CollectingDispatcher, customer_id: str) -> list[EventType]:
+        customer = await call(orders().get_customer, customer_id)
+        dispatcher.utter_message(response="utter_authenticated", first_name=customer.first_name)
+        return [SlotSet("customer_id", customer_id), SlotSet("customer_name", customer.first_name)]

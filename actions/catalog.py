@@ -1,0 +1,368 @@
+"""Reading the shopper's words against the store's own vocabulary.
+
+Which items of an order a message names ("the keyboard and the thermostat"), which option
+values it asks for ("clicky", "Google Home", "size L", "1000ml"), which variant that means,
+which payment method ("the credit card", "my amex"), and which customer a name belongs to.
+Plain functions over the backend's views, so they are tested without a conversation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from assistant.backends.orders import (
+    OrderItemView,
+    PaymentMethodView,
+    ProductView,
+    VariantView,
+)
+
+_WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
+# Words that carry no identity in a product or person name.
+_STOP = {
+    "a",
+    "an",
+    "the",
+    "my",
+    "me",
+    "i",
+    "im",
+    "i'm",
+    "is",
+    "am",
+    "are",
+    "and",
+    "or",
+    "of",
+    "in",
+    "on",
+    "for",
+    "to",
+    "with",
+    "it",
+    "its",
+    "this",
+    "that",
+    "one",
+    "ones",
+    "both",
+    "all",
+    "also",
+    "name",
+    "names",
+    "zip",
+    "zipcode",
+    "code",
+    "postal",
+    "live",
+    "living",
+    "lives",
+    "from",
+    "hi",
+    "hello",
+    "hey",
+    "yes",
+    "no",
+    "please",
+    "thanks",
+    "thank",
+    "you",
+    "here",
+    "there",
+    "it's",
+    "called",
+    "email",
+    "mail",
+    "order",
+    "orders",
+    "would",
+    "like",
+    "want",
+    "just",
+    "at",
+    "by",
+    "sure",
+    "ok",
+    "okay",
+    "so",
+    "be",
+    "we",
+    "our",
+    "your",
+    "first",
+    "last",
+    "city",
+    "state",
+    "was",
+    "were",
+    "do",
+    "did",
+    "not",
+    "dont",
+    "don't",
+    "know",
+    "remember",
+    "can",
+    "could",
+    "you're",
+    "youre",
+    "customer",
+    "user",
+    "id",
+    "account",
+    "usa",
+    "us",
+    "new",
+    "old",
+}
+CHEAPEST = re.compile(r"\b(cheapest|least expensive|lowest price|cheaper|less expensive)\b")
+PRICIEST = re.compile(r"\b(most expensive|priciest|highest price|best one|top of the line)\b")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def _singular(word: str) -> str:
+    if len(word) > 3 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("es") and word[-3] in "sxz":
+        return word[:-2]
+    if len(word) > 2 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _squash(text: str) -> str:
+    """ "T-Shirt", "t shirt" and "tshirt" all become "tshirt"; "1000 ml" becomes "1000ml"."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _name_keys(name: str) -> tuple[str, str]:
+    """A product's full name and its head noun, squashed and singular."""
+    tokens = [_singular(w) for w in words(name)]
+    return _squash("".join(tokens)), _squash(tokens[-1]) if tokens else ""
+
+
+def _grams(text: str, size: int = 3) -> set[str]:
+    tokens = [_singular(w) for w in words(text)]
+    grams: set[str] = set()
+    for n in range(1, size + 1):
+        for start in range(len(tokens) - n + 1):
+            grams.add(_squash("".join(tokens[start : start + n])))
+    return grams
+
+
+def names_product(text: str, product_name: str) -> bool:
+    """Whether the text names the product, by its full name or its head noun."""
+    full, head = _name_keys(product_name)
+    grams = _grams(text)
+    return full in grams or (bool(head) and head in grams)
+
+
+def mentioned_items(text: str, items: Sequence[OrderItemView]) -> list[int]:
+    """Positions of the order's items the text names; an item named by its product alone is
+    kept only when no other item of the same product is in the order, unless the text's
+    option values pick it out."""
+    found: list[int] = []
+    by_product: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        by_product.setdefault(item.product_id, []).append(index)
+    for indexes in by_product.values():
+        if not names_product(text, items[indexes[0]].name):
+            continue
+        if len(indexes) == 1:
+            found.extend(indexes)
+            continue
+        values = mentioned_values(text, [items[i].options for i in indexes])
+        picked = [i for i in indexes if _has_values(items[i].options, values)] if values else []
+        if picked:
+            found.extend(picked)
+    return sorted(found)
+
+
+def option_vocabulary(options: Iterable[dict[str, Any]]) -> dict[str, set[str]]:
+    vocabulary: dict[str, set[str]] = {}
+    for option in options:
+        for name, value in option.items():
+            vocabulary.setdefault(name, set()).add(str(value))
+    return vocabulary
+
+
+def _value_pattern(value: str, option: str) -> re.Pattern[str]:
+    spelled = re.escape(value.lower()).replace(r"\ ", r"[\s-]?").replace(r"\-", r"[\s-]?")
+    spelled = re.sub(r"(\d)([a-z])", r"\1\\s?\2", spelled)
+    if value.isalpha() and len(value) <= 2:
+        # "L", "XS", "S": only as a size ("size L", "L size"), never inside other words.
+        label = re.escape(option.lower())
+        return re.compile(rf"(?:\b{label}\s+{spelled}\b|\b{spelled}\s+{label}\b|^\s*{spelled}\s*$)")
+    return re.compile(rf"(?<![a-z0-9]){spelled}(?![a-z0-9])")
+
+
+_SIZE_WORDS = {"xs": "extra small", "s": "small", "m": "medium", "l": "large", "xl": "extra large"}
+
+
+def mentioned_values(text: str, options: Iterable[dict[str, Any]]) -> dict[str, set[str]]:
+    """Option values the text names, per option: {"switch type": {"clicky"}}."""
+    lowered = text.lower()
+    found: dict[str, set[str]] = {}
+    for option, values in option_vocabulary(options).items():
+        for value in values:
+            hit = _value_pattern(value, option).search(lowered) is not None
+            spelled = _SIZE_WORDS.get(value.lower())
+            if not hit and spelled and option.lower() == "size":
+                hit = re.search(rf"(?<!extra )\b{spelled}\b", lowered) is not None
+            if not hit and value.lower() == "none":
+                # "no backlight", "without backlight" for {"backlight": "none"}.
+                label = re.escape(option.lower())
+                hit = re.search(rf"\b(?:no|without)\s+{label}\b", lowered) is not None
+            if hit:
+                found.setdefault(option, set()).add(value)
+    # A longer value hides the shorter ones it contains ("extra large" vs "large").
+    for option, values in found.items():
+        found[option] = {
+            v for v in values if not any(v != o and v.lower() in o.lower() for o in values)
+        }
+    return found
+
+
+def _has_values(options: dict[str, Any], wanted: dict[str, set[str]]) -> bool:
+    return all(str(options.get(name)) in values for name, values in wanted.items())
+
+
+@dataclass(frozen=True)
+class VariantChoice:
+    """The outcome of reading a variant request: one pick, or the candidates to offer."""
+
+    chosen: VariantView | None
+    candidates: tuple[VariantView, ...]
+    # Option values asked for that no available variant has.
+    unmatched: dict[str, set[str]]
+
+
+def replacement_candidates(product: ProductView, current: OrderItemView) -> list[VariantView]:
+    """Available variants other than the current one, closest to it first."""
+    others = [v for v in product.variants if v.available and v.item_id != current.item_id]
+    return sorted(others, key=lambda v: (-_closeness(v.options, current.options), v.price))
+
+
+def _closeness(options: dict[str, Any], current: dict[str, Any]) -> int:
+    return sum(1 for name, value in options.items() if current.get(name) == value)
+
+
+def choose_variant(
+    text: str,
+    product: ProductView,
+    current: OrderItemView,
+    *,
+    among: Sequence[str] | None = None,
+) -> VariantChoice:
+    """The variant the text asks for, keeping everything it does not mention as it is;
+    `among` limits the choice to the variants offered before."""
+    candidates = replacement_candidates(product, current)
+    if among is not None:
+        candidates = [v for v in candidates if v.item_id in set(among)]
+    wanted = mentioned_values(text, [v.options for v in product.variants])
+    for option, values in wanted.items():
+        # "Google Home instead of Apple HomeKit": naming the current value too means change.
+        current_value = str(current.options.get(option))
+        if len(values) > 1 and current_value in values:
+            values.discard(current_value)
+    lowered = text.lower()
+    cheapest = CHEAPEST.search(lowered) is not None
+    priciest = PRICIEST.search(lowered) is not None
+    if not wanted and not cheapest and not priciest:
+        return VariantChoice(None, tuple(candidates), {})
+    matching = [v for v in candidates if _has_values(v.options, wanted)]
+    if not matching:
+        return VariantChoice(None, tuple(candidates), wanted)
+    if cheapest or priciest:
+        price = min if cheapest else max
+        best_price = price(v.price for v in matching)
+        matching = [v for v in matching if v.price == best_price]
+    best = max(_closeness(v.options, current.options) for v in matching)
+    top = [v for v in matching if _closeness(v.options, current.options) == best]
+    if len(top) == 1:
+        return VariantChoice(top[0], tuple(matching), {})
+    return VariantChoice(None, tuple(matching), {})
+
+
+def describe_options(options: dict[str, Any], *, only: Iterable[str] | None = None) -> str:
+    keys = list(only) if only is not None else list(options)
+    return ", ".join(f"{name}: {options[name]}" for name in keys if name in options)
+
+
+def differences(options: dict[str, Any], current: dict[str, Any]) -> str:
+    """The options that differ from the current item, or all of them when none does."""
+    changed = [name for name, value in options.items() if current.get(name) != value]
+    return describe_options(options, only=changed or None)
+
+
+# -- payment methods ------------------------------------------------------------------------
+
+_SOURCE_WORDS = {
+    "credit_card": (
+        "credit card",
+        "card",
+        "visa",
+        "mastercard",
+        "amex",
+        "american express",
+        "discover",
+        "debit card",
+        "credit",
+    ),
+    "paypal": ("paypal", "pay pal"),
+    "gift_card": ("gift card", "giftcard", "gift voucher", "gift"),
+}
+
+
+def mentioned_methods(
+    text: str, methods: Sequence[PaymentMethodView], kinds: Iterable[str] = ()
+) -> list[PaymentMethodView]:
+    """The customer's methods the text (or the NLU's payment_method entities) names."""
+    lowered = text.lower()
+    digits = set(re.findall(r"\b\d{4}\b", lowered))
+    by_digits = [m for m in methods if m.last_four and m.last_four in digits]
+    if by_digits:
+        return by_digits
+    brands = [
+        m for m in methods if m.brand and re.search(rf"\b{re.escape(m.brand.lower())}\b", lowered)
+    ]
+    if brands:
+        return brands
+    named = set(kinds)
+    gift_card_named = any(
+        re.search(rf"\b{re.escape(word)}\b", lowered) for word in _SOURCE_WORDS["gift_card"]
+    )
+    for source, spellings in _SOURCE_WORDS.items():
+        if source == "credit_card" and gift_card_named and "credit" not in lowered:
+            continue  # "gift card" is not a "card" payment in this sense
+        if any(re.search(rf"\b{re.escape(word)}\b", lowered) for word in spellings):
+            named.add(source)
+    if re.search(r"\b(original|same)\b.*\b(payment|method|card|way)\b", lowered):
+        named.add("original")
+    return [m for m in methods if m.source in named]
+
+
+def money(amount: Decimal | float | int) -> str:
+    value = Decimal(amount).quantize(Decimal("0.01"))
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(value):,.2f}"
+
+
+# -- names -------------------------------------------------------------------------------
+
+
+def name_pairs(text: str) -> list[tuple[str, str]]:
+    """Candidate (first, last) name pairs in a message, most likely first."""
+    cleaned = re.sub(r"\S+@\S+|#?\bW\d{7}\b|\d+", " ", text)
+    tokens = re.findall(r"[A-Za-z][A-Za-z'\-]*", cleaned)
+    kept = [t for t in tokens if t.lower() not in _STOP]
+    pairs = [(kept[i], kept[i + 1]) for i in range(len(kept) - 1)]
+    # Capitalised pairs first: "Yusuf Rossi" before "rossi zip".
+    return sorted(pairs, key=lambda p: not (p[0][:1].isupper() and p[1][:1].isupper()))

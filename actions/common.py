@@ -1,0 +1,142 @@
+"""What the order actions share: calling the backend, reading the tracker, showing orders."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from rasa_sdk import Tracker
+
+from actions import services
+from actions.catalog import describe_options, money
+from assistant.backends.orders import OrderBackend, OrderItemView, OrderView
+
+T = TypeVar("T")
+
+# The slots one order task fills; a new task starts from none of them.
+TASK_SLOTS = (
+    "order_id",
+    "item_ids",
+    "selection",
+    "new_item_ids",
+    "replacements",
+    "payment_method_id",
+    "cancel_reason",
+    "address",
+    "confirmed",
+    "change_token",
+)
+
+# What each flow may do with which orders.
+ELIGIBLE_STATUSES: dict[str, tuple[str, ...]] = {
+    "cancel_order": ("pending",),
+    "modify_order_items": ("pending",),
+    "modify_order_address": ("pending",),
+    "modify_order_payment": ("pending",),
+    "return_order": ("delivered",),
+    "exchange_order": ("delivered",),
+}
+VERBS: dict[str, str] = {
+    "cancel_order": "cancel",
+    "modify_order_items": "change items in",
+    "modify_order_address": "change the shipping address of",
+    "modify_order_payment": "change the payment method of",
+    "return_order": "return items from",
+    "exchange_order": "exchange items from",
+    "order_status": "look up",
+}
+
+
+async def call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a (blocking) backend call off the event loop."""
+    return await asyncio.to_thread(functools.partial(function, *args, **kwargs))
+
+
+def orders() -> OrderBackend:
+    return services.order_backend()
+
+
+def flow_of(tracker: Tracker) -> str:
+    return str((tracker.active_loop or {}).get("name") or "")
+
+
+def latest_text(tracker: Tracker) -> str:
+    return str((tracker.latest_message or {}).get("text") or "")
+
+
+def latest_intent(tracker: Tracker) -> str:
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    return str(intent.get("name") or "")
+
+
+def entity_values(tracker: Tracker, entity: str) -> list[Any]:
+    found = (tracker.latest_message or {}).get("entities") or []
+    return [e.get("value") for e in found if e.get("entity") == entity]
+
+
+def payload_value(tracker: Tracker, entity: str) -> Any:
+    """A value a clicked button carried (`/inform{"entity": value}`), if any."""
+    for found in (tracker.latest_message or {}).get("entities") or []:
+        if found.get("entity") == entity and found.get("extractor") == "payload":
+            return found.get("value")
+    return None
+
+
+def texts_since_flow_start(tracker: Tracker) -> list[str]:
+    """What the shopper said since the current flow started, the triggering message included."""
+    flow = flow_of(tracker)
+    texts: list[str] = []
+    started = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            texts.append(str(event.get("text") or ""))
+            if started:
+                break  # the message that started the flow
+        elif event.get("event") == "active_loop" and event.get("name") == flow:
+            started = True
+    return list(reversed(texts))
+
+
+def button(title: str, intent: str = "inform", **values: Any) -> dict[str, str]:
+    import json
+
+    payload = f"/{intent}" + (json.dumps(values, separators=(",", ":")) if values else "")
+    return {"title": title, "payload": payload}
+
+
+def item_label(item: OrderItemView) -> str:
+    return f"{item.name} ({describe_options(item.options)})"
+
+
+def order_headline(order: OrderView) -> str:
+    names = ", ".join(item.name for item in order.items[:4])
+    more = f" and {len(order.items) - 4} more" if len(order.items) > 4 else ""
+    return f"{order.id} ({order.status}): {names}{more}"
+
+
+def order_card(order: OrderView) -> dict[str, Any]:
+    """The order summary the widget shows as a card (`custom.type == "order_summary"`)."""
+    return {
+        "type": "order_summary",
+        "order_id": order.id,
+        "status": order.status,
+        "items": [
+            {
+                "item_id": item.item_id,
+                "name": item.name,
+                "options": item.options,
+                "price": str(item.price),
+            }
+            for item in order.items
+        ],
+        "total": str(order.total),
+        "address": order.address.one_line(),
+        "tracking_ids": [t for f in order.fulfilments for t in f.tracking_ids],
+    }
+
+
+def total(prices: list[Decimal]) -> str:
+    return money(sum(prices, Decimal("0")))

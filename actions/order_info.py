@@ -1,0 +1,131 @@
+"""Reading orders and products: an order's status and tracking, the customer's orders, and
+which options of a product are available."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.catalog import describe_options, mentioned_values, money, names_product
+from actions.common import (
+    button,
+    call,
+    item_label,
+    latest_text,
+    order_card,
+    order_headline,
+    orders,
+    texts_since_flow_start,
+)
+from assistant.backends.orders import OrderView, PaymentMethodView, ProductView
+
+
+def _status_text(order: OrderView, methods: dict[str, PaymentMethodView]) -> str:
+    lines = [f"Order {order.id} is {order.status}."]
+    lines += [f"• {item_label(item)}: {money(item.price)}" for item in order.items]
+    lines.append(f"Total: {money(order.total)}. Address: {order.address.one_line()}.")
+    tracking = [t for f in order.fulfilments for t in f.tracking_ids]
+    if tracking:
+        label = "Tracking numbers" if len(tracking) > 1 else "Tracking number"
+        lines.append(f"{label}: {', '.join(tracking)}")
+    for payment in order.payments:
+        method = methods.get(payment.payment_method_id)
+        label = method.label if method else payment.payment_method_id
+        lines.append(f"{payment.transaction_type.title()}: {money(payment.amount)} ({label})")
+    if order.cancel_reason:
+        lines.append(f"Cancelled because: {order.cancel_reason}.")
+    if order.return_items:
+        lines.append(f"A return is requested for {len(order.return_items)} item(s).")
+    if order.exchange_items:
+        lines.append(f"An exchange is requested for {len(order.exchange_items)} item(s).")
+    return "\n".join(lines)
+
+
+class ActionOrderStatus(Action):
+    def name(self) -> str:
+        return "action_order_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        backend = orders()
+        customer = await call(backend.get_customer, str(tracker.get_slot("customer_id")))
+        order = await call(
+            backend.get_order, str(tracker.get_slot("order_id")), customer_id=customer.id
+        )
+        methods = {m.id: m for m in customer.payment_methods}
+        dispatcher.utter_message(text=_status_text(order, methods))
+        dispatcher.utter_message(json_message=order_card(order))
+        return []
+
+
+class ActionListOrders(Action):
+    def name(self) -> str:
+        return "action_list_orders"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        listed = await call(orders().list_orders, str(tracker.get_slot("customer_id")))
+        if not listed:
+            dispatcher.utter_message(response="utter_no_orders")
+            return []
+        lines = [f"You have {len(listed)} order{'s' if len(listed) > 1 else ''}:"]
+        lines += [f"• {order_headline(order)}" for order in listed]
+        dispatcher.utter_message(
+            text="\n".join(lines),
+            buttons=[
+                button(f"Details of {o.id}", intent="order_status", order_id=o.id)
+                for o in listed[:10]
+            ],
+        )
+        return []
+
+
+def _product_named(text: str, products: list[ProductView]) -> ProductView | None:
+    named = [p for p in products if names_product(text, p.name)]
+    # "smart watch" names Smart Watch better than Smart Thermostat would by "smart".
+    named.sort(key=lambda p: -len(p.name))
+    return named[0] if named else None
+
+
+class ActionProductInfo(Action):
+    """How many variants of a product are available, with their options and prices."""
+
+    def name(self) -> str:
+        return "action_product_info"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        products = await call(orders().list_products)
+        said = latest_text(tracker)
+        product = _product_named(said, products) or _product_named(
+            " ".join(texts_since_flow_start(tracker)), products
+        )
+        if product is None:
+            dispatcher.utter_message(response="utter_product_unknown")
+            return []
+        wanted = mentioned_values(said, [v.options for v in product.variants])
+        available = [
+            v
+            for v in product.variants
+            if v.available and all(str(v.options.get(k)) in vs for k, vs in wanted.items())
+        ]
+        values = sorted(v for vs in wanted.values() for v in vs)
+        asked = f" with {', '.join(values)}" if values else ""
+        if not available:
+            dispatcher.utter_message(text=f"No {product.name}{asked} is available right now.")
+            return []
+        lines = [
+            f"{len(available)} {product.name} option{'s are' if len(available) > 1 else ' is'} "
+            f"available{asked} right now:"
+        ]
+        lines += [f"• {describe_options(v.options)}: {money(v.price)}" for v in available[:20]]
+        if len(available) > 20:
+            lines.append(f"…and {len(available) - 20} more.")
+        dispatcher.utter_message(text="\n".join(lines))
+        return []

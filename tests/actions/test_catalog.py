@@ -1,0 +1,154 @@
+"""Reading shoppers' words against the catalog: items, option values, variants, methods."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from actions.addresses import parse_address
+from actions.catalog import (
+    choose_variant,
+    mentioned_items,
+    mentioned_methods,
+    mentioned_values,
+    name_pairs,
+    names_product,
+)
+from assistant.backends.orders import OrderItemView, PaymentMethodView, ProductView, VariantView
+
+KEYBOARD = ProductView(
+    id="k",
+    name="Mechanical Keyboard",
+    variants=tuple(
+        VariantView(item_id=item_id, options=options, price=Decimal(price), available=available)
+        for item_id, options, price, available in [
+            ("k1", {"switch type": "linear", "backlight": "RGB", "size": "full size"}, "270", True),
+            (
+                "k2",
+                {"switch type": "clicky", "backlight": "RGB", "size": "full size"},
+                "280",
+                False,
+            ),
+            (
+                "k3",
+                {"switch type": "clicky", "backlight": "none", "size": "full size"},
+                "260",
+                True,
+            ),
+            ("k4", {"switch type": "clicky", "backlight": "RGB", "size": "80%"}, "240", True),
+            ("k5", {"switch type": "tactile", "backlight": "none", "size": "60%"}, "200", True),
+        ]
+    ),
+)
+CURRENT = OrderItemView(
+    item_id="k1",
+    product_id="k",
+    name="Mechanical Keyboard",
+    options=dict(KEYBOARD.variants[0].options),
+    price=Decimal("270"),
+)
+
+
+def _item(name: str, product_id: str, item_id: str, **options: str) -> OrderItemView:
+    return OrderItemView(item_id, product_id, name, options, Decimal("10"))
+
+
+def test_products_are_named_by_full_name_or_head_noun() -> None:
+    assert names_product("exchange my mechanical keyboards", "Mechanical Keyboard")
+    assert names_product("the keyboard please", "Mechanical Keyboard")
+    assert names_product("my tshirt", "T-Shirt") and names_product("the t shirt", "T-Shirt")
+    assert not names_product("my smart watch", "Smart Thermostat")
+
+
+def test_items_of_an_order_are_picked_by_name_and_options() -> None:
+    items = [
+        _item("T-Shirt", "t", "t1", color="blue", size="S"),
+        _item("T-Shirt", "t", "t2", color="red", size="L"),
+        _item("Water Bottle", "w", "w1", capacity="500ml"),
+    ]
+    assert mentioned_items("return the water bottle", items) == [2]
+    # Two t-shirts: the name alone is ambiguous, the colour decides.
+    assert mentioned_items("return the t-shirt", items) == []
+    assert mentioned_items("the red t-shirt and the bottle", items) == [1, 2]
+
+
+def test_option_values_come_from_the_catalog_vocabulary() -> None:
+    options = [v.options for v in KEYBOARD.variants]
+    assert mentioned_values("one with clicky switches", options) == {"switch type": {"clicky"}}
+    assert mentioned_values("size 80% please", options) == {"size": {"80%"}}
+    sizes = [{"size": "S"}, {"size": "M"}, {"size": "XL"}]
+    assert mentioned_values("size S", sizes) == {"size": {"S"}}
+    assert mentioned_values("a small one", sizes) == {"size": {"S"}}
+    # One-letter values never match inside words or on their own in a sentence.
+    assert mentioned_values("Is my order shipped", sizes) == {}
+    assert mentioned_values("1000 ml", [{"capacity": "1000ml"}]) == {"capacity": {"1000ml"}}
+
+
+def test_choose_variant_keeps_what_is_not_mentioned() -> None:
+    choice = choose_variant("the same one but clicky", KEYBOARD, CURRENT)
+    # k2 (clicky, RGB, full size) is unavailable: the closest available clicky ones tie.
+    assert choice.chosen is None
+    assert {v.item_id for v in choice.candidates} == {"k3", "k4"}
+    assert choose_variant("clicky with no backlight", KEYBOARD, CURRENT).chosen == KEYBOARD.variant(
+        "k3"
+    )
+    assert choose_variant("clicky, 80%", KEYBOARD, CURRENT).chosen == KEYBOARD.variant("k4")
+    assert choose_variant("the cheapest one", KEYBOARD, CURRENT).chosen == KEYBOARD.variant("k5")
+
+
+def test_choose_variant_reports_values_nothing_available_has() -> None:
+    choice = choose_variant("tactile, full size", KEYBOARD, CURRENT)
+    assert choice.chosen is None
+    assert choice.unmatched == {"switch type": {"tactile"}, "size": {"full size"}}
+    # Nothing mentioned: every available alternative is offered, closest first.
+    offered = choose_variant("something else", KEYBOARD, CURRENT).candidates
+    assert [v.item_id for v in offered][:1] == ["k3"] or [v.item_id for v in offered][:1] == ["k4"]
+    assert "k1" not in {v.item_id for v in offered} and "k2" not in {v.item_id for v in offered}
+
+
+METHODS = [
+    PaymentMethodView("credit_card_1", "credit_card", "visa", "1234"),
+    PaymentMethodView("credit_card_2", "credit_card", "amex", "9999"),
+    PaymentMethodView("paypal_1", "paypal"),
+    PaymentMethodView("gift_card_1", "gift_card", balance=Decimal("50")),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my gift card", ["gift_card_1"]),
+        ("paypal please", ["paypal_1"]),
+        ("the amex", ["credit_card_2"]),
+        ("the card ending 1234", ["credit_card_1"]),
+        ("the credit card", ["credit_card_1", "credit_card_2"]),
+    ],
+)
+def test_payment_methods_from_words(text: str, expected: list[str]) -> None:
+    assert [m.id for m in mentioned_methods(text, METHODS)] == expected
+
+
+def test_name_pairs_skip_filler_words() -> None:
+    assert name_pairs("Hi, I'm Yusuf Rossi and my zip is 19122")[0] == ("Yusuf", "Rossi")
+    assert ("mei", "kovacs") in name_pairs("mei_kovacs_8020, 28236")
+
+
+def test_addresses_are_parsed_with_states_by_name_or_code() -> None:
+    parsed = parse_address("445 Maple Drive, Suite 394, Fort Worth, Texas, 76165")
+    assert parsed is not None
+    assert (parsed.address1, parsed.address2, parsed.city, parsed.state, parsed.zip) == (
+        "445 Maple Drive",
+        "Suite 394",
+        "Fort Worth",
+        "TX",
+        "76165",
+    )
+    moved = parse_address("please use 101 Highway, New York, NY 10001, USA")
+    assert moved is not None and (moved.address1, moved.city, moved.state) == (
+        "101 Highway",
+        "New York",
+        "NY",
+    )
+    assert parse_address("somewhere in New York") is None
+    assert parse_address("101 Highway, New York") is None  # no state or zip
