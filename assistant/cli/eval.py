@@ -46,6 +46,66 @@ def nlu(
     Console().print(_table(figures))
 
 
+@app.command("tasks")
+def tasks(
+    ctx: typer.Context,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data", help="τ²-bench retail tasks (default: knowledge_base/store/tasks_train.json)."
+        ),
+    ] = None,
+    only: Annotated[
+        str | None, typer.Option("--only", help="Comma-separated task ids to run.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Also write the JSON to this file.")
+    ] = None,
+) -> None:
+    """Order support end to end: scripted shoppers play the τ²-bench retail tasks."""
+    from assistant.eval.tasks import evaluate_tasks
+
+    chosen = {part.strip() for part in only.split(",") if part.strip()} if only else None
+    report = evaluate_tasks(state(ctx).settings, data_path=data, only=chosen)
+    figures = report.as_dict()
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps(figures))
+        return
+    console = Console()
+    table = Table(title=f"Order tasks on {figures['data']}", caption=f"{figures['seconds']} s")
+    table.add_column("task")
+    table.add_column("style")
+    table.add_column("result")
+    table.add_column("violations", justify="right")
+    table.add_column("why it failed")
+    for row in figures["results"]:
+        table.add_row(
+            row["id"],
+            row["style"],
+            "pass" if row["passed"] else "FAIL",
+            str(row["violations"]),
+            row["reason"][:120],
+        )
+    console.print(table)
+    summary = Table(title="Summary")
+    summary.add_column("metric")
+    summary.add_column("value", justify="right")
+    summary.add_row("tasks passed", f"{figures['passed']} / {figures['tasks']}")
+    summary.add_row("pass rate", _fmt(figures["pass_rate"]))
+    summary.add_row("policy violations", str(figures["policy_violations"]))
+    summary.add_row(
+        "transfers to a person",
+        f"{figures['transfers_done']} / {figures['transfers_expected']} expected",
+    )
+    console.print(summary)
+
+
 def _table(figures: dict[str, object]) -> Table:
     aisle, baseline = figures["aisle"], figures["baseline"]
     assert isinstance(aisle, dict) and isinstance(baseline, dict)
