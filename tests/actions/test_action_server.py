@@ -28,16 +28,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextlib.contextmanager
+def _serve(log_path: Path, env: dict[str, str] | None = None) -> Iterator[str]:
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("action-server") / "stderr.log"
     with log_path.open("wb") as log:
         # Its own session, so the server and any worker processes stop together.
         process = subprocess.Popen(
             [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
             cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
             stdout=subprocess.DEVNULL,
             stderr=log,
             start_new_session=True,
@@ -60,6 +59,12 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _stop(process)
 
 
+@pytest.fixture(scope="module")
+def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _serve(tmp_path_factory.mktemp("action-server") / "stderr.log") as url:
+        yield url
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
     for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
         with contextlib.suppress(ProcessLookupError):
@@ -71,17 +76,25 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             continue
 
 
-def _call(action: str, text: str = "I need a person") -> dict:
+def _call(
+    action: str,
+    text: str = "I need a person",
+    *,
+    intent: str = "human_handoff",
+    slots: dict[str, object] | None = None,
+    entities: list[dict[str, object]] | None = None,
+) -> dict:
     domain = load_domain(ROOT / "actions" / "domain.yml").as_rasa_dict()
     return {
         "next_action": action,
         "sender_id": "s1",
         "tracker": {
             "sender_id": "s1",
-            "slots": {"handoff_reason": None},
+            "slots": slots if slots is not None else {"handoff_reason": None},
             "latest_message": {
                 "text": text,
-                "intent": {"name": "human_handoff", "confidence": 1.0},
+                "intent": {"name": intent, "confidence": 1.0},
+                "entities": entities or [],
             },
             "events": [],
             "paused": False,
@@ -124,3 +137,31 @@ def test_the_assistant_runs_actions_on_the_action_server(
             "/webhooks/rest/webhook", json={"sender": "a", "message": "let me talk to an agent"}
         ).json()
     assert any((item.get("custom") or {}).get("type") == "handoff" for item in items)
+
+
+def test_order_actions_on_the_action_server_reach_the_store_from_settings(
+    tmp_path: Path,
+) -> None:
+    # A separate action server gets no backend handed over: it builds one from the same
+    # settings as the assistant (here AISLE_DATABASE_URL), on a seeded store.
+    from assistant.persistence.db import make_engine, make_session_factory
+    from assistant.persistence.migrate import upgrade
+    from assistant.store.seed import seed_store
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    seed_store(make_session_factory(engine), ROOT / "knowledge_base" / "store" / "db.json")
+    engine.dispose()
+    with _serve(tmp_path / "stderr.log", {"AISLE_DATABASE_URL": url}) as server:
+        call = _call(
+            "action_authenticate",
+            "it's yusuf.rossi7301@example.com",
+            intent="inform",
+            slots={"customer_id": None, "customer_name": None},
+        )
+        body = httpx.post(f"{server}/webhook", json=call, timeout=30).json()
+    assert {"event": "slot", "name": "customer_id", "value": "yusuf_rossi_9620"}.items() <= {
+        **body["events"][0]
+    }.items()
+    assert body["responses"][0]["response"] == "utter_authenticated"
