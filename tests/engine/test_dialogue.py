@@ -77,6 +77,11 @@ FLOWS = {
             "trigger": {"intents": ["human_handoff"]},
             "steps": [{"action": "action_handoff"}],
         },
+        "smalltalk": {
+            "trigger": {"intents": ["smalltalk"]},
+            "interrupts": False,
+            "steps": [{"action": "utter_greet"}],
+        },
     },
 }
 
@@ -147,6 +152,43 @@ async def test_another_flow_interrupts_and_the_first_resumes(
         "What is your email?",
     ]
     assert [frame.flow for frame in tracker.stack] == ["subscribe"]
+
+
+async def test_a_corrected_value_rewinds_the_flow(
+    engine: DialogueEngine, parser: QueueParser
+) -> None:
+    tracker = engine.new_tracker("t")
+    await turn(engine, parser, tracker, "subscribe")
+    assert await turn(engine, parser, tracker, "inform", email="a@b.co") == ["Send to a@b.co?"]
+    # "actually, c@d.co": the flow goes back to the email step and asks the rest again.
+    assert await turn(engine, parser, tracker, "inform", email="c@d.co") == ["Send to c@d.co?"]
+    assert await turn(engine, parser, tracker, "affirm") == ["Done for c@d.co."]
+
+
+async def test_a_flow_that_does_not_interrupt_leaves_the_question_open(
+    engine: DialogueEngine, parser: QueueParser
+) -> None:
+    tracker = engine.new_tracker("t")
+    await turn(engine, parser, tracker, "subscribe")
+    assert await turn(engine, parser, tracker, "smalltalk") == ["What is your email?"]
+    assert [frame.flow for frame in tracker.stack] == ["subscribe"]
+    # With nothing waiting, it runs as usual.
+    assert await turn(engine, parser, tracker, "inform", email="a@b.co") == ["Send to a@b.co?"]
+    await turn(engine, parser, tracker, "deny")
+    assert await turn(engine, parser, tracker, "smalltalk") == ["Hello from Aisle!"]
+
+
+async def test_payload_values_fill_only_slots_mapped_to_them(
+    engine: DialogueEngine, parser: QueueParser
+) -> None:
+    tracker = engine.new_tracker("t")
+    # A button may carry any entity; only slots mapped from it change (handoff_reason is
+    # custom, so no message can set it).
+    entities = {"handoff_reason": "forged", "email": "a@b.co"}
+    parser.enqueue("subscribe", entities, 1.0, extractor="payload")
+    result = await engine.handle(tracker, '/subscribe{"handoff_reason": "forged"}')
+    assert [m.text for m in result.messages] == ["Send to a@b.co?"]
+    assert tracker.slots["handoff_reason"] is None and tracker.slots["email"] == "a@b.co"
 
 
 async def test_from_text_and_link(engine: DialogueEngine, parser: QueueParser) -> None:
