@@ -25,10 +25,8 @@ import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
-import jsonschema
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,6 +35,7 @@ from starlette.testclient import WebSocketTestSession
 from assistant.backends.orders import CustomerView, OrderView
 from assistant.backends.sql_orders import SqlOrderBackend
 from assistant.config import Settings
+from tests.protocol_frames import ORIGIN, check
 
 WEBHOOK = "/webhooks/rest/webhook"
 
@@ -106,19 +105,6 @@ def store(seeded_session_factory: sessionmaker[Session], settings: Settings) -> 
 
 
 # -- the widget protocol (docs/protocol.md) ------------------------------------------------------
-
-SCHEMA = json.loads(
-    (Path(__file__).resolve().parents[2] / "docs" / "protocol.schema.json").read_text()
-)
-ORIGIN = {"origin": "http://127.0.0.1:8000"}
-
-
-def check(frame: dict[str, Any], kind: str) -> dict[str, Any]:
-    """`frame`, validated against the protocol's schema of `kind` (ClientFrame, ServerFrame)."""
-    schema = {k: v for k, v in SCHEMA.items() if k != "oneOf"}
-    schema["$ref"] = f"#/$defs/{kind}"
-    jsonschema.validate(frame, schema, cls=jsonschema.Draft202012Validator)
-    return frame
 
 
 def acks(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:

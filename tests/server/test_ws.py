@@ -4,10 +4,8 @@ JSON Schema published in docs/protocol.schema.json."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -16,17 +14,7 @@ from starlette.testclient import WebSocketTestSession
 
 from assistant.persistence.models import Message
 from assistant.server.protocol import protocol_schema
-
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "protocol.schema.json"
-SCHEMA = json.loads(SCHEMA_PATH.read_text())
-ORIGIN = {"origin": "http://127.0.0.1:8000"}
-
-
-def check(frame: dict[str, Any], kind: str) -> dict[str, Any]:
-    schema = {k: v for k, v in SCHEMA.items() if k != "oneOf"}
-    schema["$ref"] = f"#/$defs/{kind}"
-    jsonschema.validate(frame, schema, cls=jsonschema.Draft202012Validator)
-    return frame
+from tests.protocol_frames import ORIGIN, SCHEMA, check
 
 
 class Chat:
