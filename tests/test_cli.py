@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,7 @@ def test_python_dash_m_assistant_lists_the_commands() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "assistant", "--help"], capture_output=True, text=True, check=True
     )
-    for command in ("serve", "train", "db", "store", "eval", "protocol-schema"):
+    for command in ("serve", "train", "db", "store", "eval", "kb", "protocol-schema"):
         assert command in result.stdout
 
 
@@ -50,3 +51,26 @@ def test_train_if_stale_retrains_only_when_the_data_changes(
         handle.write("\n- intent: greet\n  examples: |\n    - howdy partner\n")
     assert ensure_trained(settings)[0] is True
     assert ensure_trained(settings)[0] is False
+
+
+def test_kb_ingest_is_incremental_and_reports_bad_files(tmp_path: Path) -> None:
+    (tmp_path / "config.yml").write_text(f"data_dir: {tmp_path / 'data'}\n")
+    policies = tmp_path / "knowledge_base" / "policies"
+    policies.mkdir(parents=True)
+    (policies / "returns.md").write_text(
+        "---\nid: returns\ntitle: Returns\n---\n## Refunds\n\nRefunds take 5 days.\n"
+    )
+    (policies / "bad.md").write_bytes(b"\xff\xfe broken")
+    command = [sys.executable, "-m", "assistant", "--config", str(tmp_path / "config.yml")]
+
+    def run() -> dict[str, object]:
+        result = subprocess.run(
+            [*command, "kb", "ingest", "--json"], capture_output=True, text=True, check=True
+        )
+        return dict(json.loads(result.stdout))
+
+    first = run()
+    assert (first["added"], first["unchanged"]) == (1, 0)
+    assert [p["path"] for p in first["problems"]] == ["policies/bad.md"]  # type: ignore[attr-defined]
+    second = run()
+    assert (second["added"], second["updated"], second["unchanged"]) == (0, 0, 1)

@@ -1,0 +1,1 @@
+"""The knowledge base: the store's documents and catalog, chunked, embedded and searched."""

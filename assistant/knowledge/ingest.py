@@ -1,0 +1,106 @@
+"""Writing chunks into the Chroma collection, incrementally.
+
+Each chunk carries the digest of its text and metadata; a chunk whose digest is already in
+the collection is not embedded again, and chunks of the same scope that are no longer
+produced (a deleted document, a removed paragraph) are deleted. A scope ("kb" for
+`knowledge_base/`, "catalog:<name>" for an imported catalog) keeps one source from deleting
+another's chunks.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.engine.embeddings import Embedder
+from assistant.knowledge.documents import Chunk, SourceProblem
+
+BATCH = 128
+COLLECTION_CONFIGURATION = {"hnsw": {"space": "cosine"}}
+
+
+@dataclass
+class IngestReport:
+    scope: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    problems: list[SourceProblem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def embedded(self) -> int:
+        return self.added + self.updated
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scope": self.scope,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "problems": [{"path": p.path, "reason": p.reason} for p in self.problems],
+            "seconds": round(self.seconds, 2),
+        }
+
+
+def get_collection(client: Any, name: str) -> Any:
+    """The collection with our embeddings (never Chroma's default model, which downloads)."""
+    return client.get_or_create_collection(
+        name, embedding_function=None, configuration=COLLECTION_CONFIGURATION
+    )
+
+
+def chunk_metadata(chunk: Chunk, scope: str) -> dict[str, str | int | float | bool]:
+    return {
+        **chunk.metadata,
+        "doc_id": chunk.doc_id,
+        "title": chunk.title,
+        "section": chunk.section,
+        "link": chunk.link,
+        "digest": chunk.digest,
+        "scope": scope,
+    }
+
+
+def ingest(
+    collection: Any,
+    embedder: Embedder,
+    chunks: Sequence[Chunk],
+    *,
+    scope: str,
+    problems: Sequence[SourceProblem] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> IngestReport:
+    started = time.perf_counter()
+    report = IngestReport(scope=scope, problems=list(problems))
+    stored = collection.get(where={"scope": scope}, include=["metadatas"])
+    known = {
+        chunk_id: str((metadata or {}).get("digest"))
+        for chunk_id, metadata in zip(stored["ids"], stored["metadatas"] or [], strict=True)
+    }
+    wanted = {chunk.id for chunk in chunks}
+    changed = [chunk for chunk in chunks if known.get(chunk.id) != chunk.digest]
+    report.unchanged = len(chunks) - len(changed)
+    report.added = sum(1 for chunk in changed if chunk.id not in known)
+    report.updated = len(changed) - report.added
+    for start in range(0, len(changed), BATCH):
+        batch = changed[start : start + BATCH]
+        vectors = embedder.encode([f"{c.title}. {c.section}. {c.text}" for c in batch])
+        collection.upsert(
+            ids=[c.id for c in batch],
+            embeddings=vectors.tolist(),
+            documents=[c.text for c in batch],
+            metadatas=[chunk_metadata(c, scope) for c in batch],
+        )
+        if progress is not None:
+            progress(min(start + BATCH, len(changed)), len(changed))
+    stale = sorted(set(known) - wanted)
+    for start in range(0, len(stale), 1000):
+        collection.delete(ids=stale[start : start + 1000])
+    report.deleted = len(stale)
+    report.seconds = time.perf_counter() - started
+    return report
