@@ -106,6 +106,52 @@ def tasks(
     console.print(summary)
 
 
+@app.command("retrieval")
+def retrieval(
+    ctx: typer.Context,
+    sets: Annotated[
+        str,
+        typer.Option("--sets", help="Comma-separated: policyqa, policies, products."),
+    ] = "policyqa,policies,products",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Also write the JSON to this file.")
+    ] = None,
+) -> None:
+    """Retrieval quality: hybrid search beside lexical-only and vector-only, same index."""
+    from assistant.eval.retrieval import evaluate_retrieval
+
+    console = Console(stderr=True)
+    chosen = [part.strip() for part in sets.split(",") if part.strip()]
+    figures = evaluate_retrieval(
+        state(ctx).settings,
+        sets=chosen,
+        progress=None if as_json else lambda line: console.print(f"[dim]{line}[/dim]"),
+    )
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps(figures))
+        return
+    for result in figures["sets"]:
+        table = Table(
+            title=f"Retrieval on {result['set']}",
+            caption=f"{result['chunks']} chunks, {result['queries']} queries, "
+            f"{result['seconds']} s",
+        )
+        table.add_column("metric")
+        for mode in figures["modes"]:
+            table.add_column(mode, justify="right")
+        for metric in result["systems"]["hybrid"]:
+            table.add_row(
+                metric, *(_fmt(result["systems"][mode][metric]) for mode in figures["modes"])
+            )
+        Console().print(table)
+
+
 def _table(figures: dict[str, object]) -> Table:
     aisle, baseline = figures["aisle"], figures["baseline"]
     assert isinstance(aisle, dict) and isinstance(baseline, dict)

@@ -1,11 +1,13 @@
-"""Hybrid retrieval: BM25 (bm25s) and vector search (Chroma), fused by reciprocal rank.
+"""Hybrid retrieval: BM25 (bm25s) and vector search (Chroma), their scores fused.
 
 Chroma holds the chunks, their embeddings and metadata; the lexical index is rebuilt from it
-in memory (`refresh`), so both always describe the same chunks. Filters are pushed down into
-both: a `where` clause for Chroma, a boolean mask over the chunks for BM25. Query words that
-are not in the vocabulary are matched to their closest spelling (rapidfuzz), so "keybaord"
-still finds keyboards. Repeated queries are answered from a small cache until the index
-changes.
+in memory (`refresh`), so both always describe the same chunks. Each side's scores are scaled
+to 0..1 over its own candidates and mixed half and half: a query whose words match strongly
+(a product name) is led by BM25, a paraphrase by the embeddings, without tuning per query.
+Filters are pushed down into both: a `where` clause for Chroma, a boolean mask over the chunks
+for BM25. Query words that are not in the vocabulary are matched to their closest spelling
+(rapidfuzz), so "keybaord" still finds keyboards; words are stemmed (PyStemmer), so "returns"
+finds "return". Repeated queries are answered from a small cache until the index changes.
 """
 
 from __future__ import annotations
@@ -13,18 +15,19 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import bm25s
 import numpy as np
+import Stemmer
 from rapidfuzz import fuzz, process
 
 from assistant.engine.embeddings import Embedder
 
 Mode = Literal["hybrid", "lexical", "vector"]
-RRF_K = 60
+# Each side's scores are scaled to 0..1 over its candidates, then mixed half and half.
+LEXICAL_SHARE = 0.5
 # How many candidates each side contributes to the fusion.
 CANDIDATES = 50
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
@@ -37,8 +40,16 @@ _STOPWORDS = {
 }  # fmt: skip
 
 
-def tokenize(text: str) -> list[str]:
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(text.lower()) if t not in _STOPWORDS]
+
+
+def tokenize(text: str) -> list[str]:
+    """Words without stop words, stemmed: "returns" and "returned" both become "return"."""
+    return list(_STEMMER.stemWords(words(text)))
 
 
 @dataclass(frozen=True)
@@ -110,8 +121,16 @@ class _Lexical:
         self.texts = texts
         self.metadatas = metadatas
         self.position = {chunk_id: i for i, chunk_id in enumerate(ids)}
-        tokens = [tokenize(text) for text in texts]
-        self.vocabulary = sorted({t for doc in tokens for t in doc if t.isalpha() and len(t) > 3})
+        # The title and section heading count as words of the chunk, as they do for its
+        # embedding ("Returns. What you can return. …").
+        tokens = [
+            tokenize(f"{m.get('title') or ''} {m.get('section') or ''} {text}")
+            for text, m in zip(texts, metadatas, strict=True)
+        ]
+        # Spellings for typo tolerance: the corpus's own words, before stemming.
+        self.vocabulary = sorted(
+            {w for text in texts for w in words(text) if w.isalpha() and len(w) > 3}
+        )
         self._known = set(self.vocabulary)
         self.bm25: bm25s.BM25 | None = None
         if ids:
@@ -146,21 +165,22 @@ class _Lexical:
                 keep &= self.prices <= filters.max_price
         return keep
 
-    def expand(self, tokens: list[str]) -> list[str]:
-        """The query's words, plus the closest known spelling of unknown ones."""
-        expanded = list(tokens)
-        for token in tokens:
-            if token in self._known or len(token) < 4 or not token.isalpha():
+    def expand(self, query: str) -> list[str]:
+        """The query's stemmed words, plus the closest known spelling of unknown ones."""
+        found = words(query)
+        expanded = list(found)
+        for word in found:
+            if word in self._known or len(word) < 4 or not word.isalpha():
                 continue
-            match = process.extractOne(token, self.vocabulary, scorer=fuzz.ratio, score_cutoff=80)
+            match = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=80)
             if match is not None:
                 expanded.append(str(match[0]))
-        return expanded
+        return list(_STEMMER.stemWords(expanded))
 
     def search(self, query: str, k: int, filters: Filters) -> list[tuple[int, float]]:
         if self.bm25 is None:
             return []
-        tokens = self.expand(tokenize(query))
+        tokens = self.expand(query)
         if not tokens:
             return []
         mask = self.mask(filters)
@@ -243,9 +263,15 @@ class KnowledgeIndex:
         if mode in ("hybrid", "vector"):
             vector_ids = self._vector(query, depth, filters, similarity, found)
             ranked.append(vector_ids)
+        bm25: dict[str, float] = {}
         if mode in ("hybrid", "lexical"):
-            ranked.append([lexical.ids[i] for i, _ in lexical.search(query, depth, filters)])
-        scores = _fuse(ranked) if mode == "hybrid" else _single(ranked[0])
+            found_lexical = lexical.search(query, depth, filters)
+            ranked.append([lexical.ids[i] for i, _ in found_lexical])
+            bm25 = {lexical.ids[i]: score for i, score in found_lexical}
+        if mode == "hybrid":
+            scores = _combine(similarity, bm25)
+        else:
+            scores = {chunk_id: 1.0 / rank for rank, chunk_id in enumerate(ranked[0], start=1)}
         best = sorted(scores, key=lambda chunk_id: -scores[chunk_id])[:k]
         hits = []
         for chunk_id in best:
@@ -285,14 +311,19 @@ class KnowledgeIndex:
         return ids
 
 
-def _fuse(rankings: Sequence[list[str]]) -> dict[str, float]:
-    """Reciprocal rank fusion: each list adds 1 / (RRF_K + rank)."""
-    scores: dict[str, float] = {}
-    for ranking in rankings:
-        for rank, chunk_id in enumerate(ranking, start=1):
-            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
-    return scores
+def _normalised(scores: dict[str, float]) -> dict[str, float]:
+    if not scores:
+        return {}
+    low, high = min(scores.values()), max(scores.values())
+    span = high - low
+    return {k: (v - low) / span if span > 0 else 1.0 for k, v in scores.items()}
 
 
-def _single(ranking: list[str]) -> dict[str, float]:
-    return {chunk_id: 1.0 / (RRF_K + rank) for rank, chunk_id in enumerate(ranking, start=1)}
+def _combine(similarity: dict[str, float], bm25: dict[str, float]) -> dict[str, float]:
+    """Each side's scores scaled to 0..1 over its candidates, then mixed."""
+    vector, lexical = _normalised(similarity), _normalised(bm25)
+    return {
+        chunk_id: (1 - LEXICAL_SHARE) * vector.get(chunk_id, 0.0)
+        + LEXICAL_SHARE * lexical.get(chunk_id, 0.0)
+        for chunk_id in set(vector) | set(lexical)
+    }
