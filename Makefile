@@ -25,11 +25,13 @@ $(VENV)/.dev: $(VENV)/.runtime
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
-## make run: install, migrate, seed the demo store, train the NLU, serve on 127.0.0.1:8000.
+## make run: install, migrate, seed the demo store, train the NLU, index the knowledge base
+## (only what changed), serve on 127.0.0.1:8000.
 run: install
 	$(BIN)/assistant db upgrade
 	$(BIN)/assistant store seed
 	$(BIN)/assistant train --if-stale
+	$(BIN)/assistant kb ingest
 	$(BIN)/assistant serve
 
 ## make test: lint, type-check and run the whole suite (SQLite; PostgreSQL too when

@@ -6,6 +6,7 @@ from rasa_sdk import Action
 
 from actions.auth import ActionAuthenticate
 from actions.handoff import ActionHandoff
+from actions.knowledge import ActionAnswerOrFallback, ActionAnswerQuestion
 from actions.order_changes import (
     ActionApplyOrderChange,
     ActionAskAddress,
@@ -40,4 +41,6 @@ ACTIONS: tuple[type[Action], ...] = (
     ActionOrderStatus,
     ActionListOrders,
     ActionProductInfo,
+    ActionAnswerQuestion,
+    ActionAnswerOrFallback,
 )

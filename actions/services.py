@@ -14,20 +14,53 @@ from contextvars import ContextVar
 from threading import Lock
 
 from assistant.backends.orders import OrderBackend
+from assistant.knowledge.answer import Knowledge
 
 _current: ContextVar[OrderBackend | None] = ContextVar("aisle_order_backend", default=None)
+_current_knowledge: ContextVar[Knowledge | None] = ContextVar("aisle_knowledge", default=None)
 _built: OrderBackend | None = None
+_built_knowledge: Knowledge | None = None
 _lock = Lock()
 
 
 @contextmanager
-def using(*, orders: OrderBackend) -> Iterator[None]:
+def using(*, orders: OrderBackend, knowledge: Knowledge | None = None) -> Iterator[None]:
     """Run the enclosed actions against these backends."""
     token = _current.set(orders)
+    knowledge_token = _current_knowledge.set(knowledge)
     try:
         yield
     finally:
+        _current_knowledge.reset(knowledge_token)
         _current.reset(token)
+
+
+def knowledge() -> Knowledge:
+    found = _current_knowledge.get()
+    if found is not None:
+        return found
+    return _knowledge_from_settings()
+
+
+def _knowledge_from_settings() -> Knowledge:
+    global _built_knowledge
+    with _lock:
+        if _built_knowledge is None:
+            from assistant.config import load_settings
+            from assistant.engine.embeddings import CachingEmbedder, embedder_from_settings
+            from assistant.knowledge.index import KnowledgeIndex
+            from assistant.knowledge.ingest import get_collection
+            from assistant.server.components import build_vector_store
+
+            settings = load_settings()
+            embedder = CachingEmbedder(embedder_from_settings(settings))
+            collection = get_collection(
+                build_vector_store(settings), settings.vector_store.collection
+            )
+            index = KnowledgeIndex(collection, embedder)
+            index.refresh()
+            _built_knowledge = Knowledge(index, embedder)
+        return _built_knowledge
 
 
 def order_backend() -> OrderBackend:

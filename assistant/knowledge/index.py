@@ -57,6 +57,8 @@ class Filters:
     """Metadata constraints, applied inside both stores."""
 
     type: str | None = None
+    # Any of these types (documents: ("policy", "faq")).
+    types: tuple[str, ...] | None = None
     category: str | None = None
     min_price: float | None = None
     max_price: float | None = None
@@ -71,6 +73,8 @@ class Filters:
         clauses: list[dict[str, Any]] = []
         if self.type is not None:
             clauses.append({"type": self.type})
+        if self.types is not None:
+            clauses.append({"type": {"$in": list(self.types)}})
         if self.category is not None:
             clauses.append({"category": self.category})
         if self.min_price is not None:
@@ -87,6 +91,7 @@ class Filters:
     def key(self) -> tuple[Any, ...]:
         return (
             self.type,
+            self.types,
             self.category,
             self.min_price,
             self.max_price,
@@ -158,6 +163,9 @@ class _Lexical:
                 continue
             column = self.columns.get(key)
             keep &= (column == value) if column is not None else False
+        if filters.types is not None:
+            column = self.columns.get("type")
+            keep &= np.isin(column, list(filters.types)) if column is not None else False
         with np.errstate(invalid="ignore"):
             if filters.min_price is not None:
                 keep &= self.prices >= filters.min_price

@@ -20,6 +20,7 @@ from assistant.config import Settings
 from assistant.conversation.broker import Broker, InMemoryBroker, RedisBroker
 from assistant.conversation.service import ConversationService
 from assistant.engine.domain import load_domain
+from assistant.engine.embeddings import CachingEmbedder, Embedder, embedder_from_settings
 from assistant.engine.executor import (
     ActionRunner,
     HttpActionRunner,
@@ -28,6 +29,7 @@ from assistant.engine.executor import (
 )
 from assistant.engine.flows import load_flows
 from assistant.engine.manager import DialogueEngine
+from assistant.knowledge.answer import Knowledge
 from assistant.persistence.db import make_engine, make_session_factory
 
 logger = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ class Components:
     conversations: ConversationService
     vector_store: Any
     orders: OrderBackend
+    knowledge: Knowledge
 
     async def aclose(self) -> None:
         await self.runner.aclose()
@@ -51,13 +54,13 @@ class Components:
         self.db_engine.dispose()
 
 
-def build_runner(settings: Settings, orders: OrderBackend) -> ActionRunner:
+def build_runner(settings: Settings, orders: OrderBackend, knowledge: Knowledge) -> ActionRunner:
     package = settings.dialogue.actions_package
     if settings.dialogue.actions_endpoint:
         return HttpActionRunner(
             settings.dialogue.actions_endpoint, names=registered_action_names(package)
         )
-    return InProcessActionRunner(package, services={"orders": orders})
+    return InProcessActionRunner(package, services={"orders": orders, "knowledge": knowledge})
 
 
 async def build_broker(settings: Settings) -> Broker:
@@ -85,11 +88,21 @@ def build_vector_store(settings: Settings) -> Any:
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
-def build_dialogue(settings: Settings, runner: ActionRunner) -> DialogueEngine:
-    from assistant.engine.embeddings import embedder_from_settings
+def build_knowledge(settings: Settings, vector_store: Any, embedder: Embedder) -> Knowledge:
+    """The knowledge base's search over the configured collection, read once at start-up
+    (`assistant kb ingest` fills it)."""
+    from assistant.knowledge.index import KnowledgeIndex
+    from assistant.knowledge.ingest import get_collection
+
+    collection = get_collection(vector_store, settings.vector_store.collection)
+    index = KnowledgeIndex(collection, embedder)
+    index.refresh()
+    return Knowledge(index, embedder)
+
+
+def build_dialogue(settings: Settings, runner: ActionRunner, embedder: Embedder) -> DialogueEngine:
     from assistant.engine.nlu.model import NLUModel
 
-    embedder = embedder_from_settings(settings)
     nlu = NLUModel.load(settings.nlu_model_path, embedder)
     return DialogueEngine(
         parser=nlu,
@@ -107,8 +120,12 @@ async def build_components(settings: Settings) -> Components:
     )
     sessions = make_session_factory(db_engine)
     orders = SqlOrderBackend(sessions)
-    runner = build_runner(settings, orders)
-    dialogue = build_dialogue(settings, runner)
+    # One embedding model for the NLU and the knowledge base.
+    embedder = CachingEmbedder(embedder_from_settings(settings))
+    vector_store = build_vector_store(settings)
+    knowledge = build_knowledge(settings, vector_store, embedder)
+    runner = build_runner(settings, orders, knowledge)
+    dialogue = build_dialogue(settings, runner, embedder)
     broker = await build_broker(settings)
     conversations = ConversationService(
         session_factory=sessions,
@@ -125,6 +142,7 @@ async def build_components(settings: Settings) -> Components:
         runner=runner,
         dialogue=dialogue,
         conversations=conversations,
-        vector_store=build_vector_store(settings),
+        vector_store=vector_store,
         orders=orders,
+        knowledge=knowledge,
     )

@@ -75,6 +75,8 @@ def test_filters_are_applied_in_every_mode(index: KnowledgeIndex, mode: Any) -> 
     policies = ids("can I return it", Filters(type="policy"))
     assert policies and all(not i.startswith("product-") for i in policies)
     assert ids("keyboard", Filters(category="Nothing like this")) == set()
+    documents = ids("delivery and returns", Filters(types=("policy", "faq")))
+    assert documents == {"returns#what-0", "shipping#times-0"}
 
 
 def test_hybrid_finds_by_words_and_by_meaning(index: KnowledgeIndex) -> None:

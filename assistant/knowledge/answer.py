@@ -1,0 +1,130 @@
+"""Answers without a language model: the best sentences of the best passages, quoted and cited.
+
+The question is searched among the store's documents (policies and FAQ, not products). If
+even the closest passage is not similar enough, there is no answer: the caller says it does
+not know and offers a person. Otherwise the sentences of the top passages are compared with
+the question, and the best one — with up to two more of the same passage that are nearly as
+good — is quoted word for word, with the document's title, section and a link.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.engine.embeddings import Embedder
+from assistant.knowledge.index import Filters, Hit, KnowledgeIndex
+
+DOCUMENT_TYPES = ("policy", "faq")
+# Below this cosine similarity between the question and the closest passage, no answer.
+MIN_SIMILARITY = 0.40
+PASSAGES = 3
+MAX_SENTENCES = 3
+# Further sentences of the same passage must score at least this share of the best one.
+NEAR_BEST = 0.85
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“A-Z0-9(])")
+
+
+@dataclass(frozen=True)
+class Source:
+    chunk_id: str
+    title: str
+    section: str
+    link: str
+    # The quoted sentences, each word for word from the passage, in its order.
+    sentences: tuple[str, ...]
+
+    quote: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "chunk_id": self.chunk_id,
+            "title": self.title,
+            "section": self.section,
+            "link": self.link,
+            "quote": self.quote,
+            "sentences": list(self.sentences),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    sources: tuple[Source, ...]
+    confidence: float
+
+    def as_custom(self) -> dict[str, object]:
+        """The message's `custom` payload: the sources the widget shows and links to."""
+        return {
+            "type": "answer",
+            "confidence": round(self.confidence, 3),
+            "sources": [source.as_dict() for source in self.sources],
+        }
+
+
+def _contiguous_quote(passage: str, chosen: tuple[str, ...]) -> str:
+    """The sentences as one quote: neighbours joined by a space, gaps marked with " … "."""
+    quote = chosen[0]
+    for previous, sentence in itertools.pairwise(chosen):
+        joined = f"{previous} {sentence}"
+        quote += f" {sentence}" if joined in passage else f" … {sentence}"
+    return quote
+
+
+def sentences(text: str) -> list[str]:
+    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
+
+
+def answer_question(
+    index: KnowledgeIndex,
+    embedder: Embedder,
+    question: str,
+    *,
+    min_similarity: float = MIN_SIMILARITY,
+) -> Answer | None:
+    hits = index.search(question, k=PASSAGES, filters=Filters(types=DOCUMENT_TYPES))
+    confident = [hit for hit in hits if (hit.similarity or 0.0) >= min_similarity]
+    if not confident:
+        return None
+    candidates: list[tuple[Hit, str]] = [
+        (hit, sentence) for hit in confident for sentence in sentences(hit.text)
+    ]
+    vectors = embedder.encode([question] + [sentence for _, sentence in candidates])
+    similarity = vectors[1:] @ vectors[0]
+    best = int(np.argmax(similarity))
+    best_hit, _ = candidates[best]
+    same_passage = [
+        position
+        for position, (hit, _) in enumerate(candidates)
+        if hit.id == best_hit.id and similarity[position] >= NEAR_BEST * similarity[best]
+    ]
+    chosen = sorted(sorted(same_passage, key=lambda p: -similarity[p])[:MAX_SENTENCES])
+    quoted = tuple(candidates[position][1] for position in chosen)
+    source = Source(
+        chunk_id=best_hit.id,
+        title=best_hit.title,
+        section=best_hit.section,
+        link=str(best_hit.metadata.get("link") or ""),
+        sentences=quoted,
+        quote=_contiguous_quote(best_hit.text, quoted),
+    )
+    where = f"{source.title}, {source.section}" if source.section else source.title
+    return Answer(
+        text=f"“{source.quote}” — {where}",
+        sources=(source,),
+        confidence=float(best_hit.similarity or 0.0),
+    )
+
+
+class Knowledge:
+    """What actions use: the store's index and embedder, answering questions."""
+
+    def __init__(self, index: KnowledgeIndex, embedder: Embedder) -> None:
+        self.index = index
+        self.embedder = embedder
+
+    def answer(self, question: str, *, min_similarity: float = MIN_SIMILARITY) -> Answer | None:
+        return answer_question(self.index, self.embedder, question, min_similarity=min_similarity)

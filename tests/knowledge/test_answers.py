@@ -1,0 +1,110 @@
+"""Answers without a model: quoted from the best section, cited, or an honest fallback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from assistant.config import Settings
+from assistant.knowledge.answer import Knowledge, answer_question
+from assistant.knowledge.documents import read_knowledge_base
+from assistant.knowledge.index import KnowledgeIndex
+from assistant.knowledge.ingest import get_collection, ingest
+from tests.knowledge.conftest import CountingEmbedder
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _documents() -> list[Any]:
+    chunks, problems = read_knowledge_base(ROOT / "knowledge_base")
+    assert problems == []
+    return [chunk for chunk in chunks if chunk.metadata["type"] != "product"]
+
+
+@pytest.fixture
+def knowledge(chroma: Any, embedder: CountingEmbedder) -> Knowledge:
+    collection = get_collection(chroma, "knowledge")
+    ingest(collection, embedder, _documents(), scope="kb")
+    index = KnowledgeIndex(collection, embedder)
+    index.refresh()
+    return Knowledge(index, embedder)
+
+
+def test_a_question_gets_a_quoted_cited_answer(knowledge: Knowledge) -> None:
+    answer = knowledge.answer("how long does delivery take?")
+    assert answer is not None
+    (source,) = answer.sources
+    assert source.title == "Shipping and Delivery" and source.section == "Delivery times"
+    assert source.link == "/kb/shipping-and-delivery#delivery-times"
+    assert "3 to 5 business days" in source.quote
+    assert answer.text.startswith(f"“{source.quote}”") and source.section in answer.text
+    custom = answer.as_custom()
+    assert custom["type"] == "answer" and custom["sources"][0]["chunk_id"] == source.chunk_id  # type: ignore[index]
+
+
+def test_every_citation_points_at_text_that_contains_the_quote(knowledge: Knowledge) -> None:
+    questions = yaml.safe_load(
+        (ROOT / "assistant/eval/data/policy_questions.yml").read_text(encoding="utf-8")
+    )["questions"]
+    texts = {chunk.id: chunk for chunk in _documents()}
+    answered = 0
+    for entry in questions[:50]:
+        answer = knowledge.answer(entry["question"])
+        if answer is None:
+            continue
+        answered += 1
+        for source in answer.sources:
+            chunk = texts[source.chunk_id]
+            assert (source.title, source.section) == (chunk.title, chunk.section)
+            document = (ROOT / "knowledge_base" / str(chunk.metadata["source"])).read_text()
+            flat_document = " ".join(document.split())
+            assert source.sentences, entry
+            for sentence in source.sentences:
+                # Word for word in the cited chunk, and in the file it came from.
+                assert sentence in chunk.text, (entry, sentence)
+                assert sentence.split("; ")[0] in flat_document, (entry, sentence)
+            for part in source.quote.split(" … "):
+                assert part in chunk.text, (entry, part)
+    assert answered >= 35
+
+
+def test_questions_the_documents_do_not_answer_get_no_answer(knowledge: Knowledge) -> None:
+    for question in ("what's the weather on mars tomorrow", "who won the football last night"):
+        assert knowledge.answer(question) is None
+    # The threshold is the caller's: asking for certainty refuses a loose match.
+    assert (
+        answer_question(
+            knowledge.index, knowledge.embedder, "do you take paypal?", min_similarity=0.99
+        )
+        is None
+    )
+
+
+def test_the_rest_channel_answers_from_the_documents(
+    make_settings: Callable[..., Settings], embedder: CountingEmbedder
+) -> None:
+    from assistant.server.app import create_app
+    from assistant.server.components import build_vector_store
+
+    settings = make_settings()
+    collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
+    ingest(collection, embedder, _documents(), scope="kb")
+
+    def ask(client: TestClient, text: str) -> list[dict[str, Any]]:
+        response = client.post("/webhooks/rest/webhook", json={"sender": "q", "message": text})
+        assert response.status_code == 200
+        return list(response.json())
+
+    with TestClient(create_app(settings)) as client:
+        (reply,) = ask(client, "How long does delivery take?")
+        assert "3 to 5 business days" in reply["text"]
+        assert reply["custom"]["type"] == "answer"
+        assert reply["custom"]["sources"][0]["link"].startswith("/kb/shipping-and-delivery")
+        (fallback,) = ask(client, "what is the airspeed velocity of an unladen swallow")
+        assert "custom" not in fallback or fallback["custom"].get("type") != "answer"
+        assert any(b["payload"] == "/human_handoff" for b in fallback["buttons"])
