@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -62,3 +63,76 @@ def ingest(
     )
     for problem in report.problems:
         console.print(f"[yellow]skipped[/yellow] {problem.path}: {problem.reason}")
+
+
+@app.command("import-catalog")
+def import_catalog(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The catalog CSV (UTF-8, with a header row).")],
+    mapping: Annotated[
+        list[str],
+        typer.Option(
+            "--map",
+            help="FIELD=COLUMN, repeated. Fields: id and name (required), category, price, "
+            "description, brand, available, url, image, options.",
+        ),
+    ],
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="The catalog's name (scope catalog:NAME); the file's stem."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")
+    ] = False,
+) -> None:
+    """Import a store's product catalog from a CSV: one product per row, re-imports incremental.
+
+    Rows that cannot become a product are reported and skipped; rows removed from the file
+    are deleted from the index; the knowledge base and other catalogs are never touched.
+    """
+    from assistant.engine.embeddings import embedder_from_settings
+    from assistant.knowledge.catalog_import import (
+        REPORTED_SKIPS,
+        ingest_catalog,
+        parse_mapping,
+        read_catalog,
+    )
+    from assistant.knowledge.ingest import get_collection
+    from assistant.server.components import build_vector_store
+
+    settings = state(ctx).settings
+    # Read and checked before the vector store is opened: a bad mapping or file writes nothing.
+    read = read_catalog(file, parse_mapping(mapping), name=name)
+    catalog = read.name
+    collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
+    embedder = embedder_from_settings(settings)
+    console = Console(stderr=True)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=as_json,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(f"embedding {catalog}", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        report = ingest_catalog(read, collection=collection, embedder=embedder, progress=advance)
+    figures = report.as_dict()
+    if as_json:
+        typer.echo(json.dumps(figures))
+        return
+    typer.echo(
+        f"{catalog}: {report.rows} rows, {report.imported} imported, "
+        f"{len(report.skipped)} skipped; {figures['added']} added, {figures['updated']} updated, "
+        f"{figures['unchanged']} unchanged, {figures['deleted']} deleted "
+        f"in {report.seconds:.1f} s ({report.rows_per_second:.0f} rows/s)"
+    )
+    for skip in report.skipped[:REPORTED_SKIPS]:
+        console.print(f"[yellow]skipped[/yellow] row {skip.row}: {skip.reason}")
+    if len(report.skipped) > REPORTED_SKIPS:
+        console.print(f"... and {len(report.skipped) - REPORTED_SKIPS} more skipped rows")
