@@ -12,7 +12,6 @@ Three sets:
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import tempfile
@@ -27,6 +26,7 @@ import yaml
 from assistant.config import Settings
 from assistant.engine.embeddings import CachingEmbedder, Embedder, embedder_from_settings
 from assistant.errors import AisleError
+from assistant.knowledge.catalog_import import catalog_chunk_id, read_catalog
 from assistant.knowledge.documents import Chunk, read_knowledge_base
 from assistant.knowledge.index import Filters, KnowledgeIndex, Mode
 from assistant.knowledge.ingest import get_collection, ingest
@@ -102,35 +102,23 @@ def policies_set(knowledge_base: Path, questions_path: Path) -> EvalSet:
     return EvalSet("policies", documents, queries)
 
 
+FLIPKART_MAPPING = {
+    "id": "pid",
+    "name": "product_name",
+    "category": "product_category_tree",
+    "price": "discounted_price",
+    "description": "description",
+    "brand": "brand",
+    "options": "product_specifications",
+}
+
+
 def flipkart_chunks(path: Path) -> list[Chunk]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    chunks = []
-    for row in rows:
-        try:
-            tree = json.loads(row["product_category_tree"].replace("'", '"'))
-        except ValueError:
-            tree = [row["product_category_tree"]]
-        path_text = str(tree[0]) if tree else ""
-        category = path_text.split(">>")[0].strip()
-        price = row.get("discounted_price") or row.get("retail_price") or ""
-        text = " ".join(
-            part
-            for part in (
-                row["product_name"],
-                path_text.replace(">>", ">"),
-                row.get("brand") or "",
-                row["description"][:600],
-            )
-            if part
-        )
-        metadata: dict[str, str | int | float | bool] = {"type": "product", "category": category}
-        if price:
-            metadata["price"] = float(price)
-        chunks.append(
-            Chunk(str(row["pid"]), str(row["pid"]), row["product_name"], "", text, metadata)
-        )
-    return chunks
+    """The catalog as `assistant kb import-catalog` reads it, with the same mapping."""
+    read = read_catalog(path, FLIPKART_MAPPING, name="flipkart")
+    if read.skipped:
+        raise RetrievalDataError(f"{path}: rows skipped: {read.skipped[:3]}")
+    return read.chunks
 
 
 def products_set(catalog: Path, queries_path: Path) -> EvalSet:
@@ -139,7 +127,7 @@ def products_set(catalog: Path, queries_path: Path) -> EvalSet:
     raw = yaml.safe_load(queries_path.read_text(encoding="utf-8"))
     queries = []
     for entry in raw["queries"]:
-        relevant = frozenset(str(pid) for pid in entry["relevant"])
+        relevant = frozenset(catalog_chunk_id("flipkart", str(pid)) for pid in entry["relevant"])
         if not relevant or not relevant <= known:
             raise RetrievalDataError(f"{queries_path}: bad relevant set for {entry['query']!r}")
         queries.append(Query(str(entry["query"]), relevant))
