@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +13,29 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from assistant.cli import state
+
+
+@contextmanager
+def _embedding_progress(
+    console: Console, label: str, *, quiet: bool
+) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr (none with --json); yields the callback ingestion reports to."""
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield advance
+
 
 app = typer.Typer(help="The knowledge base: documents and catalog.", no_args_is_help=True)
 
@@ -36,20 +61,7 @@ def ingest(
     collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
     embedder = embedder_from_settings(settings)
     console = Console(stderr=True)
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        disable=as_json,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("embedding", total=None)
-
-        def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
+    with _embedding_progress(console, "embedding", quiet=as_json) as advance:
         report = run_ingest(
             collection, embedder, chunks, scope="kb", problems=problems, progress=advance
         )
@@ -107,20 +119,7 @@ def import_catalog(
     collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
     embedder = embedder_from_settings(settings)
     console = Console(stderr=True)
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        disable=as_json,
-        transient=True,
-    ) as progress:
-        task = progress.add_task(f"embedding {catalog}", total=None)
-
-        def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
+    with _embedding_progress(console, f"embedding {catalog}", quiet=as_json) as advance:
         report = ingest_catalog(read, collection=collection, embedder=embedder, progress=advance)
     figures = report.as_dict()
     if as_json:
