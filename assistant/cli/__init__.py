@@ -57,11 +57,12 @@ def _root(
 
 def _mount() -> None:
     # Imported here so `assistant --help` stays fast and nothing heavy runs at import.
-    from assistant.cli import db, eval, kb, protocol, serve, store, train
+    from assistant.cli import bench, db, eval, kb, protocol, serve, store, train
 
     app.add_typer(db.app, name="db")
     app.add_typer(store.app, name="store")
     app.add_typer(eval.app, name="eval")
+    app.add_typer(bench.app, name="bench")
     app.add_typer(kb.app, name="kb")
     serve.register(app)
     train.register(app)

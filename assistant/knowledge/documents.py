@@ -36,6 +36,9 @@ class Chunk:
     text: str
     # Flat metadata for filters: type, category, price, availability, option values, source.
     metadata: dict[str, str | int | float | bool] = field(default_factory=dict)
+    # Its place in the document, for showing the document in order. Not part of the digest:
+    # a paragraph inserted above moves the chunk but does not change what it says.
+    position: int = 0
 
     @property
     def digest(self) -> str:
@@ -78,9 +81,11 @@ def read_markdown(path: Path, *, root: Path) -> list[Chunk]:
     }
     chunks: list[Chunk] = []
     for section, paragraphs in _sections(raw):
-        for position, text in enumerate(_merge(paragraphs)):
-            chunk_id = f"{doc_id}#{slug(section) if section else 'intro'}-{position}"
-            chunks.append(Chunk(chunk_id, doc_id, title, section, text, dict(base)))
+        for number, text in enumerate(_merge(paragraphs)):
+            chunk_id = f"{doc_id}#{slug(section) if section else 'intro'}-{number}"
+            chunks.append(
+                Chunk(chunk_id, doc_id, title, section, text, dict(base), position=len(chunks))
+            )
     if not chunks:
         raise ValueError("no text in the document")
     return chunks
@@ -159,7 +164,7 @@ def read_store_catalog(path: Path, *, root: Path) -> list[Chunk]:
     chunks = []
     for product in products.values():
         name = str(product["name"])
-        for variant in product["variants"].values():
+        for position, variant in enumerate(product["variants"].values()):
             price = Decimal(str(variant["price"]))
             options = dict(variant.get("options") or {})
             metadata: dict[str, str | int | float | bool] = {
@@ -181,6 +186,7 @@ def read_store_catalog(path: Path, *, root: Path) -> list[Chunk]:
                     section=", ".join(str(v) for v in options.values()),
                     text=describe_variant(name, options, price, bool(variant["available"])),
                     metadata=metadata,
+                    position=position,
                 )
             )
     return chunks

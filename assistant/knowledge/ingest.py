@@ -18,6 +18,9 @@ from assistant.engine.embeddings import Embedder
 from assistant.knowledge.documents import Chunk, SourceProblem
 
 BATCH = 128
+# Records per `get`: Chroma's SQLite backend refuses one read of more than 32,766 records'
+# metadata ("too many SQL variables"), so large collections are read in pages.
+PAGE = 10_000
 COLLECTION_CONFIGURATION = {"hnsw": {"space": "cosine"}}
 
 
@@ -54,6 +57,25 @@ def get_collection(client: Any, name: str) -> Any:
     )
 
 
+def read_all(
+    collection: Any, include: Sequence[str], *, where: dict[str, Any] | None = None
+) -> dict[str, list[Any]]:
+    """Every record of the collection (matching `where`), read a page at a time."""
+    merged: dict[str, list[Any]] = {"ids": [], **{key: [] for key in include}}
+    offset = 0
+    while True:
+        page = collection.get(where=where, include=list(include), limit=PAGE, offset=offset)
+        if not page["ids"]:
+            return merged
+        merged["ids"] += list(page["ids"])
+        for key in include:
+            values = page[key]  # a list, or an array for embeddings
+            merged[key] += list(values) if values is not None else []
+        if len(page["ids"]) < PAGE:
+            return merged
+        offset += len(page["ids"])
+
+
 def chunk_metadata(chunk: Chunk, scope: str) -> dict[str, str | int | float | bool]:
     return {
         **chunk.metadata,
@@ -62,6 +84,7 @@ def chunk_metadata(chunk: Chunk, scope: str) -> dict[str, str | int | float | bo
         "section": chunk.section,
         "link": chunk.link,
         "digest": chunk.digest,
+        "position": chunk.position,
         "scope": scope,
     }
 
@@ -77,13 +100,25 @@ def ingest(
 ) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport(scope=scope, problems=list(problems))
-    stored = collection.get(where={"scope": scope}, include=["metadatas"])
-    known = {
-        chunk_id: str((metadata or {}).get("digest"))
-        for chunk_id, metadata in zip(stored["ids"], stored["metadatas"] or [], strict=True)
-    }
+    stored = read_all(collection, ["metadatas"], where={"scope": scope})
+    known: dict[str, str] = {}
+    positions: dict[str, object] = {}
+    for chunk_id, metadata in zip(stored["ids"], stored["metadatas"], strict=True):
+        known[chunk_id] = str((metadata or {}).get("digest"))
+        positions[chunk_id] = (metadata or {}).get("position")
     wanted = {chunk.id for chunk in chunks}
     changed = [chunk for chunk in chunks if known.get(chunk.id) != chunk.digest]
+    # Unchanged text in a new place (a paragraph was inserted above): metadata only.
+    moved = [
+        chunk
+        for chunk in chunks
+        if known.get(chunk.id) == chunk.digest and positions.get(chunk.id) != chunk.position
+    ]
+    for start in range(0, len(moved), 1000):
+        batch = moved[start : start + 1000]
+        collection.update(
+            ids=[c.id for c in batch], metadatas=[chunk_metadata(c, scope) for c in batch]
+        )
     report.unchanged = len(chunks) - len(changed)
     report.added = sum(1 for chunk in changed if chunk.id not in known)
     report.updated = len(changed) - report.added

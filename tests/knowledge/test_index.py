@@ -104,3 +104,61 @@ def test_repeated_queries_come_from_the_cache_until_the_index_changes(
     index.refresh()
     index.search("black headphones", k=2)
     assert len(embedder.texts) == 2
+
+
+class _CountingQueries:
+    """The collection, recording how many neighbours each vector query asked for."""
+
+    def __init__(self, collection: Any) -> None:
+        self.collection = collection
+        self.asked: list[int] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.collection, name)
+
+    def query(self, **kwargs: Any) -> Any:
+        self.asked.append(int(kwargs["n_results"]))
+        assert "where" not in kwargs  # filters never go to Chroma's metadata tables
+        return self.collection.query(**kwargs)
+
+
+def test_each_plan_for_a_filtered_vector_search_finds_the_same_chunks(
+    index: KnowledgeIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.knowledge import index as index_module
+
+    counting = _CountingQueries(index.collection)
+    index.collection = counting
+    cases = [
+        ("keyboard", Filters(type="product", available=True, max_price=100)),
+        ("something to drink from", Filters(category="Water Bottle")),
+        ("delivery", Filters(types=("policy", "faq"))),
+        ("headphones", Filters(options={"color": "black"})),
+    ]
+
+    def run() -> list[list[tuple[str, float | None]]]:
+        index.refresh()  # forget cached answers
+        return [
+            [(hit.id, hit.similarity) for hit in index.search(q, k=5, filters=f, mode="vector")]
+            for q, f in cases
+        ]
+
+    exact = run()
+    assert counting.asked == []  # few chunks pass each filter: scored one by one
+    assert all(exact) and exact[1][0][0] in {"product-b1", "product-b2"}
+
+    # Broad filters go through the HNSW index, asking for more neighbours than they keep.
+    monkeypatch.setattr(index_module, "EXACT_ROWS", 0)
+    through_index = run()
+    assert len(counting.asked) == len(cases) and all(n > 1 for n in counting.asked)
+    assert [[i for i, _ in hits] for hits in through_index] == [[i for i, _ in h] for h in exact]
+    for hits, reference in zip(through_index, exact, strict=True):
+        for (_, similarity), (_, expected) in zip(hits, reference, strict=True):
+            assert similarity == pytest.approx(expected, abs=1e-5)
+
+    # Too few of the neighbours pass: the allowed chunks are scored one by one after all.
+    counting.asked.clear()
+    monkeypatch.setattr(index_module, "OVERFETCH", 0.01)
+    fallback = run()
+    assert counting.asked and max(counting.asked) < len(PRODUCTS) + len(POLICIES)
+    assert [[i for i, _ in hits] for hits in fallback] == [[i for i, _ in h] for h in exact]

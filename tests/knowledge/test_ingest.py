@@ -6,8 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from assistant.knowledge import ingest as ingest_module
 from assistant.knowledge.documents import read_knowledge_base
-from assistant.knowledge.ingest import get_collection, ingest
+from assistant.knowledge.ingest import get_collection, ingest, read_all
 from tests.knowledge.conftest import CountingEmbedder
 
 SHIPPING = """---
@@ -150,3 +153,56 @@ def test_a_bad_file_is_reported_and_skipped(tmp_path: Path) -> None:
         "store/db.json",
     ]
     assert all(problem.reason for problem in problems)
+
+
+def test_large_collections_are_read_in_pages(chroma: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chroma refuses one read of more than 32,766 records; ingestion and the index page."""
+    collection = get_collection(chroma, "paged")
+    collection.add(
+        ids=[f"id-{i}" for i in range(25)],
+        embeddings=[[float(i), 1.0] for i in range(25)],
+        documents=[f"text {i}" for i in range(25)],
+        metadatas=[{"scope": "kb" if i % 2 else "other", "n": i} for i in range(25)],
+    )
+    calls: list[int | None] = []
+    real_get = collection.get
+
+    def counted_get(**kwargs: Any) -> Any:
+        calls.append(kwargs.get("limit"))
+        return real_get(**kwargs)
+
+    monkeypatch.setattr(ingest_module, "PAGE", 7)
+    monkeypatch.setattr(collection, "get", counted_get)
+    stored = read_all(collection, ["documents", "metadatas"])
+    assert sorted(stored["ids"], key=lambda i: int(i[3:])) == [f"id-{i}" for i in range(25)]
+    assert len(stored["documents"]) == len(stored["metadatas"]) == 25
+    assert stored["documents"][stored["ids"].index("id-9")] == "text 9"
+    assert calls == [7, 7, 7, 7]
+    scoped = read_all(collection, ["metadatas"], where={"scope": "kb"})
+    assert sorted(m["n"] for m in scoped["metadatas"]) == list(range(1, 25, 2))
+
+
+def test_a_paragraph_inserted_above_moves_the_others_without_embedding_them(
+    tmp_path: Path, chroma: Any, embedder: CountingEmbedder
+) -> None:
+    from assistant.knowledge.index import KnowledgeIndex
+
+    root = tmp_path / "kb"
+    shipping = _write(root, "policies/shipping.md", SHIPPING)
+    collection = get_collection(chroma, "knowledge")
+    ingest(collection, embedder, read_knowledge_base(root)[0], scope="kb")
+
+    embedder.texts.clear()
+    inserted = SHIPPING.replace(
+        "## Delivery times", "## Where we ship\n\nWe ship to every US state.\n\n## Delivery times"
+    )
+    shipping.write_text(inserted, encoding="utf-8")
+    report = ingest(collection, embedder, read_knowledge_base(root)[0], scope="kb")
+    assert (report.added, report.updated, report.unchanged) == (1, 0, 3)
+    assert len(embedder.texts) == 1 and "every US state" in embedder.texts[0]
+
+    index = KnowledgeIndex(collection, embedder)
+    index.refresh()
+    sections = [metadata["section"] for _, metadata in index.document("shipping")]
+    assert sections == ["", "Where we ship", "Delivery times", "Tracking"]
+    assert index.document("no-such-document") == []
