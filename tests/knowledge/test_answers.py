@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -104,7 +106,25 @@ def test_the_rest_channel_answers_from_the_documents(
         (reply,) = ask(client, "How long does delivery take?")
         assert "3 to 5 business days" in reply["text"]
         assert reply["custom"]["type"] == "answer"
-        assert reply["custom"]["sources"][0]["link"].startswith("/kb/shipping-and-delivery")
+        (source,) = reply["custom"]["sources"]
+        assert source["link"].startswith("/kb/shipping-and-delivery#")
+
+        # The citation's link opens the document at the cited section, the quote in it.
+        path, _, anchor = source["link"].partition("#")
+        page = client.get(path)
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert "default-src 'none'" in page.headers["content-security-policy"]
+        assert "<script" not in page.text
+        section = page.text.split(f'<section id="{anchor}">', 1)[1].split("</section>", 1)[0]
+        assert f"<h2>{html.escape(source['section'])}</h2>" in section
+        for sentence in source["sentences"]:
+            assert html.escape(sentence) in section
+        # Sections appear in the document's order.
+        headings = re.findall(r"<h2>(.*?)</h2>", page.text)
+        assert headings.index("Delivery times") < headings.index("Tracking your order")
+        missing = client.get("/kb/no-such-document")
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+
         (fallback,) = ask(client, "what is the airspeed velocity of an unladen swallow")
         assert "custom" not in fallback or fallback["custom"].get("type") != "answer"
         assert any(b["payload"] == "/human_handoff" for b in fallback["buttons"])

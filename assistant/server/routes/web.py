@@ -1,11 +1,13 @@
-"""The shopper-facing pages: the demo store at `/` and the widget script at `/widget.js`."""
+"""The shopper-facing pages: the demo store at `/`, the widget script at `/widget.js`, and
+the knowledge base's documents at `/kb/<doc_id>`, where citations link."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, HTMLResponse
 
 from assistant.errors import NotFound
+from assistant.knowledge.pages import document_page, render_html
 from assistant.server.deps import ComponentsDep
 
 router = APIRouter(tags=["web"], include_in_schema=False)
@@ -26,3 +28,21 @@ async def demo_store(components: ComponentsDep) -> FileResponse:
 @router.get("/widget.js")
 async def widget(components: ComponentsDep) -> FileResponse:
     return _static(components, "widget.js", "text/javascript")
+
+
+# Documents are rendered as escaped text; the page needs no script and no outside resource.
+_DOCUMENT_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-cache",
+}
+
+
+@router.get("/kb/{doc_id}")
+async def knowledge_document(doc_id: str, components: ComponentsDep) -> HTMLResponse:
+    """The document a citation links to, its sections anchored as the links expect."""
+    page = document_page(components.knowledge.index, doc_id)
+    if page is None:
+        raise NotFound(f"no document {doc_id!r} in the knowledge base")
+    html = render_html(page, store_name=components.settings.assistant.name)
+    return HTMLResponse(html, headers=_DOCUMENT_HEADERS)
