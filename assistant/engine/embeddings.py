@@ -15,6 +15,7 @@ import logging
 import os
 import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -149,26 +150,33 @@ def _encode_single(model: Any, traced: Any, text: str) -> np.ndarray:
 
 
 class CachingEmbedder:
-    """Wraps an embedder and encodes each distinct text once."""
+    """Wraps an embedder and encodes each distinct text once; with `max_entries`, the least
+    recently used vectors are forgotten first (a server sees an endless stream of texts)."""
 
-    def __init__(self, inner: Embedder) -> None:
+    def __init__(self, inner: Embedder, *, max_entries: int | None = None) -> None:
         self.inner = inner
         self.dimension = inner.dimension
-        self._cache: dict[str, np.ndarray] = {}
+        self.max_entries = max_entries
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if missing:
-            vectors = self.inner.encode(missing)
-            with self._lock:
-                self._cache.update(zip(missing, vectors, strict=True))
-                self.dimension = self.inner.dimension
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
-            return np.stack([self._cache[text] for text in texts]).astype(np.float32)
+            found = {text: self._cache[text] for text in texts if text in self._cache}
+            for text in found:
+                self._cache.move_to_end(text)
+        missing = list(dict.fromkeys(text for text in texts if text not in found))
+        if missing:
+            vectors = self.inner.encode(missing)
+            found.update(zip(missing, vectors, strict=True))
+            with self._lock:
+                self._cache.update(zip(missing, vectors, strict=True))
+                self.dimension = self.inner.dimension
+                while self.max_entries is not None and len(self._cache) > self.max_entries:
+                    self._cache.popitem(last=False)
+        return np.stack([found[text] for text in texts]).astype(np.float32)
 
 
 def embedder_from_settings(settings: Settings) -> SentenceEmbedder:

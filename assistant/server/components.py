@@ -34,6 +34,10 @@ from assistant.persistence.db import make_engine, make_session_factory
 
 logger = logging.getLogger(__name__)
 
+# Texts whose vectors the server remembers (1.5 KB each): a message is embedded once for the
+# NLU and found again by the knowledge base's search.
+EMBEDDING_CACHE = 20_000
+
 
 @dataclass
 class Components:
@@ -121,7 +125,7 @@ async def build_components(settings: Settings) -> Components:
     sessions = make_session_factory(db_engine)
     orders = SqlOrderBackend(sessions)
     # One embedding model for the NLU and the knowledge base.
-    embedder = CachingEmbedder(embedder_from_settings(settings))
+    embedder = CachingEmbedder(embedder_from_settings(settings), max_entries=EMBEDDING_CACHE)
     vector_store = build_vector_store(settings)
     knowledge = build_knowledge(settings, vector_store, embedder)
     runner = build_runner(settings, orders, knowledge)
