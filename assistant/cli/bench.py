@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -11,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.cli import state
+from assistant.cli.figures import JsonFlag, OutputOption, emit_json
 
 app = typer.Typer(
     help="Measure speed on this machine, each figure beside a reference.",
@@ -62,12 +61,8 @@ def retrieval(
         bool,
         typer.Option("--breakdown", help="Also time each side alone: vector-only, lexical-only."),
     ] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")
-    ] = False,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Also write the JSON to this file.")
-    ] = None,
+    as_json: JsonFlag = False,
+    output: OutputOption = None,
 ) -> None:
     """Ingestion rate and search latency (p50/p99) at growing catalog sizes, beside numpy."""
     from assistant.bench.retrieval import run_benchmark
@@ -84,11 +79,7 @@ def retrieval(
         breakdown=breakdown,
         progress=None if as_json else lambda line: console.print(f"[dim]{line}[/dim]"),
     )
-    if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    if as_json:
-        typer.echo(json.dumps(figures))
+    if emit_json(figures, as_json=as_json, output=output):
         return
     out = Console()
     out.print(latency_table(figures))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.cli import state
+from assistant.cli.figures import JsonFlag, OutputOption, emit_json
 
 app = typer.Typer(
     help="Measure quality on public data sets, each figure beside its baseline.",
@@ -25,23 +25,15 @@ def nlu(
         Path | None,
         typer.Option("--data", help="Bitext CSV (default: ../shared/data/bitext/intents.csv)."),
     ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")
-    ] = False,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Also write the JSON to this file.")
-    ] = None,
+    as_json: JsonFlag = False,
+    output: OutputOption = None,
 ) -> None:
     """Intent recognition on Bitext customer-support requests: Aisle vs TF-IDF baseline."""
     from assistant.eval.nlu import evaluate_nlu
 
     report = evaluate_nlu(state(ctx).settings, data_path=data)
     figures = report.as_dict()
-    if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    if as_json:
-        typer.echo(json.dumps(figures))
+    if emit_json(figures, as_json=as_json, output=output):
         return
     Console().print(_table(figures))
 
@@ -58,12 +50,8 @@ def tasks(
     only: Annotated[
         str | None, typer.Option("--only", help="Comma-separated task ids to run.")
     ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")
-    ] = False,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Also write the JSON to this file.")
-    ] = None,
+    as_json: JsonFlag = False,
+    output: OutputOption = None,
 ) -> None:
     """Order support end to end: scripted shoppers play the τ²-bench retail tasks."""
     from assistant.eval.tasks import evaluate_tasks
@@ -71,11 +59,7 @@ def tasks(
     chosen = {part.strip() for part in only.split(",") if part.strip()} if only else None
     report = evaluate_tasks(state(ctx).settings, data_path=data, only=chosen)
     figures = report.as_dict()
-    if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    if as_json:
-        typer.echo(json.dumps(figures))
+    if emit_json(figures, as_json=as_json, output=output):
         return
     console = Console()
     table = Table(title=f"Order tasks on {figures['data']}", caption=f"{figures['seconds']} s")
@@ -113,12 +97,8 @@ def retrieval(
         str,
         typer.Option("--sets", help="Comma-separated: policyqa, policies, products."),
     ] = "policyqa,policies,products",
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")
-    ] = False,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Also write the JSON to this file.")
-    ] = None,
+    as_json: JsonFlag = False,
+    output: OutputOption = None,
 ) -> None:
     """Retrieval quality: hybrid search beside lexical-only and vector-only, same index."""
     from assistant.eval.retrieval import evaluate_retrieval
@@ -130,11 +110,7 @@ def retrieval(
         sets=chosen,
         progress=None if as_json else lambda line: console.print(f"[dim]{line}[/dim]"),
     )
-    if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    if as_json:
-        typer.echo(json.dumps(figures))
+    if emit_json(figures, as_json=as_json, output=output):
         return
     for result in figures["sets"]:
         table = Table(

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from assistant.cli import state
+from assistant.cli.figures import JsonFlag
 
 
 @contextmanager
@@ -45,9 +46,7 @@ KNOWLEDGE_DIR = "knowledge_base"
 @app.command()
 def ingest(
     ctx: typer.Context,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")
-    ] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Read knowledge_base/ and embed what changed; delete chunks of removed documents."""
     from assistant.engine.embeddings import embedder_from_settings
@@ -93,9 +92,7 @@ def import_catalog(
         str | None,
         typer.Option("--name", help="The catalog's name (scope catalog:NAME); the file's stem."),
     ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")
-    ] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Import a store's product catalog from a CSV: one product per row, re-imports incremental.
 
