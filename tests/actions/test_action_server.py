@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,62 +13,30 @@ from fastapi.testclient import TestClient
 
 from assistant.config import Settings
 from assistant.engine.domain import load_domain
+from tests.servers import free_port, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def _serve(log_path: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    port = _free_port()
-    with log_path.open("wb") as log:
-        # Its own session, so the server and any worker processes stop together.
-        process = subprocess.Popen(
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-            start_new_session=True,
-        )
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                stderr = log_path.read_text(errors="replace")
-                raise RuntimeError(f"the action server did not start: {stderr[-2000:]}")
-            time.sleep(0.3)
+    command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    with serve(
+        command,
+        health=f"{url}/health",
+        log_path=log_path,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), **(env or {})},
+    ):
         yield url
-    finally:
-        _stop(process)
 
 
 @pytest.fixture(scope="module")
 def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with _serve(tmp_path_factory.mktemp("action-server") / "stderr.log") as url:
         yield url
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def _call(
