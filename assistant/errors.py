@@ -121,6 +121,30 @@ class ModelNotTrained(ServiceUnavailable):
     code = "model_not_trained"
 
 
+class LanguageModelError(ServiceUnavailable):
+    """The language model could not give a usable answer; callers fall back to extractive."""
+
+    code = "language_model_error"
+
+
+class LanguageModelUnavailable(LanguageModelError):
+    """The server refused, failed or is switched off by the circuit breaker."""
+
+    code = "language_model_unavailable"
+
+
+class LanguageModelTimeout(LanguageModelError):
+    """No first token, or no whole answer, within the configured time."""
+
+    code = "language_model_timeout"
+
+
+class LanguageModelOutputError(LanguageModelError):
+    """The model answered, but not in the shape that was asked for (JSON, a schema)."""
+
+    code = "language_model_bad_output"
+
+
 class ActionFailed(AisleError):
     """An action raised or returned events the executor rejects."""
 

@@ -40,6 +40,8 @@ def test_environment_overrides_are_typed(tmp_path: Path) -> None:
         ({"AISLE_LLM_PROVIDER": "gpt"}, "llm.provider"),
         ({"AISLE_DATABASE_URL": "mysql://x"}, "database.url"),
         ({"AISLE_ALLOWED_ORIGINS": "shop.example"}, "channels.allowed_origins"),
+        # An OpenAI-compatible server needs its address and model name.
+        ({"AISLE_LLM_PROVIDER": "openai"}, "llm.base_url"),
     ],
 )
 def test_an_invalid_value_names_its_key(environ: dict[str, str], key: str) -> None:

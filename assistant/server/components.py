@@ -30,6 +30,7 @@ from assistant.engine.executor import (
 from assistant.engine.flows import load_flows
 from assistant.engine.manager import DialogueEngine
 from assistant.knowledge.answer import Knowledge
+from assistant.llm import LanguageModel, build_language_model
 from assistant.persistence.db import make_engine, make_session_factory
 
 logger = logging.getLogger(__name__)
@@ -51,10 +52,14 @@ class Components:
     vector_store: Any
     orders: OrderBackend
     knowledge: Knowledge
+    # None with `llm.provider: none`: answers are extractive.
+    language_model: LanguageModel | None = None
 
     async def aclose(self) -> None:
         await self.runner.aclose()
         await self.broker.aclose()
+        if self.language_model is not None:
+            await self.language_model.aclose()
         self.db_engine.dispose()
 
 
@@ -131,6 +136,8 @@ async def build_components(settings: Settings) -> Components:
     runner = build_runner(settings, orders, knowledge)
     dialogue = build_dialogue(settings, runner, embedder)
     broker = await build_broker(settings)
+    # A `llamacpp` server is started here; an `openai` server is only called when needed.
+    language_model = await build_language_model(settings)
     conversations = ConversationService(
         session_factory=sessions,
         engine=dialogue,
@@ -149,4 +156,5 @@ async def build_components(settings: Settings) -> Components:
         vector_store=vector_store,
         orders=orders,
         knowledge=knowledge,
+        language_model=language_model,
     )

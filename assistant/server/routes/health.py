@@ -51,8 +51,13 @@ async def readyz(components: ComponentsDep) -> JSONResponse:
         return {"kind": settings.vector_store.kind.value}
 
     async def model() -> dict[str, Any]:
-        # The assistant answers without a model; "none" is a healthy configuration.
-        return {"provider": settings.llm.provider.value}
+        # The assistant answers without a model (extractive, cited): a model that is down
+        # degrades the answers, it does not make the assistant unready.
+        if components.language_model is None:
+            return {"provider": settings.llm.provider.value, "state": "none"}
+        state = await components.language_model.state()
+        found = {"provider": state.provider, "model": state.model, "state": state.state}
+        return found | ({"detail": state.detail} if state.detail else {})
 
     async def pubsub() -> dict[str, Any]:
         await components.broker.ping()
@@ -67,5 +72,7 @@ async def readyz(components: ComponentsDep) -> JSONResponse:
         )
     )
     ready = all(result["ok"] for result in results.values())
-    body = {"status": "ready" if ready else "unavailable", "checks": results}
+    degraded = results["model"].get("state") not in ("ready", "none")
+    status = "unavailable" if not ready else "degraded" if degraded else "ready"
+    body = {"status": status, "checks": results}
     return JSONResponse(body, status_code=200 if ready else 503)

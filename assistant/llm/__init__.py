@@ -1,0 +1,64 @@
+"""The language-model layer: one small interface (`LanguageModel`), providers chosen in
+`config.yml` (`llm.provider`): `none` (extractive answers, no model), `openai` (vLLM or any
+OpenAI-compatible server), `llamacpp` (a local llama.cpp server the assistant starts).
+
+The engine never imports LangChain; only `openai_compat` does.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from assistant.llm.base import ChatMessage, LanguageModel, ModelState
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
+
+__all__ = ["ChatMessage", "LanguageModel", "ModelState", "build_language_model"]
+
+
+async def build_language_model(settings: Settings) -> LanguageModel | None:
+    """The configured model, ready to call; None with provider `none`. A `llamacpp` server is
+    started here and stopped by the model's `aclose()`."""
+    from assistant.config import LLMProvider
+    from assistant.llm.openai_compat import OpenAICompatibleModel
+
+    llm = settings.llm
+    if llm.provider == LLMProvider.none:
+        return None
+    options = {
+        "timeout_s": llm.timeout_s,
+        "first_token_timeout_s": llm.first_token_timeout_s,
+        "max_retries": llm.max_retries,
+        "max_tokens": llm.max_tokens,
+        "temperature": llm.temperature,
+        "breaker_failures": llm.breaker_failures,
+        "breaker_reset_s": llm.breaker_reset_s,
+        "fold_system": llm.fold_system_prompt,
+    }
+    if llm.provider == LLMProvider.openai:
+        assert llm.base_url is not None and llm.model is not None  # checked by the settings
+        return OpenAICompatibleModel(
+            base_url=llm.base_url,
+            model=llm.model,
+            api_key=llm.api_key,
+            structured_output=(
+                "json_schema" if llm.structured_output == "auto" else llm.structured_output
+            ),
+            **options,  # type: ignore[arg-type]
+        )
+    from assistant.llm.llamacpp import LlamaCppServer
+
+    server = LlamaCppServer(llm.llamacpp, log_path=settings.data_path / "logs" / "llamacpp.log")
+    await server.start()
+    options["fold_system"] = llm.fold_system_prompt or llm.llamacpp.chat_format == "gemma"
+    return OpenAICompatibleModel(
+        base_url=server.base_url,
+        model=server.model_name,
+        provider="llamacpp",
+        structured_output=(
+            "json_object" if llm.structured_output == "auto" else llm.structured_output
+        ),
+        on_close=server.stop,
+        **options,  # type: ignore[arg-type]
+    )
