@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from actions.common import call, latest_text
+from actions.common import latest_text
 
 # When the NLU did not take the message for a question about the store, an answer must be
 # closer still before it is given instead of the out-of-scope reply.
@@ -25,7 +25,7 @@ class ActionAnswerQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        answer = await call(services.knowledge().answer, latest_text(tracker))
+        answer = await services.knowledge().respond(latest_text(tracker))
         if answer is None:
             dispatcher.utter_message(response="utter_dont_know")
             return []
@@ -43,10 +43,8 @@ class ActionAnswerOrFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        answer = await call(
-            services.knowledge().answer,
-            latest_text(tracker),
-            min_similarity=FALLBACK_MIN_SIMILARITY,
+        answer = await services.knowledge().respond(
+            latest_text(tracker), min_similarity=FALLBACK_MIN_SIMILARITY
         )
         if answer is None:
             dispatcher.utter_message(response="utter_out_of_scope")

@@ -9,14 +9,19 @@ good — is quoted word for word, with the document's title, section and a link.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant.engine.embeddings import Embedder
 from assistant.knowledge.index import Filters, Hit, KnowledgeIndex
+
+if TYPE_CHECKING:
+    from assistant.llm.answers import GroundedAnswerer
 
 DOCUMENT_TYPES = ("policy", "faq")
 # Below this cosine similarity between the question and the closest passage, no answer.
@@ -55,11 +60,17 @@ class Answer:
     text: str
     sources: tuple[Source, ...]
     confidence: float
+    # The passages the answer was chosen from, best first (what a model may rewrite).
+    passages: tuple[Hit, ...] = ()
+    # True when `text` was written by the language model and passed the grounding guard;
+    # its `[n]` then refers to `sources[n - 1]`.
+    generated: bool = False
 
     def as_custom(self) -> dict[str, object]:
         """The message's `custom` payload: the sources the widget shows and links to."""
         return {
             "type": "answer",
+            "generated": self.generated,
             "confidence": round(self.confidence, 3),
             "sources": [source.as_dict() for source in self.sources],
         }
@@ -116,15 +127,48 @@ def answer_question(
         text=f"“{source.quote}” — {where}",
         sources=(source,),
         confidence=float(best_hit.similarity or 0.0),
+        passages=tuple(confident),
     )
 
 
 class Knowledge:
-    """What actions use: the store's index and embedder, answering questions."""
+    """What actions use: the store's index and embedder, answering questions; with a
+    language model, answers are rewritten by it and checked (`respond`)."""
 
-    def __init__(self, index: KnowledgeIndex, embedder: Embedder) -> None:
+    def __init__(
+        self,
+        index: KnowledgeIndex,
+        embedder: Embedder,
+        *,
+        answerer: GroundedAnswerer | None = None,
+    ) -> None:
         self.index = index
         self.embedder = embedder
+        self.answerer = answerer
 
     def answer(self, question: str, *, min_similarity: float = MIN_SIMILARITY) -> Answer | None:
         return answer_question(self.index, self.embedder, question, min_similarity=min_similarity)
+
+    async def respond(
+        self, question: str, *, min_similarity: float = MIN_SIMILARITY
+    ) -> Answer | None:
+        """The extractive answer, or the model's rewrite of its passages when one is
+        configured and the grounding guard accepts it; None when the documents do not
+        answer."""
+        found = await asyncio.to_thread(self.answer, question, min_similarity=min_similarity)
+        if found is None or self.answerer is None:
+            return found
+        from assistant.llm.grounding import Passage
+
+        passages = [
+            Passage(n, hit.title, hit.section, hit.text, str(hit.metadata.get("link") or ""))
+            for n, hit in enumerate(found.passages, start=1)
+        ]
+        result = await self.answerer.answer(question, passages, fallback=found.text)
+        if not result.generated:
+            return found
+        sources = tuple(
+            Source(hit.id, hit.title, hit.section, p.link, sentences=(), quote="")
+            for hit, p in zip(found.passages, passages, strict=True)
+        )
+        return Answer(result.text, sources, found.confidence, found.passages, generated=True)

@@ -97,16 +97,29 @@ def build_vector_store(settings: Settings) -> Any:
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
-def build_knowledge(settings: Settings, vector_store: Any, embedder: Embedder) -> Knowledge:
+def build_knowledge(
+    settings: Settings,
+    vector_store: Any,
+    embedder: Embedder,
+    language_model: LanguageModel | None = None,
+) -> Knowledge:
     """The knowledge base's search over the configured collection, read once at start-up
-    (`assistant kb ingest` fills it)."""
+    (`assistant kb ingest` fills it); with a language model, answers are rewritten by it and
+    checked by the grounding guard."""
     from assistant.knowledge.index import KnowledgeIndex
     from assistant.knowledge.ingest import get_collection
+    from assistant.llm.answers import GroundedAnswerer
+    from assistant.llm.grounding import GroundingGuard
 
     collection = get_collection(vector_store, settings.vector_store.collection)
     index = KnowledgeIndex(collection, embedder)
     index.refresh()
-    return Knowledge(index, embedder)
+    answerer = None
+    if language_model is not None:
+        answerer = GroundedAnswerer(
+            language_model, GroundingGuard(embedder), store_name=settings.assistant.name
+        )
+    return Knowledge(index, embedder, answerer=answerer)
 
 
 def build_dialogue(settings: Settings, runner: ActionRunner, embedder: Embedder) -> DialogueEngine:
@@ -132,12 +145,12 @@ async def build_components(settings: Settings) -> Components:
     # One embedding model for the NLU and the knowledge base.
     embedder = CachingEmbedder(embedder_from_settings(settings), max_entries=EMBEDDING_CACHE)
     vector_store = build_vector_store(settings)
-    knowledge = build_knowledge(settings, vector_store, embedder)
+    # A `llamacpp` server is started here; an `openai` server is only called when needed.
+    language_model = await build_language_model(settings)
+    knowledge = build_knowledge(settings, vector_store, embedder, language_model)
     runner = build_runner(settings, orders, knowledge)
     dialogue = build_dialogue(settings, runner, embedder)
     broker = await build_broker(settings)
-    # A `llamacpp` server is started here; an `openai` server is only called when needed.
-    language_model = await build_language_model(settings)
     conversations = ConversationService(
         session_factory=sessions,
         engine=dialogue,

@@ -128,3 +128,55 @@ def test_the_rest_channel_answers_from_the_documents(
         (fallback,) = ask(client, "what is the airspeed velocity of an unladen swallow")
         assert "custom" not in fallback or fallback["custom"].get("type") != "answer"
         assert any(b["payload"] == "/human_handoff" for b in fallback["buttons"])
+
+
+def test_with_a_model_the_answer_is_its_checked_rewrite_or_the_quote(
+    make_settings: Callable[..., Settings], embedder: CountingEmbedder
+) -> None:
+    from assistant.server.app import create_app
+    from assistant.server.components import build_vector_store
+    from tests.fake_llm import run_fake_model_server
+
+    server = run_fake_model_server()
+    fake = next(server)
+    try:
+        settings = make_settings(
+            **{"llm.provider": "openai", "llm.base_url": fake.base_url, "llm.model": "fake"}
+        )
+        collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
+        ingest(collection, embedder, _documents(), scope="kb")
+
+        def ask(client: TestClient, text: str) -> dict[str, Any]:
+            response = client.post("/webhooks/rest/webhook", json={"sender": "m", "message": text})
+            assert response.status_code == 200
+            (reply,) = response.json()
+            return dict(reply)
+
+        rewrite = "Standard delivery takes 3 to 5 business days after your order is processed [1]."
+        fake.script(rewrite, "Delivery takes 2 days and express shipping is free [1].")
+        with TestClient(create_app(settings)) as client:
+            supported = ask(client, "How long does delivery take?")
+            assert supported["text"] == rewrite
+            assert supported["custom"]["generated"] is True
+            # `[n]` refers to sources[n - 1]: the passages the model was given, in order.
+            sources = supported["custom"]["sources"]
+            assert any(source["section"] == "Delivery times" for source in sources)
+            assert all(source["link"].startswith("/kb/") for source in sources)
+            prompt = fake.requests[0]["messages"][-1]["content"]
+            for number, source in enumerate(sources, start=1):
+                assert f"[{number}] {source['title']} — {source['section']}" in prompt
+
+            unsupported = ask(client, "How long does delivery take?")
+            assert unsupported["custom"]["generated"] is False
+            assert (
+                unsupported["text"].startswith("“")
+                and "3 to 5 business days" in unsupported["text"]
+            )
+            assert "2 days" not in unsupported["text"]
+
+            # A question the documents do not answer never reaches the model.
+            asked = len(fake.requests)
+            ask(client, "what is the airspeed velocity of an unladen swallow")
+            assert len(fake.requests) == asked
+    finally:
+        server.close()
