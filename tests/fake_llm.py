@@ -12,7 +12,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,8 @@ from tests.servers import free_port
 
 @dataclass
 class Reply:
-    text: str = ""
+    # The answer, or a function of the request body that writes it.
+    text: str | Callable[[dict[str, Any]], str] = ""
     first_delay_s: float = 0.0
     piece_delay_s: float = 0.0
     status: int = 200
@@ -55,6 +56,8 @@ def _app(server: FakeModelServer) -> Starlette:
         body = await request.json()
         server.requests.append(body)
         reply = server.replies.popleft() if server.replies else Reply("(no reply scripted)")
+        if callable(reply.text):
+            reply = Reply(reply.text(body), reply.first_delay_s, reply.piece_delay_s, reply.status)
         if reply.status != 200:
             await asyncio.sleep(reply.first_delay_s)
             return JSONResponse({"error": {"message": "scripted failure"}}, reply.status)
@@ -80,7 +83,7 @@ def _app(server: FakeModelServer) -> Starlette:
 
         async def pieces() -> AsyncIterator[bytes]:
             await asyncio.sleep(reply.first_delay_s)
-            words = reply.text.split(" ")
+            words = str(reply.text).split(" ")
             for i, word in enumerate(words):
                 if i:
                     await asyncio.sleep(reply.piece_delay_s)

@@ -128,6 +128,68 @@ def retrieval(
         Console().print(table)
 
 
+@app.command("answers")
+def answers(
+    ctx: typer.Context,
+    provider: Annotated[
+        str,
+        typer.Option("--provider", help="llamacpp (started here), openai, or config (as set)."),
+    ] = "llamacpp",
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Only the first N questions.")
+    ] = None,
+    max_tokens: Annotated[int, typer.Option("--max-tokens", min=8, max=1024)] = 96,
+    first_token_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--first-token-timeout",
+            min=0.1,
+            help="Seconds; overrides llm.first_token_timeout_s (default 30: measure drafts).",
+        ),
+    ] = 30.0,
+    as_json: JsonFlag = False,
+    output: OutputOption = None,
+) -> None:
+    """The model's answers to the policy questions: how often the grounding guard replaced
+    them, beside the extractive answers of the same run."""
+    from assistant.config import LLMProvider
+    from assistant.eval.answers import evaluate_answers
+
+    choices = {"llamacpp": LLMProvider.llamacpp, "openai": LLMProvider.openai, "config": None}
+    if provider not in choices:
+        raise typer.BadParameter("llamacpp, openai or config", param_hint="--provider")
+    console = Console(stderr=True)
+    figures = evaluate_answers(
+        state(ctx).settings,
+        provider=choices[provider],
+        limit=limit,
+        max_tokens=max_tokens,
+        first_token_timeout_s=first_token_timeout,
+        progress=None if as_json else lambda line: console.print(f"[dim]{line}[/dim]"),
+    )
+    if emit_json(figures, as_json=as_json, output=output):
+        return
+    table = Table(
+        title=f"Policy answers with {figures['provider']} ({figures['model']})",
+        caption=f"{figures['questions']} questions, max {figures['max_tokens']} tokens, "
+        f"{figures['seconds']} s; median model answer {figures['median_answer_seconds']} s",
+    )
+    table.add_column("outcome")
+    table.add_column("questions", justify="right")
+    for outcome, count in figures["outcomes"].items():
+        table.add_row(outcome, str(count))
+    table.add_row("ungrounded claims shown as final", str(figures["ungrounded_finals"]))
+    share = figures["replaced_share"]
+    table.add_row("share of drafts replaced", "—" if share is None else f"{share:.1%}")
+    table.add_row(
+        "answers citing the labelled section: extractive / final",
+        f"{figures['right_section']['extractive']} / {figures['right_section']['final']}",
+    )
+    for reason, count in sorted(figures["rejection_reasons"].items()):
+        table.add_row(f"  replaced because: {reason}", str(count))
+    Console().print(table)
+
+
 def _table(figures: dict[str, object]) -> Table:
     aisle, baseline = figures["aisle"], figures["baseline"]
     assert isinstance(aisle, dict) and isinstance(baseline, dict)
