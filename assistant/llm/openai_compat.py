@@ -95,14 +95,7 @@ class OpenAICompatibleModel:
     async def complete(
         self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
     ) -> str:
-        payload = self._payload(max_tokens)
-        with self._guard():
-            try:
-                async with asyncio.timeout(self.timeout_s):
-                    reply = await self._chat.ainvoke(self._messages(messages), **payload)
-            except TimeoutError as exc:
-                raise LanguageModelTimeout(f"no answer within {self.timeout_s:g} s") from exc
-        return _text(reply.content)
+        return await self._invoke(messages, self._payload(max_tokens))
 
     async def stream(
         self, messages: Sequence[ChatMessage], *, max_tokens: int | None = None
@@ -143,13 +136,7 @@ class OpenAICompatibleModel:
     ) -> Any:
         payload = self._payload(max_tokens)
         payload["extra_body"]["response_format"] = self._response_format(schema)
-        with self._guard():
-            try:
-                async with asyncio.timeout(self.timeout_s):
-                    reply = await self._chat.ainvoke(self._messages(messages), **payload)
-            except TimeoutError as exc:
-                raise LanguageModelTimeout(f"no answer within {self.timeout_s:g} s") from exc
-        text = _text(reply.content).strip()
+        text = (await self._invoke(messages, payload)).strip()
         fenced = _FENCE.match(text)
         try:
             return json.loads(fenced.group(1) if fenced else text)
@@ -157,6 +144,16 @@ class OpenAICompatibleModel:
             raise LanguageModelOutputError(
                 "the model's answer is not JSON", details={"answer": text[:200]}
             ) from exc
+
+    async def _invoke(self, messages: Sequence[ChatMessage], payload: dict[str, Any]) -> str:
+        """One whole answer, guarded by the breaker and the answer timeout."""
+        with self._guard():
+            try:
+                async with asyncio.timeout(self.timeout_s):
+                    reply = await self._chat.ainvoke(self._messages(messages), **payload)
+            except TimeoutError as exc:
+                raise LanguageModelTimeout(f"no answer within {self.timeout_s:g} s") from exc
+        return _text(reply.content)
 
     # -- state --------------------------------------------------------------------------------
 
