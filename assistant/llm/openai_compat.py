@@ -183,7 +183,7 @@ class OpenAICompatibleModel:
         from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
         if self.fold_system:
-            messages = _fold_system(messages)
+            messages = fold_system_prompt(messages)
         kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
         return [kinds[m.role](content=m.content) for m in messages]
 
@@ -249,7 +249,7 @@ class _OpenedAt(pybreaker.CircuitBreakerListener):
             self.at = time.monotonic()
 
 
-def _fold_system(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
+def fold_system_prompt(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
     """System text moved to the head of the first user turn (or made one)."""
     system = "\n\n".join(m.content for m in messages if m.role == "system")
     rest = [m for m in messages if m.role != "system"]

@@ -1,0 +1,189 @@
+"""`assistant bench llm`: time to first token and tokens/s of a RAG turn through the
+assistant, beside the same request sent straight to the model server in the same run.
+
+Through the assistant: the question is answered as a policy question is — retrieval over the
+store's documents and the extractive answer, the grounded prompt, then the model's reply
+streamed through the client (LangChain, timeouts, breaker) — timed from the question to the
+first and the last piece. Direct: the identical prompt posted to the server's
+`/chat/completions` with httpx, streamed, timed from the request to the first and the last
+piece. Each pair uses the same question; each prompt starts with its own run number, so the
+server's prompt cache helps neither side, and the order inside a pair alternates.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from assistant.config import LLMProvider, Settings
+from assistant.engine.embeddings import CachingEmbedder, embedder_from_settings
+from assistant.eval.retrieval import DATA, policies_set
+from assistant.knowledge.answer import Knowledge
+from assistant.knowledge.index import KnowledgeIndex
+from assistant.knowledge.ingest import get_collection, ingest
+from assistant.llm import ChatMessage, build_language_model
+from assistant.llm.answers import GroundedAnswerer
+from assistant.llm.grounding import GroundingGuard, Passage
+from assistant.llm.openai_compat import fold_system_prompt
+
+TARGET_OVERHEAD = 0.10
+
+
+def _numbered(messages: list[ChatMessage], run: int) -> list[ChatMessage]:
+    first, *rest = messages
+    return [ChatMessage(first.role, f"Run {run:04d}.\n{first.content}"), *rest]
+
+
+def _summary(samples: list[dict[str, float]]) -> dict[str, float]:
+    return {
+        "ttft_p50_ms": round(statistics.median(s["ttft"] for s in samples) * 1000, 1),
+        "ttft_mean_ms": round(statistics.fmean(s["ttft"] for s in samples) * 1000, 1),
+        "tokens_per_s_p50": round(statistics.median(s["rate"] for s in samples), 1),
+        "tokens_p50": statistics.median(s["tokens"] for s in samples),
+    }
+
+
+async def _direct(
+    client: httpx.AsyncClient, base_url: str, payload: dict[str, Any]
+) -> dict[str, float]:
+    started = time.perf_counter()
+    first = 0.0
+    tokens = 0
+    async with client.stream("POST", f"{base_url}/chat/completions", json=payload) as response:
+        response.raise_for_status()
+        async for line in response.aiter_lines():
+            if not line.startswith("data: ") or line == "data: [DONE]":
+                continue
+            delta = json.loads(line[6:])["choices"][0].get("delta", {}).get("content")
+            if delta:
+                tokens += 1
+                if not first:
+                    first = time.perf_counter() - started
+    total = time.perf_counter() - started
+    return _sample(first, total, tokens)
+
+
+def _sample(first: float, total: float, tokens: int) -> dict[str, float]:
+    rate = (tokens - 1) / (total - first) if tokens > 1 and total > first else 0.0
+    return {"ttft": first or total, "rate": rate, "tokens": float(tokens)}
+
+
+async def run_benchmark(
+    settings: Settings,
+    *,
+    provider: LLMProvider | None = LLMProvider.llamacpp,
+    pairs: int = 12,
+    max_tokens: int = 48,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    llm = settings.llm.model_copy(
+        update={"first_token_timeout_s": 120.0, "timeout_s": 300.0, "max_retries": 0}
+        | ({"provider": provider} if provider is not None else {})
+    )
+    settings = settings.model_copy(update={"llm": llm})
+    embedder = CachingEmbedder(embedder_from_settings(settings))
+    eval_set = policies_set(settings.path("knowledge_base"), DATA / "policy_questions.yml")
+    model = await build_language_model(settings)
+    if model is None:
+        raise ValueError("llm.provider is none: choose a model with --provider")
+    base_url = str(getattr(model, "base_url", settings.llm.base_url))
+    headers = {"Authorization": f"Bearer {settings.llm.api_key or 'none'}"}
+    through: list[dict[str, float]] = []
+    direct: list[dict[str, float]] = []
+    started = time.perf_counter()
+    try:
+        with tempfile.TemporaryDirectory(prefix="aisle-bench-llm-") as directory:
+            client = chromadb.PersistentClient(
+                path=directory, settings=ChromaSettings(anonymized_telemetry=False)
+            )
+            collection = get_collection(client, "bench-llm")
+            ingest(collection, embedder, eval_set.chunks, scope="bench")
+            index = KnowledgeIndex(collection, embedder, cache_size=0)
+            index.refresh()
+            knowledge = Knowledge(index, embedder)
+            answerer = GroundedAnswerer(
+                model, GroundingGuard(embedder), store_name=settings.assistant.name
+            )
+            # Questions the documents answer (others never reach the model), as many as needed.
+            questions: list[str] = []
+            for query in eval_set.queries:
+                if len(questions) > pairs:
+                    break
+                if knowledge.answer(query.text) is not None:
+                    questions.append(query.text)
+            async with httpx.AsyncClient(timeout=300.0, headers=headers) as http:
+                for i in range(pairs + 1):  # the first pair warms both paths up
+                    question = questions[i % len(questions)]
+                    if progress:
+                        progress(f"pair {i}/{pairs}")
+
+                    async def assistant(run: int, question: str = question) -> dict[str, float]:
+                        began = time.perf_counter()
+                        found = knowledge.answer(question)
+                        assert found is not None
+                        passages = [
+                            Passage(n, h.title, h.section, h.text)
+                            for n, h in enumerate(found.passages, start=1)
+                        ]
+                        messages = _numbered(answerer.messages(question, passages), run)
+                        first, tokens = 0.0, 0
+                        async for _piece in model.stream(messages, max_tokens=max_tokens):
+                            tokens += 1
+                            if not first:
+                                first = time.perf_counter() - began
+                        return _sample(first, time.perf_counter() - began, tokens)
+
+                    async def straight(run: int, question: str = question) -> dict[str, float]:
+                        found = knowledge.answer(question)
+                        assert found is not None
+                        passages = [
+                            Passage(n, h.title, h.section, h.text)
+                            for n, h in enumerate(found.passages, start=1)
+                        ]
+                        messages = _numbered(answerer.messages(question, passages), run)
+                        if getattr(model, "fold_system", False):
+                            messages = fold_system_prompt(messages)
+                        payload = {
+                            "model": model.model,
+                            "messages": [{"role": m.role, "content": m.content} for m in messages],
+                            "max_tokens": max_tokens,
+                            "temperature": settings.llm.temperature,
+                            "stream": True,
+                        }
+                        return await _direct(http, base_url, payload)
+
+                    order = (assistant, straight) if i % 2 == 0 else (straight, assistant)
+                    results = {}
+                    for side in order:
+                        results[side] = await side(2 * i + (side is straight))
+                    if i == 0:
+                        continue
+                    through.append(results[assistant])
+                    direct.append(results[straight])
+            client.clear_system_cache()
+    finally:
+        state = await model.state()
+        await model.aclose()
+    mine, theirs = _summary(through), _summary(direct)
+    overhead = mine["ttft_p50_ms"] / theirs["ttft_p50_ms"] - 1 if theirs["ttft_p50_ms"] else None
+    return {
+        "provider": state.provider,
+        "model": state.model,
+        "pairs": pairs,
+        "max_tokens": max_tokens,
+        "assistant": mine,
+        "direct": theirs,
+        "ttft_overhead": None if overhead is None else round(overhead, 4),
+        "target_overhead": TARGET_OVERHEAD,
+        "met": None if overhead is None else overhead <= TARGET_OVERHEAD,
+        "seconds": round(time.perf_counter() - started, 1),
+    }

@@ -1,0 +1,46 @@
+"""`assistant bench llm` on the queue-driven fake server: both sides are measured on the same
+prompts, and the figures have their shape. Timings are never asserted on."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+
+from assistant.bench.llm import run_benchmark
+from assistant.config import LLMProvider, Settings
+from tests.fake_llm import Reply, run_fake_model_server
+
+
+@pytest.mark.slow
+def test_both_sides_send_the_same_prompt_and_are_reported(
+    make_settings: Callable[..., Settings],
+) -> None:
+    server = run_fake_model_server()
+    fake = next(server)
+    try:
+        fake.script(*[Reply("Standard delivery takes 3 to 5 business days [1].")] * 8)
+        settings = make_settings(
+            **{"llm.provider": "openai", "llm.base_url": fake.base_url, "llm.model": "fake"}
+        )
+        figures = asyncio.run(
+            run_benchmark(settings, provider=LLMProvider.openai, pairs=3, max_tokens=16)
+        )
+    finally:
+        server.close()
+    assert len(fake.requests) == 8  # a warm-up pair and 3 timed pairs
+    prompts = [r["messages"][-1]["content"] for r in fake.requests]
+    systems = [r["messages"][0]["content"] for r in fake.requests]
+    for pair in range(4):
+        # Same question and passages; only the run number at the head differs.
+        a, b = prompts[2 * pair], prompts[2 * pair + 1]
+        assert a == b
+        assert systems[2 * pair] != systems[2 * pair + 1]
+        assert systems[2 * pair].split("\n", 1)[1] == systems[2 * pair + 1].split("\n", 1)[1]
+    assert {r["max_tokens"] for r in fake.requests} == {16}
+    for side in ("assistant", "direct"):
+        assert figures[side]["tokens_p50"] == 9  # one piece per word
+        assert figures[side]["ttft_p50_ms"] > 0 and figures[side]["tokens_per_s_p50"] > 0
+    assert isinstance(figures["ttft_overhead"], float) and figures["pairs"] == 3
+    assert figures["met"] in (True, False) and figures["target_overhead"] == 0.10
