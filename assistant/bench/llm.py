@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
@@ -23,10 +22,8 @@ import httpx
 
 from assistant.config import LLMProvider, Settings
 from assistant.engine.embeddings import CachingEmbedder, embedder_from_settings
-from assistant.eval.retrieval import DATA, policies_set
+from assistant.eval.retrieval import DATA, policies_set, temporary_index
 from assistant.knowledge.answer import Knowledge
-from assistant.knowledge.index import KnowledgeIndex
-from assistant.knowledge.ingest import get_collection, ingest
 from assistant.llm import ChatMessage, build_language_model
 from assistant.llm.answers import GroundedAnswerer
 from assistant.llm.grounding import GroundingGuard, Passage
@@ -82,9 +79,6 @@ async def run_benchmark(
     max_tokens: int = 48,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
     llm = settings.llm.model_copy(
         update={"first_token_timeout_s": 120.0, "timeout_s": 300.0, "max_retries": 0}
         | ({"provider": provider} if provider is not None else {})
@@ -101,14 +95,7 @@ async def run_benchmark(
     direct: list[dict[str, float]] = []
     started = time.perf_counter()
     try:
-        with tempfile.TemporaryDirectory(prefix="aisle-bench-llm-") as directory:
-            client = chromadb.PersistentClient(
-                path=directory, settings=ChromaSettings(anonymized_telemetry=False)
-            )
-            collection = get_collection(client, "bench-llm")
-            ingest(collection, embedder, eval_set.chunks, scope="bench")
-            index = KnowledgeIndex(collection, embedder, cache_size=0)
-            index.refresh()
+        with temporary_index(eval_set.chunks, embedder, "bench-llm") as index:
             knowledge = Knowledge(index, embedder)
             answerer = GroundedAnswerer(
                 model, GroundingGuard(embedder), store_name=settings.assistant.name
@@ -120,56 +107,51 @@ async def run_benchmark(
                     break
                 if knowledge.answer(query.text) is not None:
                     questions.append(query.text)
+
+            def prompt(question: str, run: int) -> list[ChatMessage]:
+                """Retrieval, the extractive answer's passages and the grounded prompt."""
+                found = knowledge.answer(question)
+                assert found is not None
+                passages = [
+                    Passage(n, h.title, h.section, h.text)
+                    for n, h in enumerate(found.passages, start=1)
+                ]
+                return _numbered(answerer.messages(question, passages), run)
+
+            async def assistant(question: str, run: int) -> dict[str, float]:
+                began = time.perf_counter()
+                first, tokens = 0.0, 0
+                async for _piece in model.stream(prompt(question, run), max_tokens=max_tokens):
+                    tokens += 1
+                    if not first:
+                        first = time.perf_counter() - began
+                return _sample(first, time.perf_counter() - began, tokens)
+
+            async def straight(question: str, run: int) -> dict[str, float]:
+                messages = prompt(question, run)  # before the clock starts
+                if getattr(model, "fold_system", False):
+                    messages = fold_system_prompt(messages)
+                payload = {
+                    "model": model.model,
+                    "messages": [{"role": m.role, "content": m.content} for m in messages],
+                    "max_tokens": max_tokens,
+                    "temperature": settings.llm.temperature,
+                    "stream": True,
+                }
+                return await _direct(http, base_url, payload)
+
             async with httpx.AsyncClient(timeout=300.0, headers=headers) as http:
                 for i in range(pairs + 1):  # the first pair warms both paths up
-                    question = questions[i % len(questions)]
                     if progress:
                         progress(f"pair {i}/{pairs}")
-
-                    async def assistant(run: int, question: str = question) -> dict[str, float]:
-                        began = time.perf_counter()
-                        found = knowledge.answer(question)
-                        assert found is not None
-                        passages = [
-                            Passage(n, h.title, h.section, h.text)
-                            for n, h in enumerate(found.passages, start=1)
-                        ]
-                        messages = _numbered(answerer.messages(question, passages), run)
-                        first, tokens = 0.0, 0
-                        async for _piece in model.stream(messages, max_tokens=max_tokens):
-                            tokens += 1
-                            if not first:
-                                first = time.perf_counter() - began
-                        return _sample(first, time.perf_counter() - began, tokens)
-
-                    async def straight(run: int, question: str = question) -> dict[str, float]:
-                        found = knowledge.answer(question)
-                        assert found is not None
-                        passages = [
-                            Passage(n, h.title, h.section, h.text)
-                            for n, h in enumerate(found.passages, start=1)
-                        ]
-                        messages = _numbered(answerer.messages(question, passages), run)
-                        if getattr(model, "fold_system", False):
-                            messages = fold_system_prompt(messages)
-                        payload = {
-                            "model": model.model,
-                            "messages": [{"role": m.role, "content": m.content} for m in messages],
-                            "max_tokens": max_tokens,
-                            "temperature": settings.llm.temperature,
-                            "stream": True,
-                        }
-                        return await _direct(http, base_url, payload)
-
+                    question = questions[i % len(questions)]
                     order = (assistant, straight) if i % 2 == 0 else (straight, assistant)
                     results = {}
                     for side in order:
-                        results[side] = await side(2 * i + (side is straight))
-                    if i == 0:
-                        continue
-                    through.append(results[assistant])
-                    direct.append(results[straight])
-            client.clear_system_cache()
+                        results[side] = await side(question, 2 * i + (side is straight))
+                    if i > 0:
+                        through.append(results[assistant])
+                        direct.append(results[straight])
     finally:
         state = await model.state()
         await model.aclose()

@@ -9,7 +9,13 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.cli import state
-from assistant.cli.figures import JsonFlag, OutputOption, emit_json
+from assistant.cli.figures import (
+    JsonFlag,
+    OutputOption,
+    ProviderOption,
+    emit_json,
+    provider_choice,
+)
 
 app = typer.Typer(
     help="Measure speed on this machine, each figure beside a reference.",
@@ -91,10 +97,7 @@ def retrieval(
 @app.command("llm")
 def llm(
     ctx: typer.Context,
-    provider: Annotated[
-        str,
-        typer.Option("--provider", help="llamacpp (started here), openai, or config (as set)."),
-    ] = "llamacpp",
+    provider: ProviderOption = "llamacpp",
     pairs: Annotated[int, typer.Option("--pairs", min=1, help="Timed request pairs.")] = 12,
     max_tokens: Annotated[int, typer.Option("--max-tokens", min=2, max=1024)] = 48,
     as_json: JsonFlag = False,
@@ -105,16 +108,12 @@ def llm(
     import asyncio
 
     from assistant.bench.llm import run_benchmark
-    from assistant.config import LLMProvider
 
-    choices = {"llamacpp": LLMProvider.llamacpp, "openai": LLMProvider.openai, "config": None}
-    if provider not in choices:
-        raise typer.BadParameter("llamacpp, openai or config", param_hint="--provider")
     console = Console(stderr=True)
     figures = asyncio.run(
         run_benchmark(
             state(ctx).settings,
-            provider=choices[provider],
+            provider=provider_choice(provider),
             pairs=pairs,
             max_tokens=max_tokens,
             progress=None if as_json else lambda line: console.print(f"[dim]{line}[/dim]"),

@@ -10,7 +10,13 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.cli import state
-from assistant.cli.figures import JsonFlag, OutputOption, emit_json
+from assistant.cli.figures import (
+    JsonFlag,
+    OutputOption,
+    ProviderOption,
+    emit_json,
+    provider_choice,
+)
 
 app = typer.Typer(
     help="Measure quality on public data sets, each figure beside its baseline.",
@@ -131,10 +137,7 @@ def retrieval(
 @app.command("answers")
 def answers(
     ctx: typer.Context,
-    provider: Annotated[
-        str,
-        typer.Option("--provider", help="llamacpp (started here), openai, or config (as set)."),
-    ] = "llamacpp",
+    provider: ProviderOption = "llamacpp",
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Only the first N questions.")
     ] = None,
@@ -152,16 +155,12 @@ def answers(
 ) -> None:
     """The model's answers to the policy questions: how often the grounding guard replaced
     them, beside the extractive answers of the same run."""
-    from assistant.config import LLMProvider
     from assistant.eval.answers import evaluate_answers
 
-    choices = {"llamacpp": LLMProvider.llamacpp, "openai": LLMProvider.openai, "config": None}
-    if provider not in choices:
-        raise typer.BadParameter("llamacpp, openai or config", param_hint="--provider")
     console = Console(stderr=True)
     figures = evaluate_answers(
         state(ctx).settings,
-        provider=choices[provider],
+        provider=provider_choice(provider),
         limit=limit,
         max_tokens=max_tokens,
         first_token_timeout_s=first_token_timeout,

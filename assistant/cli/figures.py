@@ -1,13 +1,16 @@
-"""What `eval` and `bench` commands share: the `--json` and `--output` options, and writing
-their figures out (a table for people, one JSON object on stdout for machines)."""
+"""What `eval` and `bench` commands share: the `--json`, `--output` and `--provider` options,
+and writing their figures out (a table for people, one JSON object on stdout for machines)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from assistant.config import LLMProvider
 
 JsonFlag = Annotated[
     bool, typer.Option("--json", help="Print one JSON object on stdout, nothing else.")
@@ -26,3 +29,19 @@ def emit_json(figures: dict[str, Any], *, as_json: bool, output: Path | None) ->
     if as_json:
         typer.echo(json.dumps(figures))
     return as_json
+
+
+ProviderOption = Annotated[
+    str,
+    typer.Option("--provider", help="llamacpp (started here), openai, or config (as set)."),
+]
+
+
+def provider_choice(name: str) -> LLMProvider | None:
+    """The provider a command runs with; None keeps the configured one."""
+    from assistant.config import LLMProvider
+
+    choices = {"llamacpp": LLMProvider.llamacpp, "openai": LLMProvider.openai, "config": None}
+    if name not in choices:
+        raise typer.BadParameter("llamacpp, openai or config", param_hint="--provider")
+    return choices[name]

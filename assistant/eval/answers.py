@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import re
 import statistics
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -24,10 +23,8 @@ from typing import Any
 
 from assistant.config import LLMProvider, Settings
 from assistant.engine.embeddings import CachingEmbedder, Embedder, embedder_from_settings
-from assistant.eval.retrieval import DATA, policies_set
+from assistant.eval.retrieval import DATA, policies_set, temporary_index
 from assistant.knowledge.answer import Knowledge
-from assistant.knowledge.index import KnowledgeIndex
-from assistant.knowledge.ingest import get_collection, ingest
 from assistant.llm import build_language_model
 from assistant.llm.answers import GroundedAnswerer
 from assistant.llm.grounding import GroundingGuard, Passage
@@ -68,9 +65,6 @@ async def _evaluate(
     max_tokens: int,
     progress: Callable[[str], None] | None,
 ) -> dict[str, Any]:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
     eval_set = policies_set(settings.path("knowledge_base"), DATA / "policy_questions.yml")
     queries = eval_set.queries[:limit] if limit else eval_set.queries
     model = await build_language_model(settings)
@@ -84,14 +78,7 @@ async def _evaluate(
     examples: list[dict[str, Any]] = []
     started = time.perf_counter()
     try:
-        with tempfile.TemporaryDirectory(prefix="aisle-answers-") as directory:
-            client = chromadb.PersistentClient(
-                path=directory, settings=ChromaSettings(anonymized_telemetry=False)
-            )
-            collection = get_collection(client, "eval-answers")
-            ingest(collection, embedder, eval_set.chunks, scope="eval")
-            index = KnowledgeIndex(collection, embedder, cache_size=0)
-            index.refresh()
+        with temporary_index(eval_set.chunks, embedder, "eval-answers") as index:
             knowledge = Knowledge(index, embedder)
             guard = GroundingGuard(embedder)
             answerer = GroundedAnswerer(
@@ -140,7 +127,6 @@ async def _evaluate(
                             "reason": result.reason[:200],
                         }
                     )
-            client.clear_system_cache()
     finally:
         state = await model.state()
         await model.aclose()

@@ -16,7 +16,8 @@ import json
 import math
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,26 +145,37 @@ def score(ranked: Sequence[str], relevant: frozenset[str]) -> dict[str, float]:
     return figures
 
 
+@contextmanager
+def temporary_index(
+    chunks: Sequence[Chunk], embedder: Embedder, name: str
+) -> Iterator[KnowledgeIndex]:
+    """The chunks ingested into a throw-away Chroma collection, searched without a cache."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    with tempfile.TemporaryDirectory(prefix="aisle-") as directory:
+        client = chromadb.PersistentClient(
+            path=directory, settings=ChromaSettings(anonymized_telemetry=False)
+        )
+        ingest(get_collection(client, name), embedder, chunks, scope="eval")
+        index = KnowledgeIndex(get_collection(client, name), embedder, cache_size=0)
+        index.refresh()
+        try:
+            yield index
+        finally:
+            client.clear_system_cache()
+
+
 def evaluate_set(
     eval_set: EvalSet,
     embedder: Embedder,
     *,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="aisle-retrieval-") as directory:
-        client = chromadb.PersistentClient(
-            path=directory, settings=ChromaSettings(anonymized_telemetry=False)
-        )
-        collection = get_collection(client, f"eval-{eval_set.name}")
-        if progress:
-            progress(f"{eval_set.name}: embedding {len(eval_set.chunks)} chunks")
-        ingest(collection, embedder, eval_set.chunks, scope="eval")
-        index = KnowledgeIndex(collection, embedder, cache_size=0)
-        index.refresh()
+    if progress:
+        progress(f"{eval_set.name}: embedding {len(eval_set.chunks)} chunks")
+    with temporary_index(eval_set.chunks, embedder, f"eval-{eval_set.name}") as index:
         if progress:
             progress(f"{eval_set.name}: {len(eval_set.queries)} queries")
         # Embed every query once, in batches, before any search times are taken.
@@ -177,7 +189,6 @@ def evaluate_set(
                 for name, value in score(ranked, query.relevant).items():
                     totals[name] = totals.get(name, 0.0) + value
             systems[mode] = {k: round(v / len(eval_set.queries), 4) for k, v in totals.items()}
-        client.clear_system_cache()
     return {
         "set": eval_set.name,
         "chunks": len(eval_set.chunks),
