@@ -26,7 +26,7 @@ from assistant.eval.retrieval import DATA, policies_set, temporary_index
 from assistant.knowledge.answer import Knowledge
 from assistant.llm import ChatMessage, build_language_model
 from assistant.llm.answers import GroundedAnswerer
-from assistant.llm.grounding import GroundingGuard, Passage
+from assistant.llm.grounding import GroundingGuard, passages_of
 from assistant.llm.openai_compat import fold_system_prompt
 
 TARGET_OVERHEAD = 0.10
@@ -112,11 +112,7 @@ async def run_benchmark(
                 """Retrieval, the extractive answer's passages and the grounded prompt."""
                 found = knowledge.answer(question)
                 assert found is not None
-                passages = [
-                    Passage(n, h.title, h.section, h.text)
-                    for n, h in enumerate(found.passages, start=1)
-                ]
-                return _numbered(answerer.messages(question, passages), run)
+                return _numbered(answerer.messages(question, passages_of(found.passages)), run)
 
             async def assistant(question: str, run: int) -> dict[str, float]:
                 began = time.perf_counter()

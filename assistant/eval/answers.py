@@ -14,7 +14,6 @@ must be 0.
 from __future__ import annotations
 
 import asyncio
-import re
 import statistics
 import time
 from collections import Counter
@@ -27,7 +26,7 @@ from assistant.eval.retrieval import DATA, policies_set, temporary_index
 from assistant.knowledge.answer import Knowledge
 from assistant.llm import build_language_model
 from assistant.llm.answers import GroundedAnswerer
-from assistant.llm.grounding import GroundingGuard, Passage
+from assistant.llm.grounding import GroundingGuard, citations, passages_of
 
 
 def _with_model(
@@ -93,16 +92,13 @@ async def _evaluate(
                     continue
                 if extractive.sources[0].chunk_id in query.relevant:
                     right_section["extractive"] += 1
-                passages = [
-                    Passage(n, hit.title, hit.section, hit.text)
-                    for n, hit in enumerate(extractive.passages, start=1)
-                ]
+                passages = passages_of(extractive.passages)
                 began = time.perf_counter()
                 result = await answerer.answer(query.text, passages, fallback=extractive.text)
                 seconds.append(time.perf_counter() - began)
                 if result.generated:
                     outcomes["model's draft stood"] += 1
-                    cited = {int(n) for n in _citations(result.text)}
+                    cited = set(citations(result.text))
                     hits = [extractive.passages[n - 1].id for n in cited if n <= len(passages)]
                     right_section["final"] += any(h in query.relevant for h in hits)
                     # Checked again, independently of the answerer's own verdict.
@@ -148,10 +144,6 @@ async def _evaluate(
         "examples": examples,
         "seconds": round(time.perf_counter() - started, 1),
     }
-
-
-def _citations(text: str) -> list[str]:
-    return re.findall(r"\[(\d+)\]", text)
 
 
 def evaluate_answers(

@@ -158,12 +158,9 @@ class Knowledge:
         found = await asyncio.to_thread(self.answer, question, min_similarity=min_similarity)
         if found is None or self.answerer is None:
             return found
-        from assistant.llm.grounding import Passage
+        from assistant.llm.grounding import passages_of
 
-        passages = [
-            Passage(n, hit.title, hit.section, hit.text, str(hit.metadata.get("link") or ""))
-            for n, hit in enumerate(found.passages, start=1)
-        ]
+        passages = passages_of(found.passages)
         result = await self.answerer.answer(question, passages, fallback=found.text)
         if not result.generated:
             return found

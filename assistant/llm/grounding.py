@@ -21,7 +21,7 @@ import numpy as np
 
 from assistant.engine.embeddings import Embedder
 from assistant.knowledge.answer import sentences
-from assistant.knowledge.index import tokenize
+from assistant.knowledge.index import Hit, tokenize
 
 # Share of a sentence's content words that must occur in the passages.
 MIN_WORD_SUPPORT = 0.6
@@ -53,6 +53,19 @@ class Passage:
     section: str
     text: str
     link: str = ""
+
+
+def passages_of(hits: Sequence[Hit]) -> list[Passage]:
+    """Retrieved chunks as the numbered passages a prompt shows, best first from [1]."""
+    return [
+        Passage(n, hit.title, hit.section, hit.text, str(hit.metadata.get("link") or ""))
+        for n, hit in enumerate(hits, start=1)
+    ]
+
+
+def citations(text: str) -> list[int]:
+    """The passage numbers an answer cites, `[n]`, in order."""
+    return [int(n) for n in _CITATION.findall(text)]
 
 
 @dataclass(frozen=True)
@@ -130,7 +143,7 @@ class GroundingGuard:
                 {fact for fact in _facts(text) if fact not in source_facts}
                 | {term for term in _terms(text) if not _has_term(source_lower, term)}
             )
-            cited = [int(n) for n in _CITATION.findall(claim)]
+            cited = citations(claim)
             checks.append(
                 SentenceCheck(
                     sentence=claim,
