@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from assistant.cli import state
-from assistant.cli.figures import JsonFlag
+from assistant.cli.figures import JsonFlag, emit_json
 
 
 @contextmanager
@@ -65,8 +64,7 @@ def ingest(
             collection, embedder, chunks, scope="kb", problems=problems, progress=advance
         )
     figures = report.as_dict()
-    if as_json:
-        typer.echo(json.dumps(figures))
+    if emit_json(figures, as_json=as_json, output=None):
         return
     typer.echo(
         f"{len(chunks)} chunks: {report.added} added, {report.updated} updated, "
@@ -119,8 +117,7 @@ def import_catalog(
     with _embedding_progress(console, f"embedding {catalog}", quiet=as_json) as advance:
         report = ingest_catalog(read, collection=collection, embedder=embedder, progress=advance)
     figures = report.as_dict()
-    if as_json:
-        typer.echo(json.dumps(figures))
+    if emit_json(figures, as_json=as_json, output=None):
         return
     typer.echo(
         f"{catalog}: {report.rows} rows, {report.imported} imported, "
