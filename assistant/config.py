@@ -100,6 +100,10 @@ class LLMSection(_Section):
     # Put the system prompt at the head of the first user turn, for chat templates that have no
     # system role (Gemma's drops it); always on for llamacpp with the gemma format.
     fold_system_prompt: bool = False
+    # What the model is used for besides grounded answers: commands for messages the NLU is
+    # unsure of, and a summary of the conversation for the agent who takes a hand-off.
+    commands: bool = True
+    summaries: bool = True
     llamacpp: LlamaCppSection = LlamaCppSection()
 
     @field_validator("base_url", "model", "api_key")

@@ -9,6 +9,7 @@ message stored but unanswered — and a resend answers it — never half a turn.
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 import weakref
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.conversation import repository as repo
 from assistant.conversation.broker import Broker
 from assistant.conversation.repository import MessageRecord
+from assistant.engine.drafts import drafts_to
 from assistant.engine.manager import DialogueEngine
 from assistant.errors import (
     ConversationNotFound,
@@ -37,6 +39,7 @@ from assistant.persistence.db import transaction
 from assistant.persistence.models.base import utcnow
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 MAX_SENDER_CHARS = 128
 MAX_CLIENT_ID_CHARS = 64
@@ -98,6 +101,18 @@ def check_sender(sender: Any) -> str:
     return sender
 
 
+def _stored_data(message: dict[str, Any]) -> dict[str, Any]:
+    """A bot message's data as stored: the text is a column; the draft it replaces moves out
+    of the action's `custom` payload to `replaces`."""
+    data = {k: v for k, v in message.items() if k != "text"}
+    custom = data.get("custom")
+    if isinstance(custom, dict) and "replaces" in custom:
+        custom = dict(custom)
+        data["replaces"] = custom.pop("replaces")
+        data["custom"] = custom
+    return data
+
+
 def _info(conversation: Any) -> ConversationInfo:
     return ConversationInfo(
         id=conversation.id,
@@ -131,6 +146,10 @@ class ConversationService:
                 return work(session)
 
         return await anyio.to_thread.run_sync(run)
+
+    async def read(self, work: Callable[[Session], T]) -> T:
+        """`work(session)` in a transaction on a worker thread (for readers beside the service)."""
+        return await self._db(work)
 
     def _lock(self, conversation_id: str) -> asyncio.Lock:
         lock = self._locks.get(conversation_id)
@@ -252,8 +271,10 @@ class ConversationService:
             await self._publish_messages(conversation_id, [accepted.record])
         return accepted
 
-    async def process(self, accepted: Accepted) -> Turn:
-        """Answer an accepted message: the bot's replies, or nothing while a person owns it."""
+    async def process(self, accepted: Accepted, *, stream_drafts: bool = False) -> Turn:
+        """Answer an accepted message: the bot's replies, or nothing while a person owns it.
+        With `stream_drafts`, a reply the model writes is published as `draft` events while
+        it is written, and the stored reply names the draft it replaces (`data.replaces`)."""
         conversation_id = accepted.conversation_id
         async with self._lock(conversation_id):
             state = await self._db(partial(self._load_turn, accepted.message_id))
@@ -262,7 +283,12 @@ class ConversationService:
             tracker, text = state
             if tracker is None:
                 return Turn(replies=[], status="handoff")
-            result = await self._engine.handle(tracker, text)
+            if stream_drafts:
+                sink = partial(self._publish_draft, conversation_id, accepted.record.seq)
+                with drafts_to(sink):
+                    result = await self._engine.handle(tracker, text)
+            else:
+                result = await self._engine.handle(tracker, text)
 
             def save(session: Session) -> tuple[list[MessageRecord], bool]:
                 conversation = repo.get_conversation(
@@ -276,7 +302,7 @@ class ConversationService:
                             conversation=conversation,
                             role="bot",
                             text=message.text,
-                            data={k: v for k, v in message.as_data().items() if k != "text"},
+                            data=_stored_data(message.as_data()),
                             reply_to=accepted.message_id,
                         )
                     )
@@ -297,6 +323,18 @@ class ConversationService:
         if handed_off:
             await self._broker.publish(conversation_id, {"kind": "status", "status": "handoff"})
         return Turn(replies=records, status="handoff" if handed_off else "bot")
+
+    async def _publish_draft(
+        self, conversation_id: str, reply_to: int, draft_id: str, text: str
+    ) -> None:
+        # A draft is a nicety: failing to publish one must not fail the turn.
+        try:
+            await self._broker.publish(
+                conversation_id,
+                {"kind": "draft", "draft": {"id": draft_id, "reply_to": reply_to, "text": text}},
+            )
+        except Exception:
+            logger.warning("could not publish a draft in conversation %s", conversation_id)
 
     async def _answered(self, accepted: Accepted) -> Turn:
         def read(session: Session) -> Turn:

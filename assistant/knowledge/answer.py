@@ -10,6 +10,7 @@ good — is quoted word for word, with the document's title, section and a link.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from assistant.engine.drafts import open_draft
 from assistant.engine.embeddings import Embedder
 from assistant.knowledge.index import Filters, Hit, KnowledgeIndex
 
@@ -65,15 +67,20 @@ class Answer:
     # True when `text` was written by the language model and passed the grounding guard;
     # its `[n]` then refers to `sources[n - 1]`.
     generated: bool = False
+    # The streamed draft this answer takes the place of, when one was shown.
+    replaces: str | None = None
 
     def as_custom(self) -> dict[str, object]:
         """The message's `custom` payload: the sources the widget shows and links to."""
-        return {
+        custom: dict[str, object] = {
             "type": "answer",
             "generated": self.generated,
             "confidence": round(self.confidence, 3),
             "sources": [source.as_dict() for source in self.sources],
         }
+        if self.replaces is not None:
+            custom["replaces"] = self.replaces
+        return custom
 
 
 def _contiguous_quote(passage: str, chosen: tuple[str, ...]) -> str:
@@ -154,18 +161,37 @@ class Knowledge:
     ) -> Answer | None:
         """The extractive answer, or the model's rewrite of its passages when one is
         configured and the grounding guard accepts it; None when the documents do not
-        answer."""
+        answer. While the model writes, its words go out as a draft (`open_draft`) that the
+        answer then replaces."""
         found = await asyncio.to_thread(self.answer, question, min_similarity=min_similarity)
         if found is None or self.answerer is None:
             return found
+        from assistant.llm.answers import Draft, GroundedAnswer
         from assistant.llm.grounding import passages_of
 
         passages = passages_of(found.passages)
-        result = await self.answerer.answer(question, passages, fallback=found.text)
+        writer = open_draft()
+        result = GroundedAnswer(found.text, generated=False)
+        async for event in self.answerer.stream(question, passages, fallback=found.text):
+            if isinstance(event, Draft):
+                if writer is not None:
+                    await writer.append(event.text)
+            else:
+                result = event
+        if writer is not None:
+            await writer.flush()
+        replaces = writer.id if writer is not None and writer.sent else None
         if not result.generated:
-            return found
+            return dataclasses.replace(found, replaces=replaces)
         sources = tuple(
             Source(hit.id, hit.title, hit.section, p.link, sentences=(), quote="")
             for hit, p in zip(found.passages, passages, strict=True)
         )
-        return Answer(result.text, sources, found.confidence, found.passages, generated=True)
+        return Answer(
+            result.text,
+            sources,
+            found.confidence,
+            found.passages,
+            generated=True,
+            replaces=replaces,
+        )

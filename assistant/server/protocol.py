@@ -82,7 +82,8 @@ class AckFrame(_Frame):
 
 
 class ServerMessageFrame(_Frame):
-    """A stored message, in `seq` order: the shopper's own, the bot's, an agent's."""
+    """A stored message, in `seq` order: the shopper's own, the bot's, an agent's. A bot
+    message with `replaces` takes the place of the draft with that id."""
 
     type: Literal["message"] = "message"
     seq: int
@@ -92,7 +93,20 @@ class ServerMessageFrame(_Frame):
     image: str | None = None
     custom: dict[str, Any] | None = None
     client_id: str | None = None
+    replaces: str | None = Field(None, description="the id of the draft this message replaces")
     created_at: str
+
+
+class DraftFrame(_Frame):
+    """A bot reply while the language model writes it, not yet checked: `text` is all of it
+    so far (each frame supersedes the previous one with the same `id`). The `message` whose
+    `replaces` names this `id` takes its place — the model's checked words or the quoted
+    answer instead; a draft that no message replaced is dropped at the end of typing."""
+
+    type: Literal["draft"] = "draft"
+    id: str
+    reply_to: int = Field(description="the seq of the shopper's message being answered")
+    text: str
 
 
 class StatusFrame(_Frame):
@@ -124,6 +138,7 @@ ServerFrame = Annotated[
     WelcomeFrame
     | AckFrame
     | ServerMessageFrame
+    | DraftFrame
     | StatusFrame
     | TypingFrame
     | ErrorFrame
@@ -219,6 +234,7 @@ def message_frame(record: MessageRecord) -> ServerMessageFrame:
         image=data.get("image"),
         custom=data.get("custom"),
         client_id=record.client_id,
+        replaces=data.get("replaces"),
         created_at=record.created_at.isoformat(),
     )
 

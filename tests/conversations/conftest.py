@@ -146,7 +146,7 @@ class Widget:
             frame["payload"] = payload
         self.send(frame)
         turn = []
-        for _ in range(40):
+        for _ in range(400):
             turn.append(self.receive())
             if turn[-1] == {"type": "typing", "active": False}:
                 self.last = turn

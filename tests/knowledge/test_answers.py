@@ -1,10 +1,13 @@
-"""Answers without a model: quoted from the best section, cited, or an honest fallback."""
+"""Answers from the store's documents: quoted from the best section, cited, or an honest
+fallback; with a model, its checked rewrite, streamed to the widget as a draft."""
 
 from __future__ import annotations
 
 import html
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,9 @@ from assistant.knowledge.answer import Knowledge, answer_question
 from assistant.knowledge.documents import read_knowledge_base
 from assistant.knowledge.index import KnowledgeIndex
 from assistant.knowledge.ingest import get_collection, ingest
+from tests.fake_llm import FakeModelServer, Reply, run_fake_model_server
 from tests.knowledge.conftest import CountingEmbedder
+from tests.protocol_frames import ORIGIN
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -130,53 +135,118 @@ def test_the_rest_channel_answers_from_the_documents(
         assert any(b["payload"] == "/human_handoff" for b in fallback["buttons"])
 
 
-def test_with_a_model_the_answer_is_its_checked_rewrite_or_the_quote(
+@dataclass
+class ModelStore:
+    """The real app with a model configured (the queue-driven fake) over the store's policies."""
+
+    client: TestClient
+    fake: FakeModelServer
+
+
+@pytest.fixture
+def model_store(
     make_settings: Callable[..., Settings], embedder: CountingEmbedder
-) -> None:
+) -> Iterator[ModelStore]:
     from assistant.server.app import create_app
     from assistant.server.components import build_vector_store
-    from tests.fake_llm import run_fake_model_server
 
     server = run_fake_model_server()
     fake = next(server)
     try:
         settings = make_settings(
-            **{"llm.provider": "openai", "llm.base_url": fake.base_url, "llm.model": "fake"}
+            **{
+                "llm.provider": "openai",
+                "llm.base_url": fake.base_url,
+                "llm.model": "fake",
+                # Answers only: the NLU alone reads the shopper here.
+                "llm.commands": False,
+            }
         )
         collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
         ingest(collection, embedder, _documents(), scope="kb")
-
-        def ask(client: TestClient, text: str) -> dict[str, Any]:
-            response = client.post("/webhooks/rest/webhook", json={"sender": "m", "message": text})
-            assert response.status_code == 200
-            (reply,) = response.json()
-            return dict(reply)
-
-        rewrite = "Standard delivery takes 3 to 5 business days after your order is processed [1]."
-        fake.script(rewrite, "Delivery takes 2 days and express shipping is free [1].")
         with TestClient(create_app(settings)) as client:
-            supported = ask(client, "How long does delivery take?")
-            assert supported["text"] == rewrite
-            assert supported["custom"]["generated"] is True
-            # `[n]` refers to sources[n - 1]: the passages the model was given, in order.
-            sources = supported["custom"]["sources"]
-            assert any(source["section"] == "Delivery times" for source in sources)
-            assert all(source["link"].startswith("/kb/") for source in sources)
-            prompt = fake.requests[0]["messages"][-1]["content"]
-            for number, source in enumerate(sources, start=1):
-                assert f"[{number}] {source['title']} — {source['section']}" in prompt
-
-            unsupported = ask(client, "How long does delivery take?")
-            assert unsupported["custom"]["generated"] is False
-            assert (
-                unsupported["text"].startswith("“")
-                and "3 to 5 business days" in unsupported["text"]
-            )
-            assert "2 days" not in unsupported["text"]
-
-            # A question the documents do not answer never reaches the model.
-            asked = len(fake.requests)
-            ask(client, "what is the airspeed velocity of an unladen swallow")
-            assert len(fake.requests) == asked
+            yield ModelStore(client, fake)
     finally:
         server.close()
+
+
+REWRITE = "Standard delivery takes 3 to 5 business days after your order is processed [1]."
+
+
+def test_with_a_model_the_answer_is_its_checked_rewrite_or_the_quote(
+    model_store: ModelStore,
+) -> None:
+    client, fake = model_store.client, model_store.fake
+
+    def ask(text: str) -> dict[str, Any]:
+        response = client.post("/webhooks/rest/webhook", json={"sender": "m", "message": text})
+        assert response.status_code == 200
+        (reply,) = response.json()
+        return dict(reply)
+
+    fake.script(REWRITE, "Delivery takes 2 days and express shipping is free [1].")
+    supported = ask("How long does delivery take?")
+    assert supported["text"] == REWRITE
+    assert supported["custom"]["generated"] is True
+    # The REST channel gets no drafts, so its answers replace none.
+    assert "replaces" not in supported and "replaces" not in supported["custom"]
+    # `[n]` refers to sources[n - 1]: the passages the model was given, in order.
+    sources = supported["custom"]["sources"]
+    assert any(source["section"] == "Delivery times" for source in sources)
+    assert all(source["link"].startswith("/kb/") for source in sources)
+    prompt = fake.requests[0]["messages"][-1]["content"]
+    for number, source in enumerate(sources, start=1):
+        assert f"[{number}] {source['title']} — {source['section']}" in prompt
+
+    unsupported = ask("How long does delivery take?")
+    assert unsupported["custom"]["generated"] is False
+    assert unsupported["text"].startswith("“") and "3 to 5 business days" in unsupported["text"]
+    assert "2 days" not in unsupported["text"]
+
+    # A question the documents do not answer never reaches the model.
+    asked = len(fake.requests)
+    ask("what is the airspeed velocity of an unladen swallow")
+    assert len(fake.requests) == asked
+
+
+def test_over_the_websocket_drafts_stream_and_the_final_message_replaces_them(
+    model_store: ModelStore,
+) -> None:
+    """The model's words arrive as drafts while written; the stored message that follows
+    names the draft it replaces — the checked rewrite, or the quote when the guard refused."""
+    from tests.conversations.conftest import Widget
+
+    unsupported = "Delivery takes 2 days and express shipping is free for everyone [1]."
+    model_store.fake.script(
+        Reply(REWRITE, piece_delay_s=0.06), Reply(unsupported, piece_delay_s=0.06)
+    )
+    with model_store.client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
+        widget = Widget(ws)
+        widget.hello()
+        for expected in (REWRITE, unsupported):
+            turn = widget.message("How long does delivery take?")
+            drafts = [f for f in turn if f["type"] == "draft"]
+            (final,) = widget.bot
+            (user,) = [f for f in turn if f["type"] == "message" and f["role"] == "user"]
+            # Several drafts, each all of the text so far, growing to the model's whole answer.
+            assert len(drafts) >= 3, turn
+            assert {d["id"] for d in drafts} == {final["replaces"]}
+            assert all(d["reply_to"] == user["seq"] for d in drafts)
+            texts = [d["text"] for d in drafts]
+            assert all(b.startswith(a) for a, b in itertools.pairwise(texts))
+            assert texts[-1] == expected
+            # Every draft precedes the message that replaces it.
+            assert turn.index(drafts[-1]) < turn.index(final)
+            if expected == REWRITE:
+                assert final["text"] == REWRITE and final["custom"]["generated"] is True
+            else:
+                assert final["custom"]["generated"] is False
+                assert final["text"].startswith("“") and "2 days" not in final["text"]
+    # Resuming replays the stored messages only: their `replaces`, never a draft.
+    with model_store.client.websocket_connect("/ws/chat", headers=ORIGIN) as ws2:
+        replay = Widget(ws2)
+        session = widget.frames[0]["session"]
+        replay.hello(session=session)
+        frames = [replay.receive() for _ in range(4)]
+        assert [f["type"] for f in frames] == ["message"] * 4
+        assert [bool(f.get("replaces")) for f in frames] == [False, True, False, True]

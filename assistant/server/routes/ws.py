@@ -25,6 +25,7 @@ from assistant.server.deps import get_components
 from assistant.server.protocol import (
     AckFrame,
     ClientMessageFrame,
+    DraftFrame,
     ErrorFrame,
     HelloFrame,
     PongFrame,
@@ -84,6 +85,8 @@ class ChatSession:
         self._send_lock = asyncio.Lock()
         self._forwarder: asyncio.Task[None] | None = None
         self._turns: set[asyncio.Task[None]] = set()
+        # Drafts already replaced by a message: a late draft event for one is not sent.
+        self._replaced: set[str] = set()
 
     async def send(self, frame: BaseModel) -> None:
         if self.ws.application_state != WebSocketState.CONNECTED:
@@ -163,7 +166,7 @@ class ChatSession:
     async def _answer(self, accepted: Accepted, client_id: str) -> None:
         await self.send(TypingFrame(active=True))
         try:
-            turn = await self.conversations.process(accepted)
+            turn = await self.conversations.process(accepted, stream_drafts=True)
             # Deliver here too, so replies precede the end of typing; `deliver` sends each once.
             for record in turn.replies:
                 await self.deliver(record)
@@ -187,7 +190,10 @@ class ChatSession:
         if record.seq <= self.last_sent_seq:
             return
         self.last_sent_seq = record.seq
-        await self.send(message_frame(record))
+        frame = message_frame(record)
+        if frame.replaces is not None:
+            self._replaced.add(frame.replaces)
+        await self.send(frame)
 
     async def set_status(self, status: str) -> None:
         # The same change can arrive from the turn and from the broker; tell the client once.
@@ -209,6 +215,8 @@ class ChatSession:
                     await self.deliver(MessageRecord.from_dict(event["message"]))
                 elif event.get("kind") == "status":
                     await self.set_status(event["status"])
+                elif event.get("kind") == "draft" and event["draft"]["id"] not in self._replaced:
+                    await self.send(DraftFrame(**event["draft"]))
 
     async def stop(self) -> None:
         if self._forwarder is not None:
