@@ -39,6 +39,8 @@ class FakeModelServer:
     port: int
     replies: deque[Reply] = field(default_factory=deque)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    # The answer once the scripted replies are used up.
+    default: Reply = field(default_factory=lambda: Reply("(no reply scripted)"))
 
     @property
     def base_url(self) -> str:
@@ -55,7 +57,7 @@ def _app(server: FakeModelServer) -> Starlette:
     async def chat(request: Request) -> Response:
         body = await request.json()
         server.requests.append(body)
-        reply = server.replies.popleft() if server.replies else Reply("(no reply scripted)")
+        reply = server.replies.popleft() if server.replies else server.default
         if callable(reply.text):
             reply = Reply(reply.text(body), reply.first_delay_s, reply.piece_delay_s, reply.status)
         if reply.status != 200:

@@ -13,12 +13,15 @@ repeating a key with the same arguments returns the first result and changes not
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
 from assistant.errors import AisleError
 
+# The store's order numbers as shoppers and the assistant write them: "#W2378156".
+ORDER_ID = re.compile(r"#W\d{7}\b")
 CANCEL_REASONS = ("no longer needed", "ordered by mistake")
 PAYMENT_SOURCE_NAMES = {"credit_card": "credit card", "paypal": "PayPal", "gift_card": "gift card"}
 

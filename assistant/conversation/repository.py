@@ -215,6 +215,23 @@ def open_handoff(session: Session, *, conversation_id: str) -> Handoff | None:
     ).first()
 
 
+def latest_handoff(session: Session, *, conversation_id: str) -> Handoff | None:
+    return session.scalars(
+        select(Handoff)
+        .where(Handoff.conversation_id == conversation_id)
+        .order_by(Handoff.id.desc())
+    ).first()
+
+
+def slot_values(session: Session, *, conversation_id: str) -> dict[str, Any]:
+    return {
+        slot.name: slot.value
+        for slot in session.scalars(
+            select(SlotValue).where(SlotValue.conversation_id == conversation_id)
+        )
+    }
+
+
 def request_handoff(session: Session, *, conversation: Conversation, reason: str) -> Handoff:
     existing = open_handoff(session, conversation_id=conversation.id)
     conversation.status = "handoff"

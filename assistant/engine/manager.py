@@ -3,8 +3,11 @@
 A turn parses the message, fills slots from entities, intents and button payloads, then
 either answers the slot a waiting flow asked for, interrupts it with the flow the message
 triggers, or starts a flow (the fallback flow when nothing matches). Flows run step by step
-until one waits for the shopper or the stack is empty. Actions run through an `ActionRunner`;
-the language model never appears here.
+until one waits for the shopper or the stack is empty. Actions run through an `ActionRunner`.
+
+A language model appears here only as a `CommandSource`: when the NLU is unsure of a message,
+the model may propose commands, which `CommandPolicy` validates and reconciles with the NLU's
+parse (assistant/engine/commands.py). The turn then runs exactly as for any parse.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any, Protocol
 
 import anyio
 
+from assistant.engine.commands import CommandPolicy, CommandSource, needs_commands
 from assistant.engine.domain import Domain, SlotMapping
 from assistant.engine.executor import ActionRunner, check_events
 from assistant.engine.flows import FlowSet
@@ -40,6 +44,8 @@ class DialogueEngine:
         runner: ActionRunner,
         assistant_name: str,
         intents: set[str] | None = None,
+        commands: CommandSource | None = None,
+        search_flow: str | None = None,
     ) -> None:
         flows.validate_against(
             responses=set(domain.responses),
@@ -52,6 +58,8 @@ class DialogueEngine:
         self.flows = flows
         self.runner = runner
         self.assistant_name = assistant_name
+        self.commands = commands
+        self.policy = CommandPolicy(flows, domain, search_flow=search_flow)
         self._domain_dict = domain.as_rasa_dict()
 
     def new_tracker(self, sender_id: str) -> DialogueTracker:
@@ -59,7 +67,11 @@ class DialogueEngine:
 
     async def handle(self, tracker: DialogueTracker, text: str) -> TurnResult:
         parse = await anyio.to_thread.run_sync(self.parser.parse, text)
-        tracker.add({"event": "user", "text": text, "parse_data": parse.as_rasa_dict()})
+        parse_data: dict[str, Any] = {}
+        if self.commands is not None and needs_commands(parse):
+            parse, parse_data["commands"] = await self._with_commands(tracker, parse)
+        parse_data = {**parse.as_rasa_dict(), **parse_data}
+        tracker.add({"event": "user", "text": text, "parse_data": parse_data})
         result = TurnResult()
         before = dict(tracker.slots)
         self._fill_slots(tracker, parse)
@@ -82,6 +94,28 @@ class DialogueEngine:
             self._push(tracker, triggered or self.flows.fallback)
         await self._run(tracker, result)
         return result
+
+    async def _with_commands(
+        self, tracker: DialogueTracker, parse: ParseResult
+    ) -> tuple[ParseResult, list[dict[str, Any]]]:
+        """The parse with the model's valid, consistent commands applied, and what was
+        decided about each command (kept on the turn's user event)."""
+        assert self.commands is not None
+        frame = tracker.active
+        context = self.policy.context(
+            parse.text,
+            active_flow=frame.flow if frame else None,
+            waiting_for=frame.waiting if frame else None,
+        )
+        proposed = await self.commands.propose(context)
+        if not proposed:
+            return parse, []
+        reconciled = await anyio.to_thread.run_sync(
+            lambda: self.policy.reconcile(
+                parse, proposed, read_entities=lambda value: self.parser.parse(value).entities
+            )
+        )
+        return reconciled.parse, [decision.as_dict() for decision in reconciled.decisions]
 
     def _apply_corrections(self, tracker: DialogueTracker, before: dict[str, Any]) -> bool:
         """A new value for a slot the active flow already collected ("actually, order #W2")

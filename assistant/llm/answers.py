@@ -13,21 +13,17 @@ import logging
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from importlib import resources
 
 from assistant.errors import LanguageModelError
 from assistant.llm.base import ChatMessage, LanguageModel
 from assistant.llm.grounding import GroundingGuard, Passage, Verdict
+from assistant.llm.prompts import load_prompt
 
 logger = logging.getLogger(__name__)
 
 # Delimiters of the data blocks in the prompt; removed from the data itself, so a passage or
 # a question cannot close its block and write outside it.
 _DELIMITERS = re.compile(r"</?\s*(passages|question)\s*>", re.IGNORECASE)
-
-
-def _prompt(name: str) -> str:
-    return resources.files("assistant.llm").joinpath("prompts", name).read_text("utf-8")
 
 
 @dataclass(frozen=True)
@@ -63,8 +59,8 @@ class GroundedAnswerer:
         self.guard = guard
         self.store_name = store_name
         self.max_tokens = max_tokens
-        self._system = _prompt("grounded_answer.txt")
-        self._user = _prompt("grounded_answer_user.txt")
+        self._system = load_prompt("grounded_answer.txt")
+        self._user = load_prompt("grounded_answer_user.txt")
 
     def messages(self, question: str, passages: Sequence[Passage]) -> list[ChatMessage]:
         blocks = "\n\n".join(

@@ -4,7 +4,8 @@ Each sentence of the answer is checked against the passages it was written from:
 - **words**: most of its content words (stemmed, without stop words) occur in the passages;
 - **meaning**: it is close (cosine of sentence embeddings) to at least one passage sentence;
 - **facts**: every number, price, percentage and duration, and every policy term (refund,
-  store credit, free, non-refundable …), appears in the passages as well;
+  store credit, free, non-refundable …), appears in the passages as well; and it names no
+  order number (the documents never speak for a shopper's order);
 - **citations**: every `[n]` names a passage that exists.
 
 One unsupported sentence rejects the whole answer: the caller then shows the extractive
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.backends.orders import ORDER_ID
 from assistant.engine.embeddings import Embedder
 from assistant.knowledge.answer import sentences
 from assistant.knowledge.index import Hit, tokenize
@@ -128,7 +130,7 @@ class GroundingGuard:
         numbers = {p.number for p in passages}
         source_text = " ".join(f"{p.title}. {p.section}. {p.text}" for p in passages)
         source_words = set(tokenize(source_text))
-        source_facts = _facts(source_text)
+        source_facts = facts_in(source_text)
         source_lower = source_text.lower()
         source_sentences = [s for p in passages for s in sentences(p.text)]
         plain = [_CITATION.sub("", claim).strip() for claim in claims]
@@ -140,8 +142,11 @@ class GroundingGuard:
             words = tokenize(text)
             support = sum(w in source_words for w in words) / len(words) if words else 1.0
             missing = sorted(
-                {fact for fact in _facts(text) if fact not in source_facts}
+                {fact for fact in facts_in(text) if fact not in source_facts}
                 | {term for term in _terms(text) if not _has_term(source_lower, term)}
+                # The store's documents never speak for a shopper's order, even when a
+                # document (or an injection in one) names it.
+                | set(ORDER_ID.findall(text))
             )
             cited = citations(claim)
             checks.append(
@@ -156,7 +161,7 @@ class GroundingGuard:
         return Verdict(checks=tuple(checks))
 
 
-def _facts(text: str) -> set[str]:
+def facts_in(text: str) -> set[str]:
     """Numbers as digits, without currency signs or thousands separators ("$1,000" → "1000");
     number words count as their digits ("three" → "3")."""
     found: set[str] = set()

@@ -19,6 +19,7 @@ from assistant.backends.sql_orders import SqlOrderBackend
 from assistant.config import Settings
 from assistant.conversation.broker import Broker, InMemoryBroker, RedisBroker
 from assistant.conversation.service import ConversationService
+from assistant.conversation.summary import HandoffSummaries
 from assistant.engine.domain import load_domain
 from assistant.engine.embeddings import CachingEmbedder, Embedder, embedder_from_settings
 from assistant.engine.executor import (
@@ -52,6 +53,7 @@ class Components:
     vector_store: Any
     orders: OrderBackend
     knowledge: Knowledge
+    summaries: HandoffSummaries
     # None with `llm.provider: none`: answers are extractive.
     language_model: LanguageModel | None = None
 
@@ -122,10 +124,21 @@ def build_knowledge(
     return Knowledge(index, embedder, answerer=answerer)
 
 
-def build_dialogue(settings: Settings, runner: ActionRunner, embedder: Embedder) -> DialogueEngine:
+def build_dialogue(
+    settings: Settings,
+    runner: ActionRunner,
+    embedder: Embedder,
+    language_model: LanguageModel | None = None,
+) -> DialogueEngine:
+    """The dialogue engine; with a language model (and `llm.commands`), the model proposes
+    commands for the messages the NLU is unsure of."""
     from assistant.engine.nlu.model import NLUModel
+    from assistant.llm.commands import CommandGenerator
 
     nlu = NLUModel.load(settings.nlu_model_path, embedder)
+    commands = None
+    if language_model is not None and settings.llm.commands:
+        commands = CommandGenerator(language_model, store_name=settings.assistant.name)
     return DialogueEngine(
         parser=nlu,
         domain=load_domain(settings.path(settings.dialogue.domain)),
@@ -133,6 +146,7 @@ def build_dialogue(settings: Settings, runner: ActionRunner, embedder: Embedder)
         runner=runner,
         assistant_name=settings.assistant.name,
         intents=set(nlu.intents),
+        commands=commands,
     )
 
 
@@ -149,7 +163,7 @@ async def build_components(settings: Settings) -> Components:
     language_model = await build_language_model(settings)
     knowledge = build_knowledge(settings, vector_store, embedder, language_model)
     runner = build_runner(settings, orders, knowledge)
-    dialogue = build_dialogue(settings, runner, embedder)
+    dialogue = build_dialogue(settings, runner, embedder, language_model)
     broker = await build_broker(settings)
     conversations = ConversationService(
         session_factory=sessions,
@@ -158,6 +172,11 @@ async def build_components(settings: Settings) -> Components:
         max_message_bytes=settings.channels.max_message_bytes,
         max_tracker_events=settings.dialogue.max_tracker_events,
     )
+    writer = None
+    if language_model is not None and settings.llm.summaries:
+        from assistant.llm.summary import ModelSummaryWriter
+
+        writer = ModelSummaryWriter(language_model, store_name=settings.assistant.name)
     return Components(
         settings=settings,
         db_engine=db_engine,
@@ -169,5 +188,6 @@ async def build_components(settings: Settings) -> Components:
         vector_store=vector_store,
         orders=orders,
         knowledge=knowledge,
+        summaries=HandoffSummaries(conversations, writer),
         language_model=language_model,
     )

@@ -1,4 +1,5 @@
-"""The agent API (bearer token): open hand-offs, and handing a conversation back to the bot."""
+"""The agent API (bearer token): open hand-offs, a conversation's messages and summary, and
+handing a conversation back to the bot."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from assistant.server.deps import ApiTokenDep, ConversationsDep
+from assistant.server.deps import ApiTokenDep, ComponentsDep, ConversationsDep
 from assistant.server.protocol import message_frame
 
 router = APIRouter(prefix="/api/agent", tags=["agent"])
@@ -28,6 +29,16 @@ async def conversation_messages(
         "status": info.status,
         "messages": [message_frame(r).model_dump(exclude_none=True) for r in records],
     }
+
+
+@router.get("/conversations/{conversation_id}/summary")
+async def conversation_summary(
+    conversation_id: str, _: ApiTokenDep, components: ComponentsDep
+) -> dict[str, Any]:
+    """What the agent reads first: the facts, and a checked summary in the model's words when
+    one is configured (`generated`)."""
+    summary = await components.summaries.summary(conversation_id)
+    return {"conversation_id": conversation_id, "summary": summary.as_dict()}
 
 
 @router.post("/conversations/{conversation_id}/handback")

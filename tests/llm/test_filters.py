@@ -1,0 +1,146 @@
+"""Search filters from the model: a schema from the catalog's vocabulary, and only what the
+catalog and the message bear out is kept."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.llm import LanguageModel, build_language_model
+from assistant.llm.filters import FilterExtractor, SearchFilters, Vocabulary, check_filters
+from tests.fake_llm import FakeModelServer, Reply, run_fake_model_server
+
+pytestmark = pytest.mark.anyio
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> Vocabulary:
+    """The demo store's catalog, as the backend lists it."""
+    products = json.loads((ROOT / "knowledge_base" / "store" / "db.json").read_text())["products"]
+    from assistant.backends.orders import ProductView, VariantView
+
+    return Vocabulary.from_products(
+        ProductView(
+            id=p["product_id"],
+            name=p["name"],
+            variants=tuple(
+                VariantView(v["item_id"], v["options"], v["price"], v["available"])
+                for v in p["variants"].values()
+            ),
+        )
+        for p in products.values()
+    )
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeModelServer]:
+    server = run_fake_model_server()
+    try:
+        yield next(server)
+    finally:
+        server.close()
+
+
+@pytest.fixture
+async def model(
+    fake: FakeModelServer, make_settings: Callable[..., Settings]
+) -> AsyncIterator[LanguageModel]:
+    built = await build_language_model(
+        make_settings(
+            **{
+                "llm.provider": "openai",
+                "llm.base_url": fake.base_url,
+                "llm.model": "fake",
+                "llm.max_retries": 0,
+            }
+        )
+    )
+    assert built is not None
+    try:
+        yield built
+    finally:
+        await built.aclose()
+
+
+def test_the_vocabulary_is_the_catalogs(vocabulary: Vocabulary) -> None:
+    assert "Backpack" in vocabulary.product_types and "T-Shirt" in vocabulary.product_types
+    assert "black" in vocabulary.options["color"]
+
+
+async def test_the_schema_names_the_catalogs_words_and_valid_filters_are_kept(
+    model: LanguageModel, fake: FakeModelServer, vocabulary: Vocabulary
+) -> None:
+    fake.script(
+        json.dumps(
+            {
+                "product_type": "backpack",
+                "options": {"color": "Black"},
+                "min_price": None,
+                "max_price": 50,
+                "in_stock": True,
+                "sort": None,
+            }
+        )
+    )
+    found = await FilterExtractor(model).extract("a black backpack under $50 in stock", vocabulary)
+    assert found.filters == SearchFilters(
+        product_type="Backpack", options={"color": "black"}, max_price=50, in_stock=True
+    )
+    assert found.dropped == []
+    (request,) = fake.requests
+    schema = request["response_format"]["json_schema"]["schema"]
+    assert "Backpack" in schema["properties"]["product_type"]["anyOf"][0]["enum"]
+    assert "<message>" in request["messages"][-1]["content"]
+
+
+async def test_invented_words_and_prices_are_dropped(
+    model: LanguageModel, fake: FakeModelServer, vocabulary: Vocabulary
+) -> None:
+    fake.script(
+        json.dumps(
+            {
+                "product_type": "Hoverboard",
+                "options": {"color": "ultraviolet", "material": "leather"},
+                "min_price": 10,
+                "max_price": 40,
+                "in_stock": None,
+                "sort": "cheapest",
+            }
+        )
+    )
+    found = await FilterExtractor(model).extract("the cheapest leather one under 40", vocabulary)
+    assert found.filters.product_type is None and found.filters.sort == "cheapest"
+    assert found.filters.max_price == 40 and found.filters.min_price is None
+    assert found.filters.options.get("color") is None
+    assert any("Hoverboard" in reason for reason in found.dropped)
+    assert any("min_price 10" in reason for reason in found.dropped)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply("not json at all"),
+        Reply(json.dumps({"product_type": "Backpack", "colour": "red"})),
+        Reply(json.dumps({"min_price": -5})),
+        Reply(status=500),
+    ],
+)
+async def test_a_failing_or_invalid_model_yields_no_filters(
+    model: LanguageModel, fake: FakeModelServer, vocabulary: Vocabulary, reply: Reply
+) -> None:
+    fake.script(reply)
+    found = await FilterExtractor(model).extract("a red backpack", vocabulary)
+    assert found.filters == SearchFilters() and found.dropped
+
+
+def test_contradicting_bounds_are_dropped(vocabulary: Vocabulary) -> None:
+    checked = check_filters(
+        SearchFilters(min_price=40, max_price=20), "between 40 and 20", vocabulary
+    )
+    assert (checked.filters.min_price, checked.filters.max_price) == (None, None)
+    assert checked.dropped == ["min_price is above max_price"]
