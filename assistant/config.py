@@ -103,6 +103,8 @@ class LLMSection(_Section):
     # What the model is used for besides grounded answers: commands for messages the NLU is
     # unsure of, and a summary of the conversation for the agent who takes a hand-off.
     commands: bool = True
+    # The shopper waits for the commands; past this the NLU's parse stands.
+    commands_timeout_s: float = Field(4.0, gt=0)
     summaries: bool = True
     llamacpp: LlamaCppSection = LlamaCppSection()
 

@@ -1,8 +1,9 @@
-"""Shared fixtures: databases in tests/fixtures/database.py, the app in tests/fixtures/app.py."""
+"""Shared fixtures: databases in tests/fixtures/database.py, the app in tests/fixtures/app.py,
+a real language-model server in tests/fixtures/live_model.py."""
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.database", "tests.fixtures.app"]
+pytest_plugins = ["tests.fixtures.database", "tests.fixtures.app", "tests.fixtures.live_model"]
 
 
 @pytest.fixture

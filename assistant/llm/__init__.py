@@ -14,19 +14,12 @@ from assistant.llm.base import ChatMessage, LanguageModel, ModelState
 if TYPE_CHECKING:
     from assistant.config import Settings
 
-__all__ = ["ChatMessage", "LanguageModel", "ModelState", "build_language_model"]
+__all__ = ["ChatMessage", "LanguageModel", "ModelState", "build_language_model", "openai_model"]
 
 
-async def build_language_model(settings: Settings) -> LanguageModel | None:
-    """The configured model, ready to call; None with provider `none`. A `llamacpp` server is
-    started here and stopped by the model's `aclose()`."""
-    from assistant.config import LLMProvider
-    from assistant.llm.openai_compat import OpenAICompatibleModel
-
+def _options(settings: Settings) -> dict[str, object]:
     llm = settings.llm
-    if llm.provider == LLMProvider.none:
-        return None
-    options = {
+    return {
         "timeout_s": llm.timeout_s,
         "first_token_timeout_s": llm.first_token_timeout_s,
         "max_retries": llm.max_retries,
@@ -36,18 +29,39 @@ async def build_language_model(settings: Settings) -> LanguageModel | None:
         "breaker_reset_s": llm.breaker_reset_s,
         "fold_system": llm.fold_system_prompt,
     }
-    if llm.provider == LLMProvider.openai:
-        assert llm.base_url is not None and llm.model is not None  # checked by the settings
-        return OpenAICompatibleModel(
-            base_url=llm.base_url,
-            model=llm.model,
-            api_key=llm.api_key,
-            structured_output=(
-                "json_schema" if llm.structured_output == "auto" else llm.structured_output
-            ),
-            **options,  # type: ignore[arg-type]
-        )
+
+
+def openai_model(settings: Settings) -> LanguageModel:
+    """The model of provider `openai` (vLLM or any OpenAI-compatible server). Nothing is
+    called until it is used, so it may be built outside an event loop."""
+    from assistant.llm.openai_compat import OpenAICompatibleModel
+
+    llm = settings.llm
+    assert llm.base_url is not None and llm.model is not None  # checked by the settings
+    return OpenAICompatibleModel(
+        base_url=llm.base_url,
+        model=llm.model,
+        api_key=llm.api_key,
+        structured_output=(
+            "json_schema" if llm.structured_output == "auto" else llm.structured_output
+        ),
+        **_options(settings),  # type: ignore[arg-type]
+    )
+
+
+async def build_language_model(settings: Settings) -> LanguageModel | None:
+    """The configured model, ready to call; None with provider `none`. A `llamacpp` server is
+    started here and stopped by the model's `aclose()`."""
+    from assistant.config import LLMProvider
     from assistant.llm.llamacpp import LlamaCppServer
+    from assistant.llm.openai_compat import OpenAICompatibleModel
+
+    llm = settings.llm
+    if llm.provider == LLMProvider.none:
+        return None
+    if llm.provider == LLMProvider.openai:
+        return openai_model(settings)
+    options = _options(settings)
 
     server = LlamaCppServer(llm.llamacpp, log_path=settings.data_path / "logs" / "llamacpp.log")
     await server.start()

@@ -9,6 +9,7 @@ nothing, and the NLU's parse stands.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any
@@ -72,10 +73,19 @@ def command_schema(context: CommandContext) -> dict[str, Any]:
 class CommandGenerator:
     """A `CommandSource` backed by a language model."""
 
-    def __init__(self, model: LanguageModel, *, store_name: str, max_tokens: int = 96) -> None:
+    def __init__(
+        self,
+        model: LanguageModel,
+        *,
+        store_name: str,
+        max_tokens: int = 96,
+        timeout_s: float = 4.0,
+    ) -> None:
         self.model = model
         self.store_name = store_name
         self.max_tokens = max_tokens
+        # The shopper waits for this: past it, the NLU's parse stands.
+        self.timeout_s = timeout_s
         self._system = load_prompt("commands.txt")
         self._user = load_prompt("commands_user.txt")
 
@@ -105,10 +115,13 @@ class CommandGenerator:
         self, context: CommandContext
     ) -> list[StartFlow | SetSlot | Search | HandOff | ChitChat]:
         try:
-            data = await self.model.complete_json(
-                self.messages(context), command_schema(context), max_tokens=self.max_tokens
-            )
+            async with asyncio.timeout(self.timeout_s):
+                data = await self.model.complete_json(
+                    self.messages(context), command_schema(context), max_tokens=self.max_tokens
+                )
             return parse_commands(data)
+        except TimeoutError:
+            logger.info("no commands from the model within %.1f s", self.timeout_s)
         except LanguageModelError as exc:
             logger.info("no commands from the model: %s", exc.message)
         except InvalidCommands as exc:

@@ -138,7 +138,11 @@ def build_dialogue(
     nlu = NLUModel.load(settings.nlu_model_path, embedder)
     commands = None
     if language_model is not None and settings.llm.commands:
-        commands = CommandGenerator(language_model, store_name=settings.assistant.name)
+        commands = CommandGenerator(
+            language_model,
+            store_name=settings.assistant.name,
+            timeout_s=settings.llm.commands_timeout_s,
+        )
     return DialogueEngine(
         parser=nlu,
         domain=load_domain(settings.path(settings.dialogue.domain)),

@@ -128,3 +128,45 @@ def test_order_actions_on_the_action_server_reach_the_store_from_settings(
         **body["events"][0]
     }.items()
     assert body["responses"][0]["response"] == "utter_authenticated"
+
+
+@pytest.mark.slow
+def test_on_the_action_server_answers_come_from_the_configured_model(
+    tmp_path: Path, make_settings: Callable[..., Settings]
+) -> None:
+    # With provider `openai` (vLLM in production) the action server rewrites answers with the
+    # same model as the assistant, checked by the same guard.
+    from assistant.engine.embeddings import SentenceEmbedder
+    from assistant.knowledge.documents import read_knowledge_base
+    from assistant.knowledge.ingest import get_collection, ingest
+    from assistant.server.components import build_vector_store
+    from tests.fake_llm import run_fake_model_server
+
+    settings = make_settings(data_dir=str(tmp_path / "data"))
+    chunks, _ = read_knowledge_base(ROOT / "knowledge_base")
+    policies = [c for c in chunks if c.metadata["type"] != "product"]
+    collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
+    ingest(collection, SentenceEmbedder(), policies, scope="kb")
+    rewrite = "Standard delivery takes 3 to 5 business days after your order is processed [1]."
+    server = run_fake_model_server()
+    fake = next(server)
+    fake.script(rewrite)
+    env = {
+        "AISLE_DATA_DIR": str(tmp_path / "data"),
+        "AISLE_LLM_PROVIDER": "openai",
+        "AISLE_LLM_BASE_URL": fake.base_url,
+        "AISLE_LLM_MODEL": "fake",
+    }
+    try:
+        with _serve(tmp_path / "stderr.log", env) as url:
+            call = _call(
+                "action_answer_question", "How long does standard delivery take?", intent="faq"
+            )
+            body = httpx.post(f"{url}/webhook", json=call, timeout=60).json()
+    finally:
+        server.close()
+    (response,) = body["responses"]
+    assert response["text"] == rewrite, body
+    assert response["custom"]["generated"] is True
+    (request,) = fake.requests
+    assert "<passages>" in request["messages"][-1]["content"]

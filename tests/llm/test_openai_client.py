@@ -1,6 +1,6 @@
 """The OpenAI-compatible client against a queue-driven fake server: payloads, streaming,
 timeouts, the circuit breaker, JSON output. The same client meets llama.cpp in
-test_llamacpp.py."""
+test_live_model.py."""
 
 from __future__ import annotations
 
