@@ -3,7 +3,12 @@ a real language-model server in tests/fixtures/live_model.py."""
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.database", "tests.fixtures.app", "tests.fixtures.live_model"]
+pytest_plugins = [
+    "tests.fixtures.database",
+    "tests.fixtures.app",
+    "tests.fixtures.fake_model",
+    "tests.fixtures.live_model",
+]
 
 
 @pytest.fixture

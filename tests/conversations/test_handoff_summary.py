@@ -3,7 +3,7 @@ and with a model, its words — kept only when they invent no number and no orde
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,30 +11,13 @@ import pytest
 from assistant.config import Settings
 from assistant.llm.summary import unsupported
 from tests.conversations.conftest import OLIVIA, OLIVIA_EMAIL, Shopper, Store
-from tests.fake_llm import FakeModelServer, run_fake_model_server
+from tests.fake_llm import FakeModelServer
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeModelServer]:
-    server = run_fake_model_server()
-    try:
-        yield next(server)
-    finally:
-        server.close()
-
-
-@pytest.fixture
-def settings(fake: FakeModelServer, make_settings: Callable[..., Settings]) -> Settings:
-    return make_settings(
-        **{
-            "llm.provider": "openai",
-            "llm.base_url": fake.base_url,
-            "llm.model": "fake",
-            "llm.max_retries": 0,
-            # This module is about summaries: the NLU alone reads the shopper.
-            "llm.commands": False,
-        }
-    )
+def settings(fake_settings: Callable[..., Settings]) -> Settings:
+    # This module is about summaries: the NLU alone reads the shopper.
+    return fake_settings(**{"llm.commands": False})
 
 
 def _hand_off(shopper: Shopper) -> None:

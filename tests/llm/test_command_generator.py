@@ -4,15 +4,13 @@ failing or nonsensical model (nothing: the NLU's parse stands)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 
-from assistant.config import Settings
 from assistant.engine.commands import CommandContext, SetSlot, StartFlow
-from assistant.llm import LanguageModel, build_language_model
+from assistant.llm import LanguageModel
 from assistant.llm.commands import CommandGenerator
-from tests.fake_llm import FakeModelServer, Reply, run_fake_model_server
+from tests.fake_llm import FakeModelServer, Reply
 
 pytestmark = pytest.mark.anyio
 
@@ -25,38 +23,8 @@ CONTEXT = CommandContext(
 )
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeModelServer]:
-    server = run_fake_model_server()
-    try:
-        yield next(server)
-    finally:
-        server.close()
-
-
-@pytest.fixture
-async def model(
-    fake: FakeModelServer, make_settings: Callable[..., Settings]
-) -> AsyncIterator[LanguageModel]:
-    built = await build_language_model(
-        make_settings(
-            **{
-                "llm.provider": "openai",
-                "llm.base_url": fake.base_url,
-                "llm.model": "fake",
-                "llm.max_retries": 0,
-            }
-        )
-    )
-    assert built is not None
-    try:
-        yield built
-    finally:
-        await built.aclose()
-
-
 async def test_the_model_sees_the_flows_the_state_and_the_message_as_data(
-    model: LanguageModel, fake: FakeModelServer
+    fake_model: LanguageModel, fake: FakeModelServer
 ) -> None:
     fake.script(
         json.dumps(
@@ -68,7 +36,7 @@ async def test_the_model_sees_the_flows_the_state_and_the_message_as_data(
             }
         )
     )
-    proposed = await CommandGenerator(model, store_name="Aisle").propose(CONTEXT)
+    proposed = await CommandGenerator(fake_model, store_name="Aisle").propose(CONTEXT)
     assert proposed == [
         StartFlow(command="start_flow", flow="order_status"),
         SetSlot(command="set_slot", slot="order_id", value="#W2378156"),
@@ -94,14 +62,18 @@ async def test_the_model_sees_the_flows_the_state_and_the_message_as_data(
     ],
 )
 async def test_a_failing_or_nonsensical_model_proposes_nothing(
-    model: LanguageModel, fake: FakeModelServer, reply: Reply
+    fake_model: LanguageModel, fake: FakeModelServer, reply: Reply
 ) -> None:
     fake.script(reply)
-    assert await CommandGenerator(model, store_name="Aisle").propose(CONTEXT) == []
+    assert await CommandGenerator(fake_model, store_name="Aisle").propose(CONTEXT) == []
 
 
-async def test_a_slow_model_is_not_waited_for(model: LanguageModel, fake: FakeModelServer) -> None:
+async def test_a_slow_model_is_not_waited_for(
+    fake_model: LanguageModel, fake: FakeModelServer
+) -> None:
     # Had the generator waited, the hand-off would have come back.
     fake.script(Reply(json.dumps({"commands": [{"command": "hand_off"}]}), first_delay_s=3.0))
-    proposed = await CommandGenerator(model, store_name="Aisle", timeout_s=0.3).propose(CONTEXT)
+    proposed = await CommandGenerator(fake_model, store_name="Aisle", timeout_s=0.3).propose(
+        CONTEXT
+    )
     assert proposed == [] and len(fake.requests) == 1

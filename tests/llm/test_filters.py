@@ -4,15 +4,13 @@ catalog and the message bear out is kept."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings
-from assistant.llm import LanguageModel, build_language_model
+from assistant.llm import LanguageModel
 from assistant.llm.filters import FilterExtractor, SearchFilters, Vocabulary, check_filters
-from tests.fake_llm import FakeModelServer, Reply, run_fake_model_server
+from tests.fake_llm import FakeModelServer, Reply
 
 pytestmark = pytest.mark.anyio
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,43 +35,13 @@ def vocabulary() -> Vocabulary:
     )
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeModelServer]:
-    server = run_fake_model_server()
-    try:
-        yield next(server)
-    finally:
-        server.close()
-
-
-@pytest.fixture
-async def model(
-    fake: FakeModelServer, make_settings: Callable[..., Settings]
-) -> AsyncIterator[LanguageModel]:
-    built = await build_language_model(
-        make_settings(
-            **{
-                "llm.provider": "openai",
-                "llm.base_url": fake.base_url,
-                "llm.model": "fake",
-                "llm.max_retries": 0,
-            }
-        )
-    )
-    assert built is not None
-    try:
-        yield built
-    finally:
-        await built.aclose()
-
-
 def test_the_vocabulary_is_the_catalogs(vocabulary: Vocabulary) -> None:
     assert "Backpack" in vocabulary.product_types and "T-Shirt" in vocabulary.product_types
     assert "black" in vocabulary.options["color"]
 
 
 async def test_the_schema_names_the_catalogs_words_and_valid_filters_are_kept(
-    model: LanguageModel, fake: FakeModelServer, vocabulary: Vocabulary
+    fake_model: LanguageModel, fake: FakeModelServer, vocabulary: Vocabulary
 ) -> None:
     fake.script(
         json.dumps(
@@ -87,7 +55,9 @@ async def test_the_schema_names_the_catalogs_words_and_valid_filters_are_kept(
             }
         )
     )
-    found = await FilterExtractor(model).extract("a black backpack under $50 in stock", vocabulary)
+    found = await FilterExtractor(fake_model).extract(
+        "a black backpack under $50 in stock", vocabulary
+    )
     assert found.filters == SearchFilters(
         product_type="Backpack", options={"color": "black"}, max_price=50, in_stock=True
     )
@@ -99,7 +69,7 @@ async def test_the_schema_names_the_catalogs_words_and_valid_filters_are_kept(
 
 
 async def test_invented_words_and_prices_are_dropped(
-    model: LanguageModel, fake: FakeModelServer, vocabulary: Vocabulary
+    fake_model: LanguageModel, fake: FakeModelServer, vocabulary: Vocabulary
 ) -> None:
     fake.script(
         json.dumps(
@@ -113,7 +83,9 @@ async def test_invented_words_and_prices_are_dropped(
             }
         )
     )
-    found = await FilterExtractor(model).extract("the cheapest leather one under 40", vocabulary)
+    found = await FilterExtractor(fake_model).extract(
+        "the cheapest leather one under 40", vocabulary
+    )
     assert found.filters.product_type is None and found.filters.sort == "cheapest"
     assert found.filters.max_price == 40 and found.filters.min_price is None
     assert found.filters.options.get("color") is None
@@ -131,10 +103,10 @@ async def test_invented_words_and_prices_are_dropped(
     ],
 )
 async def test_a_failing_or_invalid_model_yields_no_filters(
-    model: LanguageModel, fake: FakeModelServer, vocabulary: Vocabulary, reply: Reply
+    fake_model: LanguageModel, fake: FakeModelServer, vocabulary: Vocabulary, reply: Reply
 ) -> None:
     fake.script(reply)
-    found = await FilterExtractor(model).extract("a red backpack", vocabulary)
+    found = await FilterExtractor(fake_model).extract("a red backpack", vocabulary)
     assert found.filters == SearchFilters() and found.dropped
 
 
