@@ -33,6 +33,8 @@ from assistant.llm.base import ChatMessage, ModelState
 
 StructuredOutput = Literal["json_schema", "json_object"]
 _FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
+# How long `/readyz` waits for the model server's `/models`: a busy server is slow, not gone.
+STATE_TIMEOUT_S = 5.0
 
 
 class OpenAICompatibleModel:
@@ -162,7 +164,7 @@ class OpenAICompatibleModel:
         if self.breaker.current_state == pybreaker.STATE_OPEN and paused:
             return ModelState(self.provider, self.model, "open", self._last_error)
         try:
-            async with httpx.AsyncClient(timeout=2.0) as client:
+            async with httpx.AsyncClient(timeout=STATE_TIMEOUT_S) as client:
                 response = await client.get(
                     f"{self.base_url}/models",
                     headers={"Authorization": f"Bearer {self._api_key}"},
