@@ -196,6 +196,28 @@ class SecuritySection(_Section):
 PLACEHOLDER_MARKERS = ("changeme", "placeholder", "example", "xxxxxxxx")
 
 
+class EventsSection(_Section):
+    """`POST /api/events`: the store page's record of what shoppers do."""
+
+    # In the `limits` notation ("120/minute", "10/second"): per browser session, and per
+    # client address (many sessions behind one address share the second limit).
+    rate_limit_per_session: str = "120/minute"
+    rate_limit_per_client: str = "1200/minute"
+    # Events in one request.
+    max_batch: int = Field(50, ge=1, le=1000)
+
+    @field_validator("rate_limit_per_session", "rate_limit_per_client")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a rate such as 120/minute") from exc
+        return value
+
+
 class Settings(_Section):
     environment: Literal["development", "production", "test"] = "development"
     data_dir: str = "data"
@@ -205,6 +227,7 @@ class Settings(_Section):
     embeddings: EmbeddingsSection = EmbeddingsSection()
     llm: LLMSection = LLMSection()
     channels: ChannelsSection = ChannelsSection()
+    events: EventsSection = EventsSection()
     nlu: NLUSection = NLUSection()
     dialogue: DialogueSection = DialogueSection()
     pubsub: PubSubSection = PubSubSection()

@@ -71,6 +71,11 @@ class InvalidSender(InvalidInput):
     code = "invalid_sender"
 
 
+class UnknownItem(InvalidInput):
+    status_code = 422
+    code = "unknown_item"
+
+
 class NotFound(AisleError):
     status_code = 404
     code = "not_found"

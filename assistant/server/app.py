@@ -13,7 +13,7 @@ from assistant import __version__
 from assistant.config import Settings
 from assistant.server.components import Components, build_components
 from assistant.server.errors import install_error_handlers
-from assistant.server.routes import agent, health, rest, web, ws
+from assistant.server.routes import agent, events, health, rest, web, ws
 
 
 def create_app(settings: Settings, *, components: Components | None = None) -> FastAPI:
@@ -47,6 +47,7 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
     if settings.channels.websocket.enabled:
         app.include_router(ws.router)
     app.include_router(agent.router)
+    app.include_router(events.router)
     app.include_router(web.router)
     static = settings.path("web_widget")
     if Path(static).is_dir():

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.backends.events import EventStore, SqlEventStore
 from assistant.backends.orders import OrderBackend
 from assistant.backends.sql_orders import SqlOrderBackend
 from assistant.config import Settings
@@ -33,6 +34,7 @@ from assistant.engine.manager import DialogueEngine
 from assistant.knowledge.answer import Knowledge
 from assistant.llm import LanguageModel, build_language_model
 from assistant.persistence.db import make_engine, make_session_factory
+from assistant.server.ratelimit import RateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +56,8 @@ class Components:
     orders: OrderBackend
     knowledge: Knowledge
     summaries: HandoffSummaries
+    events: EventStore
+    rate_limiter: RateLimiter
     # None with `llm.provider: none`: answers are extractive.
     language_model: LanguageModel | None = None
 
@@ -193,5 +197,7 @@ async def build_components(settings: Settings) -> Components:
         orders=orders,
         knowledge=knowledge,
         summaries=HandoffSummaries(conversations, writer),
+        events=SqlEventStore(sessions),
+        rate_limiter=RateLimiter.from_settings(settings),
         language_model=language_model,
     )

@@ -1,4 +1,4 @@
-"""Wire schemas: the widget's WebSocket frames and Rasa's REST channel.
+"""Wire schemas: the widget's WebSocket frames, Rasa's REST channel and behaviour events.
 
 These models are the contract documented in docs/protocol.md; `protocol_schema()` renders
 them as the JSON Schema kept in docs/protocol.schema.json (a test keeps the two equal).
@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from assistant.conversation.repository import MessageRecord
 from assistant.errors import (
@@ -164,6 +174,77 @@ class RestResponseItem(BaseModel):
     buttons: list[WireButton] | None = None
     image: str | None = None
     custom: dict[str, Any] | None = None
+
+
+# -- behaviour events (POST /api/events) ----------------------------------------------------
+
+# An event's time may be this far ahead of the server's clock (skewed browsers), no more.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class EventIn(_Frame):
+    """What a shopper did on the store page. `item_id` for every type but `search`, which
+    has `query`; `quantity` and `price` only for `add_to_cart` and `purchase`."""
+
+    type: Literal["view", "search", "add_to_cart", "purchase", "chat_product_click"]
+    session_id: str = Field(min_length=1, max_length=128, pattern=r"^[\x21-\x7e]+$")
+    customer_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")
+    item_id: str | None = Field(None, min_length=1, max_length=32, pattern=r"^[\x21-\x7e]+$")
+    query: str | None = Field(None, min_length=1, max_length=500)
+    quantity: int | None = Field(None, ge=1, le=1000)
+    price: Decimal | None = Field(None, ge=0, le=1_000_000, max_digits=12, decimal_places=2)
+    at: AwareDatetime | None = Field(None, description="when it happened (default: received)")
+
+    @model_validator(mode="after")
+    def _fields_of_its_type(self) -> EventIn:
+        if self.type == "search":
+            if self.query is None or not self.query.strip():
+                raise ValueError("a search event needs a query")
+            if self.item_id is not None:
+                raise ValueError("a search event has a query, not an item_id")
+        elif self.item_id is None:
+            raise ValueError(f"a {self.type} event needs an item_id")
+        elif self.query is not None:
+            raise ValueError(f"a {self.type} event has no query")
+        if self.type not in ("add_to_cart", "purchase") and (
+            self.quantity is not None or self.price is not None
+        ):
+            raise ValueError("quantity and price belong to add_to_cart and purchase events")
+        return self
+
+
+class EventsRequest(_Frame):
+    events: list[EventIn] = Field(min_length=1)
+
+
+def parse_events(raw: bytes, *, max_bytes: int, max_batch: int) -> list[EventIn]:
+    """One event object, or `{"events": [...]}` of at most `max_batch`."""
+    data = decode_json(raw, max_bytes=max_bytes)
+    if not isinstance(data, dict):
+        raise InvalidInput("the request body is a JSON object")
+    try:
+        events = (
+            EventsRequest.model_validate(data).events
+            if "events" in data
+            else [EventIn.model_validate(data)]
+        )
+    except ValidationError as exc:
+        raise InvalidInput("invalid event", details=validation_details(exc.errors())) from exc
+    if len(events) > max_batch:
+        raise InvalidInput(
+            f"{len(events)} events in one request; the limit is {max_batch}",
+            details={"limit": max_batch},
+        )
+    latest = datetime.now(UTC) + CLOCK_SKEW
+    for position, event in enumerate(events):
+        if event.at is not None and event.at > latest:
+            raise InvalidInput(
+                "an event cannot happen in the future",
+                details={
+                    "errors": [{"field": f"events.{position}.at", "message": "in the future"}]
+                },
+            )
+    return events
 
 
 # -- translation ----------------------------------------------------------------------------

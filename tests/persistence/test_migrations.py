@@ -27,8 +27,8 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
-def test_head_is_the_order_changes_revision() -> None:
-    assert migrate.head() == "0002"
+def test_head_is_the_shopper_events_revision() -> None:
+    assert migrate.head() == "0003"
 
 
 def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
@@ -88,15 +88,15 @@ def test_db_cli_upgrade_current_downgrade(empty_database_url: str, tmp_path: Pat
 
     result = runner.invoke(app, ["db", "current"], obj=cli_state)
     assert result.exit_code == 0, result.output
-    assert "base" in result.output and "behind head 0002" in result.output
+    assert "base" in result.output and "behind head 0003" in result.output
 
     result = runner.invoke(app, ["db", "upgrade"], obj=cli_state)
     assert result.exit_code == 0, result.output
-    assert "database at revision 0002" in result.output
+    assert "database at revision 0003" in result.output
 
     result = runner.invoke(app, ["db", "current"], obj=cli_state)
     assert result.exit_code == 0, result.output
-    assert "0002 (up to date)" in result.output
+    assert "0003 (up to date)" in result.output
 
     result = runner.invoke(app, ["db", "downgrade", "base"], obj=cli_state)
     assert result.exit_code == 0, result.output

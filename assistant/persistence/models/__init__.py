@@ -8,6 +8,7 @@ from assistant.persistence.models.conversation import (
     SlotValue,
     TrackerEvent,
 )
+from assistant.persistence.models.events import ShopperEvent
 from assistant.persistence.models.store import (
     Address,
     Customer,
@@ -33,6 +34,7 @@ __all__ = [
     "PaymentMethod",
     "PaymentTransaction",
     "Product",
+    "ShopperEvent",
     "SlotValue",
     "TrackerEvent",
     "Variant",
