@@ -189,6 +189,66 @@ def answers(
     Console().print(table)
 
 
+@app.command("recs")
+def recs(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            help="Folder of online_retail_sample.csv and diginetica_sample_views.csv "
+            "(default: ../shared/data/interactions).",
+        ),
+    ] = None,
+    sets: Annotated[
+        str, typer.Option("--sets", help="Comma-separated: online_retail, diginetica.")
+    ] = "online_retail,diginetica",
+    tune: Annotated[
+        bool,
+        typer.Option(
+            "--tune/--no-tune", help="Choose parameters on validation folds first (default)."
+        ),
+    ] = True,
+    as_json: JsonFlag = False,
+    output: OutputOption = None,
+) -> None:
+    """Recommendations: the built-in recommender beside popularity and item-kNN, same split."""
+    from assistant.eval.recs import evaluate_recs
+
+    console = Console(stderr=True)
+    chosen = [part.strip() for part in sets.split(",") if part.strip()]
+    figures = evaluate_recs(
+        state(ctx).settings,
+        data_dir=data_dir,
+        sets=chosen,
+        tune=tune,
+        progress=None if as_json else lambda line: console.print(f"[dim]{line}[/dim]"),
+    )
+    if emit_json(figures, as_json=as_json, output=output):
+        return
+    for result in figures["sets"]:
+        table = Table(
+            title=f"Recommendations on {result['set']}: {result['split']}",
+            caption=f"{result['cases']} cases ({result['dropped']} dropped, "
+            f"{result['reachable']:.0%} reachable), catalog {result['catalog']} items; "
+            f"{result['seconds']} s" + _validation_line(result["validation_systems"], figures["k"]),
+            min_width=72,
+        )
+        table.add_column("metric")
+        for system in figures["systems"]:
+            table.add_column(system, justify="right")
+        for metric in result["systems"]["aisle"]:
+            table.add_row(
+                metric, *(_fmt(result["systems"][system][metric]) for system in figures["systems"])
+            )
+        table.add_row(
+            f"aisle hr@{figures['k']} ÷ this",
+            "",
+            *(_fmt_ratio(value) for value in result["ratios"].values()),
+        )
+        Console().print(table)
+
+
 def _table(figures: dict[str, object]) -> Table:
     aisle, baseline = figures["aisle"], figures["baseline"]
     assert isinstance(aisle, dict) and isinstance(baseline, dict)
@@ -220,3 +280,14 @@ def _table(figures: dict[str, object]) -> Table:
 
 def _fmt(value: object) -> str:
     return "—" if value is None else f"{value:.3f}"
+
+
+def _validation_line(systems: dict[str, dict[str, float]], k: int) -> str:
+    if not systems:
+        return ""
+    scores = ", ".join(f"{name} {_fmt(figures[f'hr@{k}'])}" for name, figures in systems.items())
+    return f"\nHR@{k} on the validation folds: {scores}"
+
+
+def _fmt_ratio(value: object) -> str:
+    return "—" if value is None else f"{value:.2f}×"
