@@ -64,6 +64,7 @@ class Components:
     async def aclose(self) -> None:
         await self.runner.aclose()
         await self.broker.aclose()
+        await self.rate_limiter.aclose()
         if self.language_model is not None:
             await self.language_model.aclose()
         self.db_engine.dispose()
