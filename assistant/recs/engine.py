@@ -6,7 +6,10 @@ Signals, each an item × item matrix normalised by `normalised()`:
 - **sequence** — items viewed within `window` views after another, nearer ones weighing more
   ("viewed after"); in a session the next view is mostly a step along such a path;
 - **content** — an optional `ItemSimilarity` (embeddings, shared options), which also reaches
-  items nobody has bought yet.
+  items nobody has bought yet;
+- **similar baskets** — the items of the `similar_baskets_k` past orders most like the
+  shopper's history (cosine of the item sets), each weighted by its likeness ("bought in
+  baskets like yours"); off unless `similar_baskets` is above 0.
 
 The shopper's profile weighs each past item by recency (`decay` per order or per view back),
 frequency (its weights add up) and money spent (`monetary`), the RFM idea; a session is simply
@@ -56,6 +59,10 @@ class RecsParams:
     window: int = 3
     decay: float = 0.7
     monetary: float = 0.0
+    # The weight of the similar-baskets signal (scaled so its best candidate scores 1) and
+    # how many of the most similar past orders or sessions it draws on.
+    similar_baskets: float = 0.0
+    similar_baskets_k: int = 20
     # Popularity counts an interaction `half_life` days old half; None: all count the same.
     popularity_half_life_days: float | None = None
     # 0 ranks by score alone; towards 1 maximal marginal relevance prefers unlike items.
@@ -94,6 +101,7 @@ class CoOccurrenceRecommender:
         *,
         content: ItemSimilarity | None = None,
         categories: Mapping[str, str] | None = None,
+        baskets: sparse.csr_array | None = None,
     ) -> None:
         self.index = index
         self.params = params
@@ -103,6 +111,13 @@ class CoOccurrenceRecommender:
         self._similarity = similarity
         self._content = content if params.content > 0 or params.diversity > 0 else None
         self._categories = dict(categories or {})
+        # Past groups × items (binary) and each group's size, for the similar-baskets signal.
+        self._baskets = baskets if params.similar_baskets > 0 else None
+        self._basket_sizes = (
+            np.asarray(baskets.sum(axis=1), dtype=np.float64).ravel()
+            if self._baskets is not None and baskets is not None
+            else np.zeros(0)
+        )
 
     @classmethod
     def fit(
@@ -121,6 +136,9 @@ class CoOccurrenceRecommender:
         index = ItemIndex([*(i.item for i in data), *catalog])
         signals: list[_Signal] = []
         similarity = sparse.csr_array((len(index), len(index)))
+        all_groups: dict[str, list[str]] = {}
+        for interaction in data:
+            all_groups.setdefault(interaction.group, []).append(interaction.item)
         for kind, reason in (("bought", "bought_with"), ("viewed", "viewed_with")):
             of_kind = [i for i in data if i.kind == kind]
             if not of_kind:
@@ -146,6 +164,7 @@ class CoOccurrenceRecommender:
             params,
             content=content,
             categories=categories,
+            baskets=index.rows(all_groups) if params.similar_baskets > 0 else None,
         )
 
     def recommend(
@@ -165,6 +184,8 @@ class CoOccurrenceRecommender:
             )
         if self._content is not None and self.params.content > 0:
             parts.append(("similar", self._content_scores(history), None))
+        if self._baskets is not None and len(rows):
+            parts.append(("similar_baskets", self._basket_scores(rows), None))
         popular = self.params.popularity * self._popularity
         scores = popular + FILL * self._popularity
         for _, part, _ in parts:
@@ -199,6 +220,21 @@ class CoOccurrenceRecommender:
             weight *= 1.0 + self.params.monetary * math.log1p(max(interaction.value, 0.0))
             profile[column] = profile.get(column, 0.0) + weight
         return profile
+
+    def _basket_scores(self, rows: IntArray) -> FloatArray:
+        """The items of the past groups most like the history's item set (cosine), summed by
+        likeness and scaled so the best scores `similar_baskets`."""
+        assert self._baskets is not None
+        present = np.zeros(len(self.index), dtype=np.float64)
+        present[rows] = 1.0
+        overlap = np.asarray(self._baskets @ present, dtype=np.float64)
+        likeness = overlap / (np.sqrt(self._basket_sizes * len(rows)) + 1e-12)
+        nearest = np.zeros_like(likeness)
+        chosen = top_ranked(likeness, self.params.similar_baskets_k)
+        nearest[chosen] = likeness[chosen]
+        scores = np.asarray(self._baskets.T @ nearest, dtype=np.float64)
+        top = float(scores.max()) if len(scores) else 0.0
+        return self.params.similar_baskets * scores / top if top > 0 else scores
 
     def _content_scores(self, history: Sequence[Interaction]) -> FloatArray:
         assert self._content is not None
@@ -281,6 +317,9 @@ class CoOccurrenceRecommender:
                 reasons.append({"kind": "popular"})
                 continue
             reason, _, block = parts[best]
+            if block is None and reason != "similar":
+                reasons.append({"kind": reason})
+                continue
             if block is None:
                 target = self.index.items[column]
                 content = self._content

@@ -39,7 +39,8 @@ class Interaction:
 class Suggestion:
     """An item to suggest. `reason` says why, e.g. `{"kind": "bought_with", "item": "X"}`
     ("often bought with X"), `{"kind": "viewed_after", "item": "X"}`, `{"kind": "similar",
-    "item": "X"}` or `{"kind": "popular"}`."""
+    "item": "X"}`, `{"kind": "similar_baskets"}` ("bought in baskets like yours") or
+    `{"kind": "popular"}`."""
 
     item: str
     score: float

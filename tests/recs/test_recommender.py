@@ -130,6 +130,21 @@ def test_money_spent_weighs_an_item_of_the_profile() -> None:
     assert model.recommend(history, k=1, exclude={"cheap", "dear"})[0].item == "dear-mate"
 
 
+def test_similar_baskets_suggest_what_the_most_alike_order_held() -> None:
+    # "a" and "b" are each bought with "y" more often, but only one order holds both.
+    data = orders(["a", "b", "x"], *([["a", "y"]] * 3), *([["b", "y"]] * 3))
+    history = orders(["a", "b"], shopper="eve")
+    plain = CoOccurrenceRecommender.fit(data, RecsParams(popularity=0.0))
+    assert plain.recommend(history, k=1, exclude={"a", "b"})[0].item == "y"
+    settings = RecsParams(together=0.0, popularity=0.0, similar_baskets=1.0, similar_baskets_k=1)
+    model = CoOccurrenceRecommender.fit(data, settings)
+    suggestions = model.recommend(history, k=2, exclude={"a", "b"})
+    assert suggestions[0].item == "x"
+    assert suggestions[0].reason == {"kind": "similar_baskets"}
+    assert suggestions[0].score == 1.0
+    assert suggestions[1].reason == {"kind": "popular"}
+
+
 def test_popularity_ranks_by_count_and_honours_exclusion() -> None:
     model = PopularityRecommender(STORE)
     assert [s.item for s in model.recommend([], k=3)] == ["socks", "tent", "stove"]
