@@ -6,7 +6,7 @@ recommendations. An interface, and the built-in store on the assistant's databas
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
@@ -30,6 +30,9 @@ class Event:
     query: str | None = None
     quantity: int | None = None
     price: Decimal | None = None
+
+
+_FIELDS = tuple(f.name for f in fields(Event))
 
 
 class EventStore(Protocol):
@@ -62,20 +65,7 @@ class SqlEventStore:
                         details={"unknown_items": unknown[:20]},
                     )
             received = utcnow()
-            session.add_all(
-                ShopperEvent(
-                    kind=e.kind,
-                    session_id=e.session_id,
-                    customer_id=e.customer_id,
-                    item_id=e.item_id,
-                    query=e.query,
-                    quantity=e.quantity,
-                    price=e.price,
-                    occurred_at=e.occurred_at,
-                    received_at=received,
-                )
-                for e in events
-            )
+            session.add_all(ShopperEvent(**asdict(e), received_at=received) for e in events)
         return len(events)
 
     def recent(
@@ -92,15 +82,6 @@ class SqlEventStore:
         )
         with self._sessions() as session:
             return [
-                Event(
-                    kind=row.kind,
-                    session_id=row.session_id,
-                    occurred_at=row.occurred_at,
-                    customer_id=row.customer_id,
-                    item_id=row.item_id,
-                    query=row.query,
-                    quantity=row.quantity,
-                    price=row.price,
-                )
+                Event(**{name: getattr(row, name) for name in _FIELDS})
                 for row in session.scalars(statement)
             ]
