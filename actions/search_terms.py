@@ -20,7 +20,12 @@ from assistant.backends.orders import ProductView
 
 Sort = Literal["cheapest", "priciest"]
 
-_AMOUNT = r"\$?\s?(\d+(?:[.,]\d{1,2})?)\s?(?:dollars?|usd|bucks)?"
+# A number followed by a unit is a size, a capacity or a weight, not a price ("up to 1000ml").
+_UNIT = (
+    r"(?!\s?(?:ml|l|liters?|litres?|gb|tb|mb|mm|cm|m|inch(?:es)?|\"|w|watts?|mah|kg|g|lbs?|oz"
+    r"|hours?|hrs?|h|days?|pieces?|pcs|%|x|mp|k)\b)"
+)
+_AMOUNT = rf"\$?\s?(\d+(?:[.,]\d{{1,2}})?)(?!\d|[.,]\d){_UNIT}\s?(?:dollars?|usd|bucks)?"
 _BETWEEN = re.compile(
     rf"\b(?:between|from)\s+{_AMOUNT}\s+(?:and|to|-)\s+{_AMOUNT}|{_AMOUNT}\s?(?:-|to)\s?{_AMOUNT}"
 )

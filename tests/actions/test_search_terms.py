@@ -41,6 +41,10 @@ def products() -> list[ProductView]:
         ("over 300 please", "300", None),
         ("at least 10 and at most 30", "10", "30"),
         ("the blue one", None, None),
+        # Sizes, capacities and weights are not prices.
+        ("a water bottle up to 1000ml", None, None),
+        ("under 2 kg and below $30", None, "30"),
+        ("over 20 hours of battery", None, None),
     ],
 )
 def test_price_bounds(text: str, low: str | None, high: str | None) -> None:
