@@ -10,20 +10,18 @@ event says which text stands.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from assistant.errors import LanguageModelError
 from assistant.llm.base import ChatMessage, LanguageModel
 from assistant.llm.grounding import GroundingGuard, Passage, Verdict
-from assistant.llm.prompts import load_prompt
+from assistant.llm.prompts import as_data, load_prompt
 
 logger = logging.getLogger(__name__)
 
-# Delimiters of the data blocks in the prompt; removed from the data itself, so a passage or
-# a question cannot close its block and write outside it.
-_DELIMITERS = re.compile(r"</?\s*(passages|question)\s*>", re.IGNORECASE)
+# The prompt's data blocks; their tags are removed from the data itself.
+_BLOCKS = ("passages", "question")
 
 
 @dataclass(frozen=True)
@@ -111,4 +109,4 @@ class GroundedAnswerer:
 
 
 def _data(text: str) -> str:
-    return _DELIMITERS.sub("", text)
+    return as_data(text, *_BLOCKS)

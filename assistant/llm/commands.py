@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import Any
 
 from assistant.engine.commands import (
@@ -27,11 +26,9 @@ from assistant.engine.commands import (
 )
 from assistant.errors import LanguageModelError
 from assistant.llm.base import ChatMessage, LanguageModel
-from assistant.llm.prompts import load_prompt
+from assistant.llm.prompts import as_data, load_prompt
 
 logger = logging.getLogger(__name__)
-
-_MESSAGE_TAGS = re.compile(r"</?\s*message\s*>", re.IGNORECASE)
 
 
 def command_schema(context: CommandContext) -> dict[str, Any]:
@@ -87,7 +84,7 @@ class CommandGenerator:
         # The shopper waits for this: past it, the NLU's parse stands.
         self.timeout_s = timeout_s
         self._system = load_prompt("commands.txt")
-        self._user = load_prompt("commands_user.txt")
+        self._user = load_prompt("message_user.txt")
 
     def messages(self, context: CommandContext) -> list[ChatMessage]:
         flows = "\n".join(f"    {name}: {about}" for name, about in sorted(context.flows.items()))
@@ -105,7 +102,7 @@ class CommandGenerator:
             slots=slots or "    (none)",
             max_commands=MAX_COMMANDS,
         )
-        message = _MESSAGE_TAGS.sub("", context.text)
+        message = as_data(context.text, "message")
         return [
             ChatMessage("system", system.strip()),
             ChatMessage("user", self._user.format(message=message).strip()),

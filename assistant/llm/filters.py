@@ -11,7 +11,6 @@ vocabulary-based reading of the message stands alone.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -22,11 +21,9 @@ from assistant.backends.orders import ProductView
 from assistant.errors import LanguageModelError
 from assistant.llm.base import ChatMessage, LanguageModel
 from assistant.llm.grounding import facts_in
-from assistant.llm.prompts import load_prompt
+from assistant.llm.prompts import as_data, load_prompt
 
 logger = logging.getLogger(__name__)
-
-_MESSAGE_TAGS = re.compile(r"</?\s*message\s*>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -131,7 +128,7 @@ class FilterExtractor:
         self.model = model
         self.max_tokens = max_tokens
         self._system = load_prompt("filters.txt")
-        self._user = load_prompt("filters_user.txt")
+        self._user = load_prompt("message_user.txt")
 
     def messages(self, text: str, vocabulary: Vocabulary) -> list[ChatMessage]:
         options = "\n".join(
@@ -142,7 +139,7 @@ class FilterExtractor:
         )
         return [
             ChatMessage("system", system.strip()),
-            ChatMessage("user", self._user.format(message=_MESSAGE_TAGS.sub("", text)).strip()),
+            ChatMessage("user", self._user.format(message=as_data(text, "message")).strip()),
         ]
 
     async def extract(self, text: str, vocabulary: Vocabulary) -> Extraction:

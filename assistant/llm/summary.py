@@ -8,18 +8,16 @@ and the agent reads the facts' own (assistant/conversation/summary.py).
 from __future__ import annotations
 
 import logging
-import re
 
 from assistant.backends.orders import ORDER_ID
 from assistant.conversation.summary import ConversationFacts
 from assistant.errors import LanguageModelError
 from assistant.llm.base import ChatMessage, LanguageModel
 from assistant.llm.grounding import facts_in
-from assistant.llm.prompts import load_prompt
+from assistant.llm.prompts import as_data, load_prompt
 
 logger = logging.getLogger(__name__)
 
-_TAGS = re.compile(r"</?\s*conversation\s*>", re.IGNORECASE)
 MAX_CHARS = 600
 
 
@@ -34,7 +32,9 @@ class ModelSummaryWriter:
     def messages(self, transcript: str) -> list[ChatMessage]:
         return [
             ChatMessage("system", self._system.format(store=self.store_name).strip()),
-            ChatMessage("user", self._user.format(transcript=_TAGS.sub("", transcript)).strip()),
+            ChatMessage(
+                "user", self._user.format(transcript=as_data(transcript, "conversation")).strip()
+            ),
         ]
 
     async def write(self, transcript: str, facts: ConversationFacts) -> str | None:
