@@ -14,6 +14,7 @@ from assistant.cli.figures import (
     OutputOption,
     ProviderOption,
     emit_json,
+    progress_lines,
     provider_choice,
 )
 
@@ -75,7 +76,6 @@ def retrieval(
     from assistant.engine.embeddings import embedder_from_settings
 
     chosen = _sizes(sizes)
-    console = Console(stderr=True)
     figures = run_benchmark(
         embedder_from_settings(state(ctx).settings),
         sizes=chosen,
@@ -83,7 +83,7 @@ def retrieval(
         seed=seed,
         ingest_documents=ingest_documents,
         breakdown=breakdown,
-        progress=None if as_json else lambda line: console.print(f"[dim]{line}[/dim]"),
+        progress=progress_lines(as_json=as_json),
     )
     if emit_json(figures, as_json=as_json, output=output):
         return
@@ -109,14 +109,13 @@ def llm(
 
     from assistant.bench.llm import run_benchmark
 
-    console = Console(stderr=True)
     figures = asyncio.run(
         run_benchmark(
             state(ctx).settings,
             provider=provider_choice(provider),
             pairs=pairs,
             max_tokens=max_tokens,
-            progress=None if as_json else lambda line: console.print(f"[dim]{line}[/dim]"),
+            progress=progress_lines(as_json=as_json),
         )
     )
     if emit_json(figures, as_json=as_json, output=output):

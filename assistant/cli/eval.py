@@ -15,6 +15,7 @@ from assistant.cli.figures import (
     OutputOption,
     ProviderOption,
     emit_json,
+    progress_lines,
     provider_choice,
 )
 
@@ -109,12 +110,11 @@ def retrieval(
     """Retrieval quality: hybrid search beside lexical-only and vector-only, same index."""
     from assistant.eval.retrieval import evaluate_retrieval
 
-    console = Console(stderr=True)
     chosen = [part.strip() for part in sets.split(",") if part.strip()]
     figures = evaluate_retrieval(
         state(ctx).settings,
         sets=chosen,
-        progress=None if as_json else lambda line: console.print(f"[dim]{line}[/dim]"),
+        progress=progress_lines(as_json=as_json),
     )
     if emit_json(figures, as_json=as_json, output=output):
         return
@@ -157,14 +157,13 @@ def answers(
     them, beside the extractive answers of the same run."""
     from assistant.eval.answers import evaluate_answers
 
-    console = Console(stderr=True)
     figures = evaluate_answers(
         state(ctx).settings,
         provider=provider_choice(provider),
         limit=limit,
         max_tokens=max_tokens,
         first_token_timeout_s=first_token_timeout,
-        progress=None if as_json else lambda line: console.print(f"[dim]{line}[/dim]"),
+        progress=progress_lines(as_json=as_json),
     )
     if emit_json(figures, as_json=as_json, output=output):
         return
@@ -215,14 +214,13 @@ def recs(
     """Recommendations: the built-in recommender beside popularity and item-kNN, same split."""
     from assistant.eval.recs import evaluate_recs
 
-    console = Console(stderr=True)
     chosen = [part.strip() for part in sets.split(",") if part.strip()]
     figures = evaluate_recs(
         state(ctx).settings,
         data_dir=data_dir,
         sets=chosen,
         tune=tune,
-        progress=None if as_json else lambda line: console.print(f"[dim]{line}[/dim]"),
+        progress=progress_lines(as_json=as_json),
     )
     if emit_json(figures, as_json=as_json, output=output):
         return

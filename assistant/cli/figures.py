@@ -1,9 +1,11 @@
 """What `eval` and `bench` commands share: the `--json`, `--output` and `--provider` options,
-and writing their figures out (a table for people, one JSON object on stdout for machines)."""
+their progress lines, and writing their figures out (a table for people, one JSON object on
+stdout for machines)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -29,6 +31,16 @@ def emit_json(figures: dict[str, Any], *, as_json: bool, output: Path | None) ->
     if as_json:
         typer.echo(json.dumps(figures))
     return as_json
+
+
+def progress_lines(*, as_json: bool) -> Callable[[str], None] | None:
+    """A long command's progress for people (dimmed, on stderr); none when it prints JSON."""
+    if as_json:
+        return None
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    return lambda line: console.print(f"[dim]{line}[/dim]")
 
 
 ProviderOption = Annotated[

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import AisleError
+from assistant.eval.ranking import ndcg
 from assistant.recs.baselines import ItemKNNRecommender, PopularityRecommender
 from assistant.recs.engine import CoOccurrenceRecommender, RecsParams
 from assistant.recs.interface import Interaction, Recommender
@@ -192,11 +193,9 @@ def session_split(interactions: Sequence[Interaction], *, days: int = TEST_DAYS)
 def ranking_scores(ranked: Sequence[str], targets: frozenset[str], k: int = K) -> dict[str, float]:
     """HR@k (any target in the top k), NDCG@k (binary gains), MRR@k (first hit's rank)."""
     hits = [rank for rank, item in enumerate(ranked[:k], 1) if item in targets]
-    dcg = sum(1 / math.log2(rank + 1) for rank in hits)
-    ideal = sum(1 / math.log2(rank + 1) for rank in range(1, min(len(targets), k) + 1))
     return {
         f"hr@{k}": 1.0 if hits else 0.0,
-        f"ndcg@{k}": dcg / ideal if ideal else 0.0,
+        f"ndcg@{k}": ndcg(ranked, targets, k),
         f"mrr@{k}": 1 / hits[0] if hits else 0.0,
     }
 

@@ -13,7 +13,6 @@ Three sets:
 from __future__ import annotations
 
 import json
-import math
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -27,6 +26,7 @@ import yaml
 from assistant.config import Settings
 from assistant.engine.embeddings import CachingEmbedder, Embedder, embedder_from_settings
 from assistant.errors import AisleError
+from assistant.eval.ranking import ndcg
 from assistant.knowledge.catalog_import import catalog_chunk_id, read_catalog
 from assistant.knowledge.documents import Chunk, read_knowledge_base
 from assistant.knowledge.index import Filters, KnowledgeIndex, Mode
@@ -139,9 +139,7 @@ def score(ranked: Sequence[str], relevant: frozenset[str]) -> dict[str, float]:
     figures = {f"recall@{k}": len(relevant & set(ranked[:k])) / len(relevant) for k in CUTOFFS}
     first = next((rank for rank, cid in enumerate(ranked, 1) if cid in relevant), None)
     figures["mrr"] = 1.0 / first if first else 0.0
-    dcg = sum(1 / math.log2(rank + 1) for rank, cid in enumerate(ranked[:10], 1) if cid in relevant)
-    ideal = sum(1 / math.log2(rank + 1) for rank in range(1, min(len(relevant), 10) + 1))
-    figures["ndcg@10"] = dcg / ideal
+    figures["ndcg@10"] = ndcg(ranked, relevant, 10)
     return figures
 
 
