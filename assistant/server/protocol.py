@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -195,6 +196,13 @@ class EventIn(_Frame):
     price: Decimal | None = Field(None, ge=0, le=1_000_000, max_digits=12, decimal_places=2)
     at: AwareDatetime | None = Field(None, description="when it happened (default: received)")
 
+    @field_validator("at")
+    @classmethod
+    def _not_in_the_future(cls, at: datetime | None) -> datetime | None:
+        if at is not None and at > datetime.now(UTC) + CLOCK_SKEW:
+            raise ValueError("an event cannot happen in the future")
+        return at
+
     @model_validator(mode="after")
     def _fields_of_its_type(self) -> EventIn:
         if self.type == "search":
@@ -235,15 +243,6 @@ def parse_events(raw: bytes, *, max_bytes: int, max_batch: int) -> list[EventIn]
             f"{len(events)} events in one request; the limit is {max_batch}",
             details={"limit": max_batch},
         )
-    latest = datetime.now(UTC) + CLOCK_SKEW
-    for position, event in enumerate(events):
-        if event.at is not None and event.at > latest:
-            raise InvalidInput(
-                "an event cannot happen in the future",
-                details={
-                    "errors": [{"field": f"events.{position}.at", "message": "in the future"}]
-                },
-            )
     return events
 
 
