@@ -143,19 +143,20 @@ class CommandPolicy:
             for mapping in slot.mappings
             if mapping.type == "from_entity" and mapping.entity
         }
+        # What the model is told it may start and set; the same for every message.
+        self._startable = {
+            name: " ".join((flow.description or name).split())
+            for name, flow in flows.flows.items()
+            if flow.trigger.intents and name != flows.fallback
+        }
+        self._settable = {
+            name: f"the {entity.replace('_', ' ')}" for name, entity in self.open_slots.items()
+        }
 
     def context(
         self, text: str, *, active_flow: str | None, waiting_for: str | None
     ) -> CommandContext:
-        startable = {
-            name: " ".join((flow.description or name).split())
-            for name, flow in self.flows.flows.items()
-            if flow.trigger.intents and name != self.flows.fallback
-        }
-        slots = {
-            name: f"the {entity.replace('_', ' ')}" for name, entity in self.open_slots.items()
-        }
-        return CommandContext(text, active_flow, waiting_for, startable, slots)
+        return CommandContext(text, active_flow, waiting_for, self._startable, self._settable)
 
     def reconcile(
         self,
