@@ -10,25 +10,17 @@ import pytest
 
 from assistant.bench.llm import run_benchmark
 from assistant.config import LLMProvider, Settings
-from tests.fake_llm import Reply, run_fake_model_server
+from tests.fake_llm import FakeModelServer, Reply
 
 
 @pytest.mark.slow
 def test_both_sides_send_the_same_prompt_and_are_reported(
-    make_settings: Callable[..., Settings],
+    fake: FakeModelServer, fake_settings: Callable[..., Settings]
 ) -> None:
-    server = run_fake_model_server()
-    fake = next(server)
-    try:
-        fake.script(*[Reply("Standard delivery takes 3 to 5 business days [1].")] * 8)
-        settings = make_settings(
-            **{"llm.provider": "openai", "llm.base_url": fake.base_url, "llm.model": "fake"}
-        )
-        figures = asyncio.run(
-            run_benchmark(settings, provider=LLMProvider.openai, pairs=3, max_tokens=16)
-        )
-    finally:
-        server.close()
+    fake.script(*[Reply("Standard delivery takes 3 to 5 business days [1].")] * 8)
+    figures = asyncio.run(
+        run_benchmark(fake_settings(), provider=LLMProvider.openai, pairs=3, max_tokens=16)
+    )
     assert len(fake.requests) == 8  # a warm-up pair and 3 timed pairs
     prompts = [r["messages"][-1]["content"] for r in fake.requests]
     systems = [r["messages"][0]["content"] for r in fake.requests]

@@ -11,7 +11,7 @@ import pytest
 
 from assistant.config import LLMProvider, Settings
 from assistant.eval.answers import evaluate_answers
-from tests.fake_llm import Reply, run_fake_model_server
+from tests.fake_llm import FakeModelServer, Reply
 
 
 def _first_passage_sentence(body: dict[str, Any]) -> str:
@@ -24,28 +24,15 @@ def _first_passage_sentence(body: dict[str, Any]) -> str:
 
 @pytest.mark.slow
 def test_outcomes_are_counted_and_no_unchecked_draft_is_final(
-    make_settings: Callable[..., Settings],
+    fake: FakeModelServer, fake_settings: Callable[..., Settings]
 ) -> None:
-    server = run_fake_model_server()
-    fake = next(server)
-    try:
-        fake.script(
-            *[Reply(_first_passage_sentence) for _ in range(3)],
-            "We ship to Mars for $1 [1].",
-            Reply(status=500),
-            *["Returns are free forever, no questions asked [1]." for _ in range(20)],
-        )
-        settings = make_settings(
-            **{
-                "llm.provider": "openai",
-                "llm.base_url": fake.base_url,
-                "llm.model": "fake",
-                "llm.max_retries": 0,
-            }
-        )
-        figures = evaluate_answers(settings, provider=LLMProvider.openai, limit=16)
-    finally:
-        server.close()
+    fake.script(
+        *[Reply(_first_passage_sentence) for _ in range(3)],
+        "We ship to Mars for $1 [1].",
+        Reply(status=500),
+        *["Returns are free forever, no questions asked [1]." for _ in range(20)],
+    )
+    figures = evaluate_answers(fake_settings(), provider=LLMProvider.openai, limit=16)
     outcomes = figures["outcomes"]
     assert figures["questions"] == 16 and sum(outcomes.values()) == 16
     assert figures["answered"] == len(fake.requests) >= 6

@@ -20,7 +20,7 @@ from assistant.knowledge.answer import Knowledge, answer_question
 from assistant.knowledge.documents import read_knowledge_base
 from assistant.knowledge.index import KnowledgeIndex
 from assistant.knowledge.ingest import get_collection, ingest
-from tests.fake_llm import FakeModelServer, Reply, run_fake_model_server
+from tests.fake_llm import FakeModelServer, Reply
 from tests.knowledge.conftest import CountingEmbedder
 from tests.protocol_frames import ORIGIN
 
@@ -145,29 +145,17 @@ class ModelStore:
 
 @pytest.fixture
 def model_store(
-    make_settings: Callable[..., Settings], embedder: CountingEmbedder
+    fake: FakeModelServer, fake_settings: Callable[..., Settings], embedder: CountingEmbedder
 ) -> Iterator[ModelStore]:
     from assistant.server.app import create_app
     from assistant.server.components import build_vector_store
 
-    server = run_fake_model_server()
-    fake = next(server)
-    try:
-        settings = make_settings(
-            **{
-                "llm.provider": "openai",
-                "llm.base_url": fake.base_url,
-                "llm.model": "fake",
-                # Answers only: the NLU alone reads the shopper here.
-                "llm.commands": False,
-            }
-        )
-        collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
-        ingest(collection, embedder, _documents(), scope="kb")
-        with TestClient(create_app(settings)) as client:
-            yield ModelStore(client, fake)
-    finally:
-        server.close()
+    # Answers only: the NLU alone reads the shopper here.
+    settings = fake_settings(**{"llm.commands": False})
+    collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
+    ingest(collection, embedder, _documents(), scope="kb")
+    with TestClient(create_app(settings)) as client:
+        yield ModelStore(client, fake)
 
 
 REWRITE = "Standard delivery takes 3 to 5 business days after your order is processed [1]."
