@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from actions.search_terms import SearchTerms, price_bounds, read_terms
-from assistant.backends.orders import ProductView, VariantView
-
-ROOT = Path(__file__).resolve().parents[2]
+from assistant.backends.orders import ProductView
+from tests.demo_catalog import demo_products
 
 
 @pytest.fixture(scope="module")
 def products() -> list[ProductView]:
-    raw = json.loads((ROOT / "knowledge_base" / "store" / "db.json").read_text())["products"]
-    return [
-        ProductView(
-            id=p["product_id"],
-            name=p["name"],
-            variants=tuple(
-                VariantView(v["item_id"], v["options"], Decimal(str(v["price"])), v["available"])
-                for v in p["variants"].values()
-            ),
-        )
-        for p in raw.values()
-    ]
+    return list(demo_products())
 
 
 @pytest.mark.parametrize(

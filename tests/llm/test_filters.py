@@ -4,35 +4,21 @@ catalog and the message bear out is kept."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from assistant.llm import LanguageModel
 from assistant.llm.filters import FilterExtractor, SearchFilters, Vocabulary, check_filters
+from tests.demo_catalog import demo_products
 from tests.fake_llm import FakeModelServer, Reply
 
 pytestmark = pytest.mark.anyio
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def vocabulary() -> Vocabulary:
     """The demo store's catalog, as the backend lists it."""
-    products = json.loads((ROOT / "knowledge_base" / "store" / "db.json").read_text())["products"]
-    from assistant.backends.orders import ProductView, VariantView
-
-    return Vocabulary.from_products(
-        ProductView(
-            id=p["product_id"],
-            name=p["name"],
-            variants=tuple(
-                VariantView(v["item_id"], v["options"], v["price"], v["available"])
-                for v in p["variants"].values()
-            ),
-        )
-        for p in products.values()
-    )
+    return Vocabulary.from_products(demo_products())
 
 
 def test_the_vocabulary_is_the_catalogs(vocabulary: Vocabulary) -> None:
