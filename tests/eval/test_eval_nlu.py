@@ -7,13 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
 from assistant.cli import eval as eval_cli
 from assistant.config import Settings, load_settings
 from assistant.engine.embeddings import SentenceEmbedder
 from assistant.eval.nlu import EvalDataError, evaluate_nlu, load_intent_map
+from tests.cli_runner import command_runner
 
 ROOT = Path(__file__).parents[2]
 pytestmark = pytest.mark.slow
@@ -85,29 +84,17 @@ def test_eval_refuses_unmapped_intents(settings: Settings, tmp_path: Path) -> No
 
 
 def test_cli_json_prints_one_object(bitext_csv: Path, tmp_path: Path) -> None:
-    app = typer.Typer()
-
-    @app.callback()
-    def _root(ctx: typer.Context) -> None:
-        from assistant.cli import CLIState
-
-        state = CLIState()
-        state._settings = load_settings(environ={}, overrides={"root": str(ROOT)})
-        ctx.obj = state
-
-    app.add_typer(eval_cli.app, name="eval")
-    runner = CliRunner()
+    settings = load_settings(environ={}, overrides={"root": str(ROOT)})
+    run = command_runner(eval_cli.app, "eval", settings)
     output = tmp_path / "out" / "nlu.json"
-    result = runner.invoke(
-        app, ["eval", "nlu", "--data", str(bitext_csv), "--json", "--output", str(output)]
-    )
+    result = run("nlu", "--data", str(bitext_csv), "--json", "--output", str(output))
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout)
     assert figures["aisle"]["accuracy"] is not None
     assert figures["baseline"]["accuracy"] is not None
     assert json.loads(output.read_text(encoding="utf-8")) == figures
 
-    table = runner.invoke(app, ["eval", "nlu", "--data", str(bitext_csv)])
+    table = run("nlu", "--data", str(bitext_csv))
     assert table.exit_code == 0, table.output
     assert "macro-F1" in table.stdout
     assert "baseline" in table.stdout

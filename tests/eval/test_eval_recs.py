@@ -10,8 +10,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
 from assistant.cli import eval as eval_cli
 from assistant.config import load_settings
@@ -30,6 +28,7 @@ from assistant.eval.recs import (
     session_split,
 )
 from assistant.recs import Interaction, Suggestion
+from tests.cli_runner import command_runner
 
 ROOT = Path(__file__).parents[2]
 SHARED = ROOT.parent / "shared" / "data" / "interactions"
@@ -224,27 +223,17 @@ def test_a_small_run_reports_every_system_on_both_sets(data_dir: Path) -> None:
 
 
 def test_cli_json_prints_one_object(data_dir: Path, tmp_path: Path) -> None:
-    app = typer.Typer()
-
-    @app.callback()
-    def _root(ctx: typer.Context) -> None:
-        from assistant.cli import CLIState
-
-        state = CLIState()
-        state._settings = load_settings(environ={}, overrides={"root": str(ROOT)})
-        ctx.obj = state
-
-    app.add_typer(eval_cli.app, name="eval")
-    runner = CliRunner()
+    settings = load_settings(environ={}, overrides={"root": str(ROOT)})
+    run = command_runner(eval_cli.app, "eval", settings)
     output = tmp_path / "out" / "recs.json"
-    arguments = ["eval", "recs", "--data-dir", str(data_dir), "--no-tune"]
-    result = runner.invoke(app, [*arguments, "--json", "--output", str(output)])
+    arguments = ["recs", "--data-dir", str(data_dir), "--no-tune"]
+    result = run(*arguments, "--json", "--output", str(output))
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout)
     assert figures["systems"] == ["aisle", "popularity", "item_knn"]
     assert json.loads(output.read_text(encoding="utf-8")) == figures
 
-    table = runner.invoke(app, [*arguments, "--sets", "diginetica"])
+    table = run(*arguments, "--sets", "diginetica")
     assert table.exit_code == 0, table.output
     assert "item_knn" in table.stdout and "ndcg@10" in table.stdout
     assert "online_retail" not in table.stdout

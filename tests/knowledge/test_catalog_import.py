@@ -8,10 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
-from assistant.cli import CLIState
 from assistant.cli import kb as kb_cli
 from assistant.config import load_settings
 from assistant.errors import AisleError
@@ -29,6 +26,7 @@ from assistant.knowledge.catalog_import import (
 from assistant.knowledge.documents import Chunk
 from assistant.knowledge.index import Filters, KnowledgeIndex
 from assistant.knowledge.ingest import get_collection, ingest
+from tests.cli_runner import command_runner
 from tests.knowledge.conftest import CountingEmbedder
 
 HEADER = ["pid", "title", "tree", "price", "stock", "maker", "about", "specs", "link", "pictures"]
@@ -387,30 +385,15 @@ def test_cli_import_catalog_prints_json_and_refuses_bad_mappings(tmp_path: Path)
     settings = load_settings(
         tmp_path / "config.yml", environ={}, overrides={"data_dir": str(tmp_path / "data")}
     )
-    root = typer.Typer()
-
-    @root.callback()
-    def _root() -> None:
-        pass
-
-    root.add_typer(kb_cli.app, name="kb")
-    runner = CliRunner()
+    run = command_runner(kb_cli.app, "kb", settings)
     path = _write_csv(tmp_path / "shop.csv", ROWS)
     maps = [argument for pair in MAPPING for argument in ("--map", pair)]
 
-    refused = runner.invoke(
-        root,
-        ["kb", "import-catalog", str(path), "--map", "id=pid", "--map", "name=nope"],
-        obj=CLIState(_settings=settings),
-    )
+    refused = run("import-catalog", str(path), "--map", "id=pid", "--map", "name=nope")
     assert isinstance(refused.exception, CatalogMappingError)
     assert not (tmp_path / "data" / "chroma").exists()
 
-    result = runner.invoke(
-        root,
-        ["kb", "import-catalog", str(path), *maps, "--name", "demo", "--json"],
-        obj=CLIState(_settings=settings),
-    )
+    result = run("import-catalog", str(path), *maps, "--name", "demo", "--json")
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout)
     assert figures["catalog"] == "demo" and figures["scope"] == "catalog:demo"

@@ -5,18 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import typer
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
-from typer.testing import CliRunner
 
-from assistant.cli import CLIState
 from assistant.cli import db as db_cli
 from assistant.config import load_settings
 from assistant.persistence import migrate
 from assistant.persistence.db import make_engine
 from assistant.persistence.models import Base
+from tests.cli_runner import command_runner
 
 
 def _tables(url: str) -> set[str]:
@@ -68,37 +66,25 @@ def test_postgres_tables_live_in_the_test_schema(engine: Engine) -> None:
     assert set(found) == set(Base.metadata.tables) | {"alembic_version"}
 
 
-def _cli(url: str, tmp_path: Path) -> tuple[typer.Typer, CLIState]:
+def test_db_cli_upgrade_current_downgrade(empty_database_url: str, tmp_path: Path) -> None:
     config = tmp_path / "config.yml"
     config.write_text("{}\n", encoding="utf-8")
-    settings = load_settings(config, environ={}, overrides={"database.url": url})
-    root = typer.Typer()
+    settings = load_settings(config, environ={}, overrides={"database.url": empty_database_url})
+    run = command_runner(db_cli.app, "db", settings)
 
-    @root.callback()
-    def _root() -> None:
-        pass
-
-    root.add_typer(db_cli.app, name="db")
-    return root, CLIState(_settings=settings)
-
-
-def test_db_cli_upgrade_current_downgrade(empty_database_url: str, tmp_path: Path) -> None:
-    app, cli_state = _cli(empty_database_url, tmp_path)
-    runner = CliRunner()
-
-    result = runner.invoke(app, ["db", "current"], obj=cli_state)
+    result = run("current")
     assert result.exit_code == 0, result.output
     assert "base" in result.output and "behind head 0003" in result.output
 
-    result = runner.invoke(app, ["db", "upgrade"], obj=cli_state)
+    result = run("upgrade")
     assert result.exit_code == 0, result.output
     assert "database at revision 0003" in result.output
 
-    result = runner.invoke(app, ["db", "current"], obj=cli_state)
+    result = run("current")
     assert result.exit_code == 0, result.output
     assert "0003 (up to date)" in result.output
 
-    result = runner.invoke(app, ["db", "downgrade", "base"], obj=cli_state)
+    result = run("downgrade", "base")
     assert result.exit_code == 0, result.output
     assert migrate.current(empty_database_url) is None
 

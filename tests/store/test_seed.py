@@ -8,12 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner
 
-from assistant.cli import CLIState
 from assistant.cli import store as store_cli
 from assistant.config import load_settings
 from assistant.persistence.db import transaction
@@ -26,6 +23,7 @@ from assistant.persistence.models import (
     Variant,
 )
 from assistant.store.seed import STORE_MODELS, SeedError, seed_store
+from tests.cli_runner import command_runner
 from tests.fixtures.database import SEED_PATH
 
 EXPECTED = {
@@ -242,23 +240,16 @@ def test_store_seed_cli(database_url: str, tmp_path: Path) -> None:
         environ={},
         overrides={"database.url": database_url, "store.seed_path": str(SEED_PATH)},
     )
-    app = typer.Typer()
+    run = command_runner(store_cli.app, "store", settings)
 
-    @app.callback()
-    def _root() -> None:
-        pass
-
-    app.add_typer(store_cli.app, name="store")
-    runner = CliRunner()
-
-    first = runner.invoke(app, ["store", "seed"], obj=CLIState(_settings=settings))
+    first = run("seed")
     assert first.exit_code == 0, first.output
     assert "store seeded" in first.output and "1000 orders" in first.output
 
-    again = runner.invoke(app, ["store", "seed"], obj=CLIState(_settings=settings))
+    again = run("seed")
     assert again.exit_code == 0, again.output
     assert "nothing written" in again.output
 
-    reset = runner.invoke(app, ["store", "seed", "--reset"], obj=CLIState(_settings=settings))
+    reset = run("seed", "--reset")
     assert reset.exit_code == 0, reset.output
     assert "reset and reloaded" in reset.output
