@@ -24,7 +24,7 @@ from assistant.config import LLMProvider, Settings
 from assistant.engine.embeddings import CachingEmbedder, embedder_from_settings
 from assistant.eval.retrieval import DATA, policies_set, temporary_index
 from assistant.knowledge.answer import Knowledge
-from assistant.llm import ChatMessage, build_language_model
+from assistant.llm import ChatMessage, build_measured_model, with_llm
 from assistant.llm.answers import GroundedAnswerer
 from assistant.llm.grounding import GroundingGuard, passages_of
 from assistant.llm.openai_compat import fold_system_prompt
@@ -79,16 +79,16 @@ async def run_benchmark(
     max_tokens: int = 48,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    llm = settings.llm.model_copy(
-        update={"first_token_timeout_s": 120.0, "timeout_s": 300.0, "max_retries": 0}
-        | ({"provider": provider} if provider is not None else {})
+    settings = with_llm(
+        settings,
+        first_token_timeout_s=120.0,
+        timeout_s=300.0,
+        max_retries=0,
+        **({"provider": provider} if provider is not None else {}),
     )
-    settings = settings.model_copy(update={"llm": llm})
     embedder = CachingEmbedder(embedder_from_settings(settings))
     eval_set = policies_set(settings.path("knowledge_base"), DATA / "policy_questions.yml")
-    model = await build_language_model(settings)
-    if model is None:
-        raise ValueError("llm.provider is none: choose a model with --provider")
+    model = await build_measured_model(settings)
     base_url = str(getattr(model, "base_url", settings.llm.base_url))
     headers = {"Authorization": f"Bearer {settings.llm.api_key or 'none'}"}
     through: list[dict[str, float]] = []

@@ -24,7 +24,7 @@ from assistant.config import LLMProvider, Settings
 from assistant.engine.embeddings import CachingEmbedder, Embedder, embedder_from_settings
 from assistant.eval.retrieval import DATA, policies_set, temporary_index
 from assistant.knowledge.answer import Knowledge
-from assistant.llm import build_language_model
+from assistant.llm import build_measured_model, with_llm
 from assistant.llm.answers import GroundedAnswerer
 from assistant.llm.grounding import GroundingGuard, citations, passages_of
 
@@ -38,8 +38,7 @@ def _with_model(
     if first_token_timeout_s is not None:
         update["first_token_timeout_s"] = first_token_timeout_s
         update["timeout_s"] = max(settings.llm.timeout_s, first_token_timeout_s * 2)
-    llm = settings.llm.model_copy(update=update)
-    return settings.model_copy(update={"llm": llm})
+    return with_llm(settings, **update)
 
 
 def _reason_kinds(reason: str) -> list[str]:
@@ -66,9 +65,7 @@ async def _evaluate(
 ) -> dict[str, Any]:
     eval_set = policies_set(settings.path("knowledge_base"), DATA / "policy_questions.yml")
     queries = eval_set.queries[:limit] if limit else eval_set.queries
-    model = await build_language_model(settings)
-    if model is None:
-        raise ValueError("llm.provider is none: choose a model with --provider")
+    model = await build_measured_model(settings)
     outcomes: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
     right_section = {"extractive": 0, "final": 0}

@@ -14,7 +14,15 @@ from assistant.llm.base import ChatMessage, LanguageModel, ModelState
 if TYPE_CHECKING:
     from assistant.config import Settings
 
-__all__ = ["ChatMessage", "LanguageModel", "ModelState", "build_language_model", "openai_model"]
+__all__ = [
+    "ChatMessage",
+    "LanguageModel",
+    "ModelState",
+    "build_language_model",
+    "build_measured_model",
+    "openai_model",
+    "with_llm",
+]
 
 
 def _options(settings: Settings) -> dict[str, object]:
@@ -47,6 +55,19 @@ def openai_model(settings: Settings) -> LanguageModel:
         ),
         **_options(settings),  # type: ignore[arg-type]
     )
+
+
+def with_llm(settings: Settings, **updates: object) -> Settings:
+    """`settings` with some `llm.*` keys replaced (what a measuring command runs with)."""
+    return settings.model_copy(update={"llm": settings.llm.model_copy(update=updates)})
+
+
+async def build_measured_model(settings: Settings) -> LanguageModel:
+    """The configured model for `eval`/`bench`, which need one."""
+    model = await build_language_model(settings)
+    if model is None:
+        raise ValueError("llm.provider is none: choose a model with --provider")
+    return model
 
 
 async def build_language_model(settings: Settings) -> LanguageModel | None:
