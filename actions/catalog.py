@@ -1,9 +1,10 @@
 """Reading the shopper's words against the store's own vocabulary.
 
-Which items of an order a message names ("the keyboard and the thermostat"), which option
-values it asks for ("clicky", "Google Home", "size L", "1000ml"), which variant that means,
-which payment method ("the credit card", "my amex"), and which customer a name belongs to.
-Plain functions over the backend's views, so they are tested without a conversation.
+Which items of an order a message names ("the keyboard and the thermostat"), which variant an
+option request means ("clicky", "Google Home", "size L"), which payment method ("the credit
+card", "my amex"), and which customer a name belongs to. Plain functions over the backend's
+views, so they are tested without a conversation; names and option values are read as the
+catalog search reads them (assistant/search/words.py).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from assistant.backends.orders import (
     ProductView,
     VariantView,
 )
+from assistant.search.words import CHEAPEST, PRICIEST, mentioned_values, names_product
 
-_WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
 # Words that carry no identity in a product or person name.
 _STOP = {
     "a",
@@ -119,49 +120,6 @@ _STOP = {
     "new",
     "old",
 }
-CHEAPEST = re.compile(r"\b(cheapest|least expensive|lowest price|cheaper|less expensive)\b")
-PRICIEST = re.compile(r"\b(most expensive|priciest|highest price|best one|top of the line)\b")
-
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
-
-
-def _singular(word: str) -> str:
-    if len(word) > 3 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("es") and word[-3] in "sxz":
-        return word[:-2]
-    if len(word) > 2 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
-def _squash(text: str) -> str:
-    """ "T-Shirt", "t shirt" and "tshirt" all become "tshirt"; "1000 ml" becomes "1000ml"."""
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-def _name_keys(name: str) -> tuple[str, str]:
-    """A product's full name and its head noun, squashed and singular."""
-    tokens = [_singular(w) for w in words(name)]
-    return _squash("".join(tokens)), _squash(tokens[-1]) if tokens else ""
-
-
-def _grams(text: str, size: int = 3) -> set[str]:
-    tokens = [_singular(w) for w in words(text)]
-    grams: set[str] = set()
-    for n in range(1, size + 1):
-        for start in range(len(tokens) - n + 1):
-            grams.add(_squash("".join(tokens[start : start + n])))
-    return grams
-
-
-def names_product(text: str, product_name: str) -> bool:
-    """Whether the text names the product, by its full name or its head noun."""
-    full, head = _name_keys(product_name)
-    grams = _grams(text)
-    return full in grams or (bool(head) and head in grams)
 
 
 def mentioned_items(text: str, items: Sequence[OrderItemView]) -> list[int]:
@@ -183,51 +141,6 @@ def mentioned_items(text: str, items: Sequence[OrderItemView]) -> list[int]:
         if picked:
             found.extend(picked)
     return sorted(found)
-
-
-def option_vocabulary(options: Iterable[dict[str, Any]]) -> dict[str, set[str]]:
-    vocabulary: dict[str, set[str]] = {}
-    for option in options:
-        for name, value in option.items():
-            vocabulary.setdefault(name, set()).add(str(value))
-    return vocabulary
-
-
-def _value_pattern(value: str, option: str) -> re.Pattern[str]:
-    spelled = re.escape(value.lower()).replace(r"\ ", r"[\s-]?").replace(r"\-", r"[\s-]?")
-    spelled = re.sub(r"(\d)([a-z])", r"\1\\s?\2", spelled)
-    if value.isalpha() and len(value) <= 2:
-        # "L", "XS", "S": only as a size ("size L", "L size"), never inside other words.
-        label = re.escape(option.lower())
-        return re.compile(rf"(?:\b{label}\s+{spelled}\b|\b{spelled}\s+{label}\b|^\s*{spelled}\s*$)")
-    return re.compile(rf"(?<![a-z0-9]){spelled}(?![a-z0-9])")
-
-
-_SIZE_WORDS = {"xs": "extra small", "s": "small", "m": "medium", "l": "large", "xl": "extra large"}
-
-
-def mentioned_values(text: str, options: Iterable[dict[str, Any]]) -> dict[str, set[str]]:
-    """Option values the text names, per option: {"switch type": {"clicky"}}."""
-    lowered = text.lower()
-    found: dict[str, set[str]] = {}
-    for option, values in option_vocabulary(options).items():
-        for value in values:
-            hit = _value_pattern(value, option).search(lowered) is not None
-            spelled = _SIZE_WORDS.get(value.lower())
-            if not hit and spelled and option.lower() == "size":
-                hit = re.search(rf"(?<!extra )\b{spelled}\b", lowered) is not None
-            if not hit and value.lower() == "none":
-                # "no backlight", "without backlight" for {"backlight": "none"}.
-                label = re.escape(option.lower())
-                hit = re.search(rf"\b(?:no|without)\s+{label}\b", lowered) is not None
-            if hit:
-                found.setdefault(option, set()).add(value)
-    # A longer value hides the shorter ones it contains ("extra large" vs "large").
-    for option, values in found.items():
-        found[option] = {
-            v for v in values if not any(v != o and v.lower() in o.lower() for o in values)
-        }
-    return found
 
 
 def _has_values(options: dict[str, Any], wanted: dict[str, set[str]]) -> bool:

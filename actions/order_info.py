@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog import describe_options, mentioned_values, money, names_product
+from actions.catalog import describe_options, money
 from actions.common import (
     button,
     call,
@@ -21,6 +21,7 @@ from actions.common import (
     texts_since_flow_start,
 )
 from assistant.backends.orders import OrderView, PaymentMethodView, ProductView
+from assistant.search.words import mentioned_values, names_product
 
 
 def _status_text(order: OrderView, methods: dict[str, PaymentMethodView]) -> str:

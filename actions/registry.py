@@ -22,6 +22,12 @@ from actions.order_changes import (
     ActionValidatePaymentMethod,
 )
 from actions.order_info import ActionListOrders, ActionOrderStatus, ActionProductInfo
+from actions.shopping import (
+    ActionAddToCart,
+    ActionContinueSearch,
+    ActionRecommend,
+    ActionSearchProducts,
+)
 
 ACTIONS: tuple[type[Action], ...] = (
     ActionHandoff,
@@ -43,4 +49,8 @@ ACTIONS: tuple[type[Action], ...] = (
     ActionProductInfo,
     ActionAnswerQuestion,
     ActionAnswerOrFallback,
+    ActionSearchProducts,
+    ActionContinueSearch,
+    ActionRecommend,
+    ActionAddToCart,
 )

@@ -218,6 +218,20 @@ class EventsSection(_Section):
         return value
 
 
+class SearchSection(_Section):
+    """Shopping in the chat: the catalog search and the suggestions."""
+
+    # Product cards per page of results.
+    page_size: int = Field(3, ge=1, le=12)
+    # How old the catalog's index may get before it is rebuilt (prices, stock).
+    catalog_max_age_s: float = Field(60.0, ge=0)
+    # How old the recommender's data (orders, shopper events) may get before a refit.
+    recs_max_age_s: float = Field(300.0, ge=0)
+    # With a language model: read search filters with it when the catalog's words do not
+    # name a product.
+    model_filters: bool = True
+
+
 class Settings(_Section):
     environment: Literal["development", "production", "test"] = "development"
     data_dir: str = "data"
@@ -228,6 +242,7 @@ class Settings(_Section):
     llm: LLMSection = LLMSection()
     channels: ChannelsSection = ChannelsSection()
     events: EventsSection = EventsSection()
+    search: SearchSection = SearchSection()
     nlu: NLUSection = NLUSection()
     dialogue: DialogueSection = DialogueSection()
     pubsub: PubSubSection = PubSubSection()

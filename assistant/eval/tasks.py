@@ -756,8 +756,11 @@ async def _run_task(
                 refused.append(f"expected {goal.operation} is refused by the policy: {exc}")
         task = replace(task, goals=goals)
         actual = SqlOrderBackend(actual_sessions)
+        from assistant.server.components import build_shopping
+
+        shopping = build_shopping(settings, actual_sessions, actual)
         runner = InProcessActionRunner(
-            settings.dialogue.actions_package, services={"orders": actual}
+            settings.dialogue.actions_package, services={"orders": actual, "shopping": shopping}
         )
         engine = DialogueEngine(
             parser=parser,

@@ -22,6 +22,7 @@ from assistant.errors import LanguageModelError
 from assistant.llm.base import ChatMessage, LanguageModel
 from assistant.llm.grounding import facts_in
 from assistant.llm.prompts import as_data, load_prompt
+from assistant.search.words import option_vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -35,14 +36,12 @@ class Vocabulary:
 
     @classmethod
     def from_products(cls, products: Iterable[ProductView]) -> Vocabulary:
-        types: set[str] = set()
-        options: dict[str, set[str]] = {}
-        for product in products:
-            types.add(product.name)
-            for variant in product.variants:
-                for name, value in variant.options.items():
-                    options.setdefault(str(name), set()).add(str(value))
-        return cls(tuple(sorted(types)), {k: tuple(sorted(v)) for k, v in sorted(options.items())})
+        listed = list(products)
+        options = option_vocabulary(v.options for p in listed for v in p.variants)
+        return cls(
+            tuple(sorted({p.name for p in listed})),
+            {str(k): tuple(sorted(v)) for k, v in sorted(options.items())},
+        )
 
 
 class SearchFilters(BaseModel):

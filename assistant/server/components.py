@@ -34,6 +34,7 @@ from assistant.engine.manager import DialogueEngine
 from assistant.knowledge.answer import Knowledge
 from assistant.llm import LanguageModel, build_language_model
 from assistant.persistence.db import make_engine, make_session_factory
+from assistant.search.service import CatalogSearch, Shopping
 from assistant.server.ratelimit import RateLimiter
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ logger = logging.getLogger(__name__)
 # Texts whose vectors the server remembers (1.5 KB each): a message is embedded once for the
 # NLU and found again by the knowledge base's search.
 EMBEDDING_CACHE = 20_000
+# The flow a model's `search` command starts.
+SEARCH_FLOW = "product_search"
 
 
 @dataclass
@@ -58,6 +61,7 @@ class Components:
     summaries: HandoffSummaries
     events: EventStore
     rate_limiter: RateLimiter
+    shopping: Shopping
     # None with `llm.provider: none`: answers are extractive.
     language_model: LanguageModel | None = None
 
@@ -70,13 +74,52 @@ class Components:
         self.db_engine.dispose()
 
 
-def build_runner(settings: Settings, orders: OrderBackend, knowledge: Knowledge) -> ActionRunner:
+def build_runner(
+    settings: Settings, orders: OrderBackend, knowledge: Knowledge, shopping: Shopping
+) -> ActionRunner:
     package = settings.dialogue.actions_package
     if settings.dialogue.actions_endpoint:
         return HttpActionRunner(
             settings.dialogue.actions_endpoint, names=registered_action_names(package)
         )
-    return InProcessActionRunner(package, services={"orders": orders, "knowledge": knowledge})
+    return InProcessActionRunner(
+        package, services={"orders": orders, "knowledge": knowledge, "shopping": shopping}
+    )
+
+
+def build_shopping(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    orders: OrderBackend,
+    language_model: LanguageModel | None = None,
+    embedder: Embedder | None = None,
+) -> Shopping:
+    """The catalog search over the order backend's products (best-sellers first; with an
+    embedder, product types read by meaning too), the built-in recommender on the store's
+    orders and shopper events, and the event store the chat records into."""
+    from assistant.llm.filters import FilterExtractor
+    from assistant.recs.service import SqlInteractions, StoreRecommender
+
+    interactions = SqlInteractions(sessions)
+    extractor = None
+    if language_model is not None and settings.search.model_filters:
+        extractor = FilterExtractor(language_model)
+    catalog = CatalogSearch(
+        orders.list_products,
+        popularity=interactions.sold,
+        extractor=extractor,
+        embedder=embedder,
+        page_size=settings.search.page_size,
+        max_age_s=settings.search.catalog_max_age_s,
+    )
+    recommender = StoreRecommender(
+        interactions.all,
+        orders.list_products,
+        max_age_s=settings.search.recs_max_age_s,
+        history=interactions,
+        embedder=embedder,
+    )
+    return Shopping(catalog, recommender, SqlEventStore(sessions))
 
 
 async def build_broker(settings: Settings) -> Broker:
@@ -148,14 +191,16 @@ def build_dialogue(
             store_name=settings.assistant.name,
             timeout_s=settings.llm.commands_timeout_s,
         )
+    flows = load_flows(settings.path(settings.dialogue.flows))
     return DialogueEngine(
         parser=nlu,
         domain=load_domain(settings.path(settings.dialogue.domain)),
-        flows=load_flows(settings.path(settings.dialogue.flows)),
+        flows=flows,
         runner=runner,
         assistant_name=settings.assistant.name,
         intents=set(nlu.intents),
         commands=commands,
+        search_flow=SEARCH_FLOW if SEARCH_FLOW in flows.flows else None,
     )
 
 
@@ -171,7 +216,8 @@ async def build_components(settings: Settings) -> Components:
     # A `llamacpp` server is started here; an `openai` server is only called when needed.
     language_model = await build_language_model(settings)
     knowledge = build_knowledge(settings, vector_store, embedder, language_model)
-    runner = build_runner(settings, orders, knowledge)
+    shopping = build_shopping(settings, sessions, orders, language_model, embedder)
+    runner = build_runner(settings, orders, knowledge, shopping)
     dialogue = build_dialogue(settings, runner, embedder, language_model)
     broker = await build_broker(settings)
     conversations = ConversationService(
@@ -198,7 +244,8 @@ async def build_components(settings: Settings) -> Components:
         orders=orders,
         knowledge=knowledge,
         summaries=HandoffSummaries(conversations, writer),
-        events=SqlEventStore(sessions),
+        events=shopping.events or SqlEventStore(sessions),
         rate_limiter=RateLimiter.from_settings(settings),
+        shopping=shopping,
         language_model=language_model,
     )

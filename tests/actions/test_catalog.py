@@ -11,11 +11,10 @@ from actions.catalog import (
     choose_variant,
     mentioned_items,
     mentioned_methods,
-    mentioned_values,
     name_pairs,
-    names_product,
 )
 from assistant.backends.orders import OrderItemView, PaymentMethodView, ProductView, VariantView
+from assistant.search.words import mentioned_values, names_product
 
 KEYBOARD = ProductView(
     id="k",

@@ -1,0 +1,561 @@
+"""Shopping by conversation: searching the catalog over several turns, suggestions with
+their reasons, and adding to the cart.
+
+The search itself (reading constraints, refining, relaxing, paging, comparing) lives in
+`assistant/search/`; these actions keep its state in the `search` slot, say what happened,
+and show product cards (`custom.type == "product_cards"`), comparisons
+(`"product_comparison"`) and cart additions (`"add_to_cart"`, which the widget passes on to
+the store's page). What the shopper does here is recorded as shopper events, like the
+store's own pages record theirs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+from actions.catalog import describe_options, money
+from actions.common import button, call, latest_text, payload_value
+from assistant.backends.events import Event
+from assistant.recs.service import anchored, reason_names
+from assistant.search.index import Hit
+from assistant.search.session import Outcome, Relaxation, SearchSession, SearchState
+from assistant.search.terms import SearchTerms
+
+logger = logging.getLogger(__name__)
+
+SUGGESTIONS = 3
+_COMPLEMENT = re.compile(
+    r"\b(?:go(?:es)? with|goes well with|match(?:es)?|pair(?:s)? with|for my|to use with|"
+    r"accessor(?:y|ies) for|complement)\b"
+)
+_GIFT = re.compile(r"\b(?:gift|present|birthday|christmas)\b")
+
+
+# -- words ---------------------------------------------------------------------------------
+
+
+def card(hit: Hit, *, reason: str | None = None) -> dict[str, Any]:
+    """A product card: what the widget shows, with its three buttons."""
+    item = hit.item_id
+    found: dict[str, Any] = {
+        "item_id": item,
+        "product_id": hit.product.id,
+        "name": hit.product.name,
+        "options": dict(hit.variant.options),
+        "price": str(hit.variant.price),
+        "available": hit.variant.available,
+        "image": None,
+        "buttons": [
+            button("Details", "refine_search", item_id=item),
+            button("Add to cart", "add_to_cart", item_id=item),
+            button("More like this", "recommend_products", like=item),
+        ],
+    }
+    if reason:
+        found["reason"] = reason
+    return found
+
+
+def card_line(position: int, hit: Hit, reason: str | None = None) -> str:
+    stock = "in stock" if hit.variant.available else "out of stock"
+    why = f" — {reason}" if reason else ""
+    return (
+        f"{position}. {hit.product.name} ({describe_options(hit.variant.options)}): "
+        f"{money(hit.variant.price)}, {stock}{why}"
+    )
+
+
+def describe_terms(terms: SearchTerms) -> str:
+    """ "black or blue Backpack, under $100, in stock"."""
+    values = [v for name in terms.options for v in sorted(terms.options[name])]
+    names = sorted(terms.products)
+    if len(names) > 3:
+        # A catalog with many brands: "Acme Kettle, Bolt Kettle, Cora Kettle and 597 more".
+        names = [", ".join(names[:3]) + f" and {len(names) - 3} more"]
+    what = " or ".join(names) if names else "items"
+    if not terms.products and not values:
+        what = "anything"
+    parts = [" ".join([*values[:4], what]) if values else what]
+    if terms.min_price is not None and terms.max_price is not None:
+        parts.append(f"between {money(terms.min_price)} and {money(terms.max_price)}")
+    elif terms.max_price is not None:
+        parts.append(f"up to {money(terms.max_price)}")
+    elif terms.min_price is not None:
+        parts.append(f"from {money(terms.min_price)}")
+    if terms.in_stock:
+        parts.append("in stock")
+    return ", ".join(parts)
+
+
+def constraint_label(terms: SearchTerms, constraint: str) -> str:
+    if constraint.startswith("option:"):
+        name = constraint.removeprefix("option:")
+        return f"{name} {' or '.join(sorted(terms.options.get(name, ())))}"
+    return {
+        "products": "the product type",
+        "min_price": f"the minimum price of {money(terms.min_price or 0)}",
+        "max_price": f"the price limit of {money(terms.max_price or 0)}",
+        "price": "the price range",
+        "in_stock": "in stock only",
+    }.get(constraint, constraint)
+
+
+def comparison(hits: list[Hit]) -> dict[str, Any]:
+    """Side by side: price, availability, then every option any of them has; the rows
+    where they differ are marked."""
+    names: list[str] = []
+    for hit in hits:
+        names += [name for name in hit.variant.options if name not in names]
+    rows: list[dict[str, Any]] = [
+        {"label": "price", "values": [money(h.variant.price) for h in hits]},
+        {
+            "label": "availability",
+            "values": ["in stock" if h.variant.available else "out of stock" for h in hits],
+        },
+    ]
+    rows += [
+        {"label": name, "values": [str(h.variant.options.get(name, "—")) for h in hits]}
+        for name in names
+    ]
+    for row in rows:
+        row["differs"] = len(set(row["values"])) > 1
+    return {
+        "type": "product_comparison",
+        "items": [card(hit) for hit in hits],
+        "rows": rows,
+    }
+
+
+# -- events --------------------------------------------------------------------------------
+
+
+async def record(tracker: Tracker, kind: str, *, hit: Hit | None = None, query: str = "") -> None:
+    """A shopper event for what happened in the chat; a failure to record never fails the
+    turn."""
+    store = services.shopping().events
+    if store is None:
+        return
+    event = Event(
+        kind=kind,
+        session_id=tracker.sender_id,
+        occurred_at=datetime.now(UTC),
+        customer_id=tracker.get_slot("customer_id") or None,
+        item_id=hit.item_id if hit is not None else None,
+        query=query[:500] or None,
+        quantity=1 if kind == "add_to_cart" else None,
+        price=hit.variant.price if hit is not None and kind == "add_to_cart" else None,
+    )
+    try:
+        await call(store.record, [event])
+    except Exception:  # the conversation goes on; the event is only lost
+        logger.warning("could not record a %s event", kind, exc_info=True)
+
+
+# -- search ----------------------------------------------------------------------------------
+
+
+def _state(tracker: Tracker) -> SearchState | None:
+    return SearchState.from_dict(tracker.get_slot("search"))
+
+
+class ActionSearchProducts(Action):
+    """A search turn: start, refine, relax, page, compare or detail."""
+
+    def name(self) -> str:
+        return "action_search_products"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        catalog = services.shopping().catalog
+        session = await catalog.current()
+        text = latest_text(tracker)
+        state = _state(tracker)
+        item_id = payload_value(tracker, "item_id")
+        relax = payload_value(tracker, "relax")
+        if item_id is None and relax is None:
+            # The model helps read a new search, not a follow-up ("in black").
+            terms = await catalog.read(text, session) if state is None else session.read(text)
+            outcome = session.turn(text, state, terms=terms)
+        else:
+            outcome = session.turn(
+                text,
+                state,
+                item_id=str(item_id) if item_id is not None else None,
+                relax=str(relax) if relax is not None else None,
+            )
+        say(dispatcher, outcome, session, previous=state)
+        if outcome.kind == "details":
+            await record(tracker, "chat_product_click" if item_id else "view", hit=outcome.hits[0])
+        elif outcome.kind in ("results", "no_results") and outcome.state is not None:
+            await record(tracker, "search", query=text)
+        if outcome.state is None or outcome.state == state:
+            return []
+        return [SlotSet("search", outcome.state.as_dict())]
+
+
+# How much of a message the NLU did not place must be the catalog's words for it to be
+# taken as a search ("purple backpacks", "desk lamps").
+SEARCH_LIKE = 0.6
+
+
+class ActionContinueSearch(Action):
+    """A message no flow took is a search when it reads as one: a follow-up to the search in
+    progress ("in black", "the second one"), or a request mostly in the catalog's words
+    ("purple backpacks"). Then the flow ends here; otherwise the next step answers."""
+
+    def name(self) -> str:
+        return "action_continue_search"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        state = _state(tracker)
+        catalog = services.shopping().catalog
+        session = await catalog.current()
+        text = latest_text(tracker)
+        terms = session.read(text)
+        also: list[str] = []
+        if state is None and not terms.products:
+            learned = await catalog.learned(text, session)
+            if learned is not None:
+                terms, also = session.read_with(text, learned), learned.span.split()
+        new = state is None or (terms.products and terms.products != state.terms.products)
+        if new and (terms.filters_nothing or session.explained(text, also=also) < SEARCH_LIKE):
+            return []
+        outcome = session.turn(text, state, terms=terms)
+        if outcome.kind in ("unclear", "no_search"):
+            return []
+        say(dispatcher, outcome, session, previous=state)
+        if outcome.kind in ("results", "no_results") and outcome.state is not None:
+            await record(tracker, "search", query=text)
+        events: list[EventType] = [ActiveLoop(None)]
+        if outcome.state is not None and outcome.state != state:
+            events.insert(0, SlotSet("search", outcome.state.as_dict()))
+        return events
+
+
+def say(
+    dispatcher: CollectingDispatcher,
+    outcome: Outcome,
+    session: SearchSession,
+    *,
+    previous: SearchState | None,
+) -> None:
+    """What a search turn tells the shopper."""
+    state = outcome.state
+    if outcome.kind == "unclear":
+        dispatcher.utter_message(
+            text="What are you looking for? Tell me a product, and any colour, size or budget "
+            "you have in mind."
+        )
+    elif outcome.kind == "no_search":
+        dispatcher.utter_message(text="Tell me what you're looking for first, and I'll search.")
+    elif outcome.kind == "out_of_range":
+        dispatcher.utter_message(
+            text=f"I showed {outcome.total} {'item' if outcome.total == 1 else 'items'}; "
+            "which one do you mean?"
+        )
+    elif outcome.kind in ("results", "more") and state is not None:
+        _results(dispatcher, outcome, state)
+    elif outcome.kind == "no_more" and state is not None:
+        dispatcher.utter_message(
+            text=f"That's all {outcome.total} {describe_terms(state.terms)}. Want to change "
+            "anything?"
+        )
+    elif outcome.kind == "no_results":
+        _no_results(dispatcher, outcome, session)
+    elif outcome.kind == "details":
+        _details(dispatcher, outcome.hits[0], session)
+    elif outcome.kind == "compare":
+        _compare(dispatcher, outcome.hits)
+
+
+def _results(dispatcher: CollectingDispatcher, outcome: Outcome, state: SearchState) -> None:
+    start = state.shown - len(outcome.hits) + 1
+    if outcome.kind == "more":
+        head = f"Here are {start}–{state.shown} of {outcome.total}:"
+    else:
+        dropped = ""
+        if outcome.dropped:
+            said = ", ".join(_dropped_label(c) for c in outcome.dropped)
+            dropped = f"Without {said}: "
+        count = f"{outcome.total} {'match' if outcome.total == 1 else 'matches'}"
+        head = f"{dropped}{count} for {describe_terms(state.terms)}."
+    lines = [head]
+    lines += [card_line(start + n, hit) for n, hit in enumerate(outcome.hits)]
+    if outcome.total > state.shown:
+        lines.append("Say “show more” for the next ones, or narrow it down.")
+    dispatcher.utter_message(
+        text="\n".join(lines),
+        json_message={
+            "type": "product_cards",
+            "cards": [card(hit) for hit in outcome.hits],
+            "total": outcome.total,
+            "shown": state.shown,
+            "search": state.terms.as_dict(),
+        },
+    )
+
+
+def _dropped_label(constraint: str) -> str:
+    if constraint.startswith("option:"):
+        return f"a {constraint.removeprefix('option:')} limit"
+    return {
+        "price": "a price limit",
+        "min_price": "the minimum price",
+        "max_price": "the price limit",
+        "in_stock": "the in-stock filter",
+        "products": "a product type",
+        "*": "one filter",
+    }.get(constraint, constraint)
+
+
+def _no_results(dispatcher: CollectingDispatcher, outcome: Outcome, session: SearchSession) -> None:
+    state = outcome.state
+    if outcome.unmet:
+        dispatcher.utter_message(text=f"I couldn't do that: {outcome.unmet}.")
+        return
+    if state is None:
+        dispatcher.utter_message(text="Nothing in the catalog matches that.")
+        return
+    terms = state.terms
+    lines = [f"Nothing matches {describe_terms(terms)}."]
+    buttons = []
+    for relaxation in outcome.relaxations[:3]:
+        lines.append(_relax_line(terms, relaxation))
+        buttons.append(
+            button(
+                f"Drop {constraint_label(terms, relaxation.constraint)}",
+                "refine_search",
+                relax=relaxation.constraint,
+            )
+        )
+    if outcome.nearest:
+        lines.append("The closest matches:")
+        lines += [card_line(n + 1, hit) for n, hit in enumerate(outcome.nearest)]
+    dispatcher.utter_message(
+        text="\n".join(lines),
+        buttons=buttons,
+        json_message={
+            "type": "product_cards",
+            "cards": [card(hit) for hit in outcome.nearest],
+            "total": 0,
+            "nearest": True,
+            "relax": [{"constraint": r.constraint, "count": r.count} for r in outcome.relaxations],
+            "search": terms.as_dict(),
+        },
+    )
+
+
+def _relax_line(terms: SearchTerms, relaxation: Relaxation) -> str:
+    label = constraint_label(terms, relaxation.constraint)
+    plural = "match" if relaxation.count == 1 else "matches"
+    return f"Without {label}: {relaxation.count} {plural}."
+
+
+def _details(dispatcher: CollectingDispatcher, hit: Hit, session: SearchSession) -> None:
+    variant, product = hit.variant, hit.product
+    stock = "in stock" if variant.available else "out of stock right now"
+    lines = [f"{product.name}, {money(variant.price)}, {stock}."]
+    lines += [f"• {name}: {value}" for name, value in variant.options.items()]
+    others = [v for v in product.variants if v.item_id != variant.item_id and v.available]
+    if others:
+        low = min(v.price for v in others)
+        high = max(v.price for v in others)
+        span = money(low) if low == high else f"{money(low)} to {money(high)}"
+        lines.append(
+            f"It also comes in {len(others)} other available "
+            f"{'version' if len(others) == 1 else 'versions'}, {span}."
+        )
+    dispatcher.utter_message(
+        text="\n".join(lines),
+        json_message={"type": "product_cards", "cards": [card(hit)], "total": 1, "detail": True},
+    )
+
+
+def _compare(dispatcher: CollectingDispatcher, hits: list[Hit]) -> None:
+    table = comparison(hits)
+    names = [f"{n + 1}. {h.product.name}" for n, h in enumerate(hits)]
+    lines = ["Side by side: " + " | ".join(names)]
+    rows: list[dict[str, Any]] = table["rows"]
+    for row in rows:
+        mark = " ←" if row["differs"] else ""
+        lines.append(f"• {row['label']}: {' | '.join(row['values'])}{mark}")
+    same = [row["label"] for row in rows if not row["differs"]]
+    if same:
+        lines.append(f"The same: {', '.join(same)}.")
+    dispatcher.utter_message(text="\n".join(lines), json_message=table)
+
+
+# -- suggestions -----------------------------------------------------------------------------
+
+
+class ActionRecommend(Action):
+    """Suggestions for this shopper, within what the message asks ("a gift under $100"),
+    around what it names ("something to go with my keyboard"), each with its reason."""
+
+    def name(self) -> str:
+        return "action_recommend"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        shopping = services.shopping()
+        session = await shopping.catalog.current()
+        text = latest_text(tracker)
+        like = payload_value(tracker, "like")
+        index = session.index
+        terms = SearchTerms() if like is not None else await shopping.catalog.read(text, session)
+        anchors: list[str] = []
+        exclude: set[str] = set()
+        if like is not None:
+            hit = index.find(str(like))
+            if hit is None:
+                dispatcher.utter_message(text="I can't find that item any more.")
+                return []
+            anchors, exclude = [hit.product.id], {hit.product.id}
+        elif terms.products and _COMPLEMENT.search(text.lower()):
+            # "something to go with my keyboard": the keyboard is what to go with, not the
+            # thing wanted.
+            anchors = [p.id for name in sorted(terms.products) for p in index.products_named(name)]
+            exclude = set(anchors)
+            terms = terms.without("products")
+        recommender = shopping.recommender
+        if recommender is None:
+            dispatcher.utter_message(text="I have no suggestions to offer right now.")
+            return []
+        customer = tracker.get_slot("customer_id")
+        history = await call(
+            recommender.shopper_history,
+            customer_id=customer or None,
+            session_id=None if customer else tracker.sender_id,
+        )
+        # Suggestions are of what the shopper has not bought yet.
+        exclude |= {i.item for i in history if i.kind == "bought"}
+        history = anchored(history, anchors)
+        allowed = _allowed_products(session, terms)
+        suggestions = await call(
+            recommender.suggest, history, k=SUGGESTIONS, allowed=allowed, exclude=exclude
+        )
+        products = {p.id: p for p in index.products}
+        picks: list[tuple[Hit, str]] = []
+        for suggestion in suggestions:
+            hit = _best_variant(session, terms, suggestion.item)
+            if hit is not None:
+                picks.append((hit, _reason(suggestion.reason, products, history)))
+        if not picks:
+            dispatcher.utter_message(
+                text=f"I found nothing to suggest for {describe_terms(terms)}. "
+                "Could you loosen it a little?"
+            )
+            return []
+        intro = "Here's what I'd suggest"
+        if like is not None or anchors:
+            intro += f" to go with the {products[anchors[0]].name}" if anchors else ""
+        if not terms.filters_nothing:
+            intro += f" ({describe_terms(terms)})"
+        lines = [intro + ":"]
+        lines += [card_line(n + 1, hit, reason) for n, (hit, reason) in enumerate(picks)]
+        page = tuple(hit.item_id for hit, _ in picks)
+        dispatcher.utter_message(
+            text="\n".join(lines),
+            json_message={
+                "type": "product_cards",
+                "cards": [card(hit, reason=reason) for hit, reason in picks],
+                "total": len(picks),
+                "suggestions": True,
+            },
+        )
+        # The suggestions can be compared and detailed like search results.
+        state = SearchState(terms, len(page), page, None)
+        return [SlotSet("search", state.as_dict())]
+
+
+def _allowed_products(session: SearchSession, terms: SearchTerms) -> set[str] | None:
+    if terms.filters_nothing:
+        return None
+    index = session.index
+    rows = index.matches(terms)
+    return {index.products[int(p)].id for p in set(index.product_of[rows].tolist())}
+
+
+def _best_variant(session: SearchSession, terms: SearchTerms, product_id: str) -> Hit | None:
+    """The product's variant to show: the first in stock that meets the terms."""
+    index = session.index
+    mask = index.matches(terms.without("products")) & index.available
+    mask &= index.of_product(product_id)
+    rows = index.ranked(mask, terms.sort)
+    return index.hit(int(rows[0])) if len(rows) else None
+
+
+def _reason(reason: dict[str, str], products: dict[str, Any], history: list[Any]) -> str:
+    words = reason_names(reason, products)
+    item = reason.get("item")
+    bought = {i.item for i in history if i.kind == "bought"}
+    if reason.get("kind") == "similar" and item in bought:
+        words = f"{words} you ordered"
+    return words
+
+
+# -- cart --------------------------------------------------------------------------------------
+
+
+class ActionAddToCart(Action):
+    """Adds an item to the store's cart: the widget hands the `add_to_cart` message to the
+    page, and the addition is recorded."""
+
+    def name(self) -> str:
+        return "action_add_to_cart"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        session = await services.shopping().catalog.current()
+        item_id = payload_value(tracker, "item_id")
+        state = _state(tracker)
+        hit = None
+        if item_id is not None:
+            hit = session.index.find(str(item_id))
+        elif state is not None and state.page:
+            outcome = session.turn(latest_text(tracker), state)
+            if outcome.kind == "details":
+                hit = outcome.hits[0]
+            elif state.focus is not None:
+                hit = session.index.find(state.focus)
+            elif len(state.page) == 1:
+                hit = session.index.find(state.page[0])
+        if hit is None:
+            dispatcher.utter_message(
+                text="Which item should I add? Use the “Add to cart” button on its card."
+            )
+            return []
+        if not hit.variant.available:
+            dispatcher.utter_message(
+                text=f"Sorry, that {hit.product.name} ({describe_options(hit.variant.options)}) "
+                "is out of stock."
+            )
+            return []
+        await record(tracker, "add_to_cart", hit=hit)
+        dispatcher.utter_message(
+            text=f"Added to your cart: {hit.product.name} "
+            f"({describe_options(hit.variant.options)}), {money(hit.variant.price)}.",
+            json_message={
+                "type": "add_to_cart",
+                "item_id": hit.item_id,
+                "product_id": hit.product.id,
+                "name": hit.product.name,
+                "options": dict(hit.variant.options),
+                "price": str(hit.variant.price),
+                "quantity": 1,
+            },
+        )
+        return []
