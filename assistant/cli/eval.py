@@ -200,8 +200,13 @@ def recs(
         ),
     ] = None,
     sets: Annotated[
-        str, typer.Option("--sets", help="Comma-separated: online_retail, diginetica.")
-    ] = "online_retail,diginetica",
+        str,
+        typer.Option(
+            "--sets",
+            help="Comma-separated: online_retail (whole basket), online_retail_new_items, "
+            "diginetica.",
+        ),
+    ] = "online_retail,online_retail_new_items,diginetica",
     tune: Annotated[
         bool,
         typer.Option(
@@ -224,12 +229,22 @@ def recs(
     )
     if emit_json(figures, as_json=as_json, output=output):
         return
+    k = figures["k"]
     for result in figures["sets"]:
+        repeat = result["repeat_validation_systems"]
         table = Table(
             title=f"Recommendations on {result['set']}: {result['split']}",
             caption=f"{result['cases']} cases ({result['dropped']} dropped, "
-            f"{result['reachable']:.0%} reachable), catalog {result['catalog']} items; "
-            f"{result['seconds']} s" + _validation_line(result["validation_systems"], figures["k"]),
+            f"{result['reachable']:.0%} reachable, {result['cases_with_rebuys']} with re-buys), "
+            f"catalog {result['catalog']} items; {result['seconds']} s"
+            + _validation_line(result["validation_systems"], k)
+            + (
+                f"\nHR@{k} where the repeat weight ({result['params']['aisle']['repeat']}) "
+                "was chosen: "
+                + ", ".join(f"{name} {_fmt(f[f'hr@{k}'])}" for name, f in repeat.items())
+                if repeat
+                else ""
+            ),
             min_width=72,
         )
         table.add_column("metric")

@@ -1,25 +1,30 @@
 """`assistant eval recs`: HR@10, NDCG@10, MRR@10 and catalog coverage of the built-in
 recommender, beside popularity and item-kNN trained on the same split in the same run.
 
-Two sets (`../shared/data/interactions`):
+Three sets (`../shared/data/interactions`):
 - **online_retail** — UCI Online Retail invoice lines. Each customer with two or more invoices
-  has the last one held out; its items are predicted from the customer's earlier invoices.
+  has the last one held out; the whole basket is predicted from the customer's earlier
+  invoices, re-bought items included (a "buy again" suggestion that is bought is a hit).
   Every other invoice, anonymous ones included, is training data.
+- **online_retail_new_items** — the same split, but only the items new to the customer are
+  targets, and their history is never suggested; a basket of re-buys only is dropped.
 - **diginetica** — DIGINETICA product views in sessions. Sessions of the last `TEST_DAYS` days
-  are the test; every next view of a test session is predicted from the views before it.
-  Earlier sessions are training data.
+  are the test; every next view of a test session is predicted from the views before it,
+  re-views dropped and the session's views never suggested.
 
-One exclusion rule for every system: what the shopper already has (bought, or viewed in this
-session) is never suggested, so a case's targets are only the items new to them; a case with
-none is dropped (counted in `dropped`). Targets absent from training stay in as misses that no
-system can avoid (`reachable` says how many could be hit at all).
+Each case carries what may not be suggested (`Case.exclude`), the same for every system, so
+the three are always measured under one protocol. Targets absent from training stay in as
+misses that no system can avoid (`reachable` says how many could be hit at all).
 
 Parameters are chosen in the run on validation folds carved from the training data, never
 on the test cases: the built-in recommender's by coordinate ascent over `GRID`, item-kNN's
 neighbour count over `NEIGHBOURS`, both on HR@10 (then NDCG@10). For sessions the folds are
 the three `TEST_DAYS`-day periods before the test. Online Retail is too small to do the same
-(ten customers have a second invoice in training), so its folds cut each training invoice in
+(13 customers have a second invoice in training), so its folds cut each training invoice in
 two (`basket_halves`): most customers' next invoice comes the same day as the one before.
+That proxy cannot reward "buy again" (an invoice seldom lists an item twice), so for the
+whole-basket set the repeat weight is then chosen over `REPEAT` on `previous_baskets`: each
+customer's last training invoice held out, whole, from the ones before it.
 """
 
 from __future__ import annotations
@@ -62,6 +67,8 @@ GRID: dict[str, tuple[Any, ...]] = {
     "similar_baskets": (0.0, 0.5, 1.0, 2.0),
     "similar_baskets_k": (10, 20, 50),
 }
+# "Buy again" weights, tried on the whole-basket validation split only.
+REPEAT: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
 # Only meaningful for one kind of data (similar sessions were tried on the session folds
 # and dropped: docs/evaluation.md).
 BOUGHT_ONLY = frozenset({"monetary", "similar_baskets", "similar_baskets_k"})
@@ -79,6 +86,8 @@ class RecsDataError(AisleError):
 class Case:
     history: tuple[Interaction, ...]
     targets: frozenset[str]
+    # What no system may suggest here: the history when only new items count, else nothing.
+    exclude: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -137,9 +146,13 @@ def load_sessions(path: Path) -> list[Interaction]:
     return interactions
 
 
-def last_basket_split(interactions: Sequence[Interaction]) -> Split:
+def last_basket_split(
+    interactions: Sequence[Interaction], *, new_items_only: bool = False
+) -> Split:
     """Each customer with two or more baskets: the last one held out, the earlier ones the
-    history; the targets are its items the customer had not bought before."""
+    history; the targets are all its items, or with `new_items_only` those the customer had
+    not bought before (the history then excluded from suggestions, a re-buy-only basket
+    dropped)."""
     baskets: dict[str, dict[str, float]] = {}
     for i in interactions:
         if i.shopper:
@@ -155,10 +168,11 @@ def last_basket_split(interactions: Sequence[Interaction]) -> Split:
     cases, dropped = [], 0
     for shopper, group in sorted(held_out.items()):
         history = tuple(sorted((i for i in train if i.shopper == shopper), key=lambda i: i.at))
-        owned = {i.item for i in history}
-        targets = frozenset(i.item for i in interactions if i.group == group) - owned
+        owned = frozenset(i.item for i in history)
+        basket = frozenset(i.item for i in interactions if i.group == group)
+        targets = basket - owned if new_items_only else basket
         if targets:
-            cases.append(Case(history, targets))
+            cases.append(Case(history, targets, owned if new_items_only else frozenset()))
         else:
             dropped += 1
     return Split(train, cases, dropped)
@@ -183,10 +197,11 @@ def session_split(interactions: Sequence[Interaction], *, days: int = TEST_DAYS)
         views = sorted(sessions[group], key=lambda i: i.at)
         for position in range(1, len(views)):
             history = tuple(views[:position])
-            if views[position].item in {i.item for i in history}:
+            seen = frozenset(i.item for i in history)
+            if views[position].item in seen:
                 dropped += 1
             else:
-                cases.append(Case(history, frozenset({views[position].item})))
+                cases.append(Case(history, frozenset({views[position].item}), seen))
     return Split(train, cases, dropped)
 
 
@@ -207,8 +222,7 @@ def evaluate_system(
     totals: dict[str, float] = {}
     shown: set[str] = set()
     for case in cases:
-        owned = {i.item for i in case.history}
-        ranked = [s.item for s in recommender.recommend(case.history, k=k, exclude=owned)]
+        ranked = [s.item for s in recommender.recommend(case.history, k=k, exclude=case.exclude)]
         shown.update(ranked)
         for name, value in ranking_scores(ranked, case.targets, k).items():
             totals[name] = totals.get(name, 0.0) + value
@@ -233,14 +247,21 @@ def basket_halves(interactions: Sequence[Interaction], *, folds: int = 5) -> lis
         for name in sorted(held):
             lines = baskets[name]
             history = tuple(lines[: len(lines) // 2])
-            targets = frozenset(i.item for i in lines[len(lines) // 2 :])
-            targets -= {i.item for i in history}
+            owned = frozenset(i.item for i in history)
+            targets = frozenset(i.item for i in lines[len(lines) // 2 :]) - owned
             if history and targets:
-                cases.append(Case(history, targets))
+                cases.append(Case(history, targets, owned))
             else:
                 dropped += 1
         splits.append(Split([i for i in interactions if i.group not in held], cases, dropped))
     return splits
+
+
+def previous_baskets(interactions: Sequence[Interaction]) -> list[Split]:
+    """Validation for whole baskets: each customer's last training basket held out, whole, and
+    predicted from their baskets before it (`last_basket_split` on the training data)."""
+    split = last_basket_split(interactions)
+    return [split] if split.cases else []
 
 
 def earlier_windows(interactions: Sequence[Interaction], *, windows: int = 3) -> list[Split]:
@@ -275,8 +296,13 @@ def _key(figures: dict[str, float]) -> tuple[float, float]:
     return figures[f"hr@{K}"], figures[f"ndcg@{K}"]
 
 
-def tune_params(folds: Sequence[Split], *, defaults: RecsParams | None = None) -> RecsParams:
-    """Coordinate ascent over `GRID` on the validation folds; a change must score better."""
+def tune_params(
+    folds: Sequence[Split],
+    *,
+    defaults: RecsParams | None = None,
+    grid: dict[str, tuple[Any, ...]] = GRID,
+) -> RecsParams:
+    """Coordinate ascent over `grid` on the validation folds; a change must score better."""
     kinds = {i.kind for fold in folds for i in fold.train}
     best = defaults or RecsParams()
 
@@ -284,7 +310,7 @@ def tune_params(folds: Sequence[Split], *, defaults: RecsParams | None = None) -
         return _key(pooled(partial(CoOccurrenceRecommender.fit, params=params), folds))
 
     best_score = score(best)
-    for name, values in GRID.items():
+    for name, values in grid.items():
         if (name in BOUGHT_ONLY and "bought" not in kinds) or (
             name in VIEWED_ONLY and "viewed" not in kinds
         ):
@@ -316,6 +342,9 @@ class EvalSet:
     validation: Callable[[Sequence[Interaction]], list[Split]]
     described: str
     validation_described: str
+    # Where the "buy again" weight is chosen; None leaves it at 0 (no repeat can be a hit).
+    repeat_validation: Callable[[Sequence[Interaction]], list[Split]] | None = None
+    repeat_validation_described: str | None = None
 
 
 SETS = {
@@ -323,6 +352,16 @@ SETS = {
         RETAIL_FILE,
         load_retail,
         last_basket_split,
+        basket_halves,
+        "each customer's last invoice held out (customers with 2+ invoices); whole basket",
+        "training invoices cut in two by line order, 5 folds",
+        previous_baskets,
+        "repeat weight: each customer's last training invoice held out, whole basket",
+    ),
+    "online_retail_new_items": EvalSet(
+        RETAIL_FILE,
+        load_retail,
+        partial(last_basket_split, new_items_only=True),
         basket_halves,
         "each customer's last invoice held out (customers with 2+ invoices); new items only",
         "training invoices cut in two by line order, 5 folds",
@@ -338,37 +377,61 @@ SETS = {
 }
 
 
+@dataclass(frozen=True)
+class _Tuned:
+    params: RecsParams
+    neighbours: int | None
+    cases: int
+    figures: dict[str, dict[str, float]]
+
+
+def _tune_on(
+    spec: EvalSet, train: list[Interaction], progress: Callable[[str], None] | None, name: str
+) -> _Tuned:
+    folds = spec.validation(train)
+    cases = sum(len(fold.cases) for fold in folds)
+    if progress:
+        progress(f"{name}: tuning on {cases} validation cases")
+    if not cases:
+        return _Tuned(RecsParams(), NEIGHBOURS[2], 0, {})
+    params, neighbours = tune_params(folds), tune_neighbours(folds)
+    return _Tuned(params, neighbours, cases, _every_system(folds, params, neighbours))
+
+
 def evaluate_set(
     name: str,
     interactions: Sequence[Interaction],
     *,
     tune: bool = True,
     progress: Callable[[str], None] | None = None,
+    tuned: dict[tuple[object, ...], _Tuned] | None = None,
 ) -> dict[str, Any]:
     """Tune on the validation folds (unless `tune` is off), then score the three systems on the
-    test cases, each trained on the same training split."""
+    test cases, each trained on the same training split. `tuned` keeps what a run has tuned,
+    so two sets with one training split (whole basket, new items) tune on it once."""
     started = time.perf_counter()
     spec = SETS[name]
     split = spec.split(interactions)
     if not split.cases:
         raise RecsDataError(f"{name}: no test cases")
     params, neighbours = RecsParams(), NEIGHBOURS[2]
-    validation_cases = 0
+    validation_cases = repeat_cases = 0
     validation_figures: dict[str, dict[str, float]] = {}
+    repeat_figures: dict[str, dict[str, float]] = {}
     if tune:
-        folds = spec.validation(split.train)
-        validation_cases = sum(len(fold.cases) for fold in folds)
-        if progress:
-            progress(f"{name}: tuning on {validation_cases} validation cases")
-        if validation_cases:
-            params = tune_params(folds)
-            neighbours = tune_neighbours(folds)
-            makers: dict[str, Callable[[list[Interaction]], Recommender]] = {
-                "aisle": partial(CoOccurrenceRecommender.fit, params=params),
-                "popularity": PopularityRecommender,
-                "item_knn": partial(ItemKNNRecommender, neighbours=neighbours),
-            }
-            validation_figures = {system: pooled(make, folds) for system, make in makers.items()}
+        key = (spec.filename, spec.validation, frozenset(i.group for i in split.train))
+        tuned = {} if tuned is None else tuned
+        if key not in tuned:
+            tuned[key] = _tune_on(spec, split.train, progress, name)
+        params, neighbours = tuned[key].params, tuned[key].neighbours
+        validation_cases, validation_figures = tuned[key].cases, tuned[key].figures
+        repeat_folds = spec.repeat_validation(split.train) if spec.repeat_validation else []
+        repeat_cases = sum(len(fold.cases) for fold in repeat_folds)
+        if repeat_cases:
+            if progress:
+                progress(f"{name}: choosing the repeat weight on {repeat_cases} cases")
+            params = tune_params(repeat_folds, defaults=params, grid={"repeat": REPEAT})
+            repeat_figures = _every_system(repeat_folds, params, neighbours)
     if progress:
         progress(f"{name}: scoring {len(split.cases)} test cases")
     catalog = {i.item for i in split.train}
@@ -381,6 +444,7 @@ def evaluate_set(
         system: evaluate_system(model, split.cases, catalog) for system, model in systems.items()
     }
     reachable = sum(bool(case.targets & catalog) for case in split.cases)
+    rebought = sum(bool(case.targets & {i.item for i in case.history}) for case in split.cases)
     ours = figures["aisle"][f"hr@{K}"]
     ratios = {
         f"hr@{K}_vs_{system}": round(ours / figures[system][f"hr@{K}"], 2)
@@ -398,14 +462,30 @@ def evaluate_set(
         "cases": len(split.cases),
         "dropped": split.dropped,
         "reachable": round(reachable / len(split.cases), 4),
+        # Cases whose targets include an item from the shopper's own history.
+        "cases_with_rebuys": rebought,
         "validation_cases": validation_cases,
         # What tuning saw: every system on the validation folds, with the chosen parameters.
         "validation_systems": validation_figures,
+        "repeat_validation": spec.repeat_validation_described if repeat_cases else None,
+        "repeat_validation_cases": repeat_cases,
+        "repeat_validation_systems": repeat_figures,
         "params": {"aisle": params.as_dict(), "item_knn": {"neighbours": neighbours}},
         "systems": figures,
         "ratios": ratios,
         "seconds": round(time.perf_counter() - started, 1),
     }
+
+
+def _every_system(
+    folds: Sequence[Split], params: RecsParams, neighbours: int | None
+) -> dict[str, dict[str, float]]:
+    makers: dict[str, Callable[[list[Interaction]], Recommender]] = {
+        "aisle": partial(CoOccurrenceRecommender.fit, params=params),
+        "popularity": PopularityRecommender,
+        "item_knn": partial(ItemKNNRecommender, neighbours=neighbours),
+    }
+    return {system: pooled(make, folds) for system, make in makers.items()}
 
 
 def evaluate_recs(
@@ -421,12 +501,16 @@ def evaluate_recs(
     if unknown:
         raise RecsDataError(f"unknown evaluation sets: {', '.join(unknown)}")
     directory = (data_dir if data_dir is not None else settings.path(DEFAULT_DATA_DIR)).resolve()
-    results = [
-        evaluate_set(
-            name, SETS[name].load(directory / SETS[name].filename), tune=tune, progress=progress
+    loaded: dict[str, list[Interaction]] = {}
+    tuned: dict[tuple[object, ...], _Tuned] = {}
+    results = []
+    for name in sets:
+        spec = SETS[name]
+        if spec.filename not in loaded:
+            loaded[spec.filename] = spec.load(directory / spec.filename)
+        results.append(
+            evaluate_set(name, loaded[spec.filename], tune=tune, progress=progress, tuned=tuned)
         )
-        for name in sets
-    ]
     return {
         "data_dir": str(directory),
         "k": K,

@@ -1,6 +1,8 @@
 """The two standard baselines the built-in recommender is measured against (`assistant eval
 recs`): popularity, and classic item-kNN (cosine between items' shopper/session columns).
-Both follow the `Recommender` contract and honour `exclude` the same way."""
+Both follow the `Recommender` contract and honour `exclude` the same way; neither leaves out the
+history by itself: popularity may suggest an item the shopper has, item-kNN reaches one only as
+a neighbour of another history item (an item is not its own neighbour)."""
 
 from __future__ import annotations
 

@@ -11,6 +11,11 @@ Signals, each an item × item matrix normalised by `normalised()`:
   shopper's history (cosine of the item sets), each weighted by its likeness ("bought in
   baskets like yours"); off unless `similar_baskets` is above 0.
 
+Beside them, **buy again** (`repeat`): the items the shopper bought before, each scored by its
+weight in the profile, so a staple bought often and lately comes back ("bought before"). Much
+of a next basket is re-purchases; a caller who wants only new items passes the history in
+`exclude`. Off unless `repeat` is above 0.
+
 The shopper's profile weighs each past item by recency (`decay` per order or per view back),
 frequency (its weights add up) and money spent (`monetary`), the RFM idea; a session is simply
 the history of a shopper with no account. Popularity is blended in and fills the list for a
@@ -33,6 +38,7 @@ from assistant.recs.interface import (
     Interaction,
     ItemIndex,
     ItemSimilarity,
+    Kind,
     Suggestion,
     co_occurrence,
     normalised,
@@ -63,6 +69,9 @@ class RecsParams:
     # how many of the most similar past orders or sessions it draws on.
     similar_baskets: float = 0.0
     similar_baskets_k: int = 20
+    # The weight of "buy again": a bought item of the history scores `repeat` times its
+    # profile weight, on the same scale as the item-to-item signals (which sum those weights).
+    repeat: float = 0.0
     # Popularity counts an interaction `half_life` days old half; None: all count the same.
     popularity_half_life_days: float | None = None
     # 0 ranks by score alone; towards 1 maximal marginal relevance prefers unlike items.
@@ -186,6 +195,8 @@ class CoOccurrenceRecommender:
             parts.append(("similar", self._content_scores(history), None))
         if self._baskets is not None and len(rows):
             parts.append(("similar_baskets", self._basket_scores(rows), None))
+        if self.params.repeat > 0:
+            parts.append(("bought_before", self._repeat_scores(history), None))
         popular = self.params.popularity * self._popularity
         scores = popular + FILL * self._popularity
         for _, part, _ in parts:
@@ -200,8 +211,12 @@ class CoOccurrenceRecommender:
             for j, reason in zip(chosen, reasons, strict=True)
         ]
 
-    def profile(self, history: Sequence[Interaction]) -> dict[int, float]:
-        """Column -> weight of each known item in a history: recency, frequency, monetary."""
+    def profile(
+        self, history: Sequence[Interaction], *, kinds: Collection[Kind] = ("bought", "viewed")
+    ) -> dict[int, float]:
+        """Column -> weight of each known item in a history: recency, frequency, monetary.
+        Only interactions of `kinds` add weight; every order and view still counts as a step
+        back in time, so a purchase before a long browse has aged by it."""
         # An order is one step back in time; in a session every view is.
         keys: list[object] = [
             i.group if i.kind == "bought" else ("view", position)
@@ -214,12 +229,20 @@ class CoOccurrenceRecommender:
         profile: dict[int, float] = {}
         for key, interaction in zip(keys, history, strict=True):
             column = self.index.position.get(interaction.item)
-            if column is None:
+            if column is None or interaction.kind not in kinds:
                 continue
             weight = self.params.decay ** back[key]
             weight *= 1.0 + self.params.monetary * math.log1p(max(interaction.value, 0.0))
             profile[column] = profile.get(column, 0.0) + weight
         return profile
+
+    def _repeat_scores(self, history: Sequence[Interaction]) -> FloatArray:
+        """`repeat` times each bought item's profile weight; views are not purchases."""
+        scores = np.zeros(len(self.index), dtype=np.float64)
+        bought: tuple[Kind, ...] = ("bought",)
+        for column, weight in self.profile(history, kinds=bought).items():
+            scores[column] = self.params.repeat * weight
+        return scores
 
     def _basket_scores(self, rows: IntArray) -> FloatArray:
         """The items of the past groups most like the history's item set (cosine), summed by

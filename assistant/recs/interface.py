@@ -39,7 +39,8 @@ class Interaction:
 class Suggestion:
     """An item to suggest. `reason` says why, e.g. `{"kind": "bought_with", "item": "X"}`
     ("often bought with X"), `{"kind": "viewed_after", "item": "X"}`, `{"kind": "similar",
-    "item": "X"}`, `{"kind": "similar_baskets"}` ("bought in baskets like yours") or
+    "item": "X"}`, `{"kind": "similar_baskets"}` ("bought in baskets like yours"),
+    `{"kind": "bought_before"}` ("buy it again": the shopper has bought it before) or
     `{"kind": "popular"}`."""
 
     item: str
@@ -49,7 +50,9 @@ class Suggestion:
 
 class Recommender(Protocol):
     """Suggestions for a shopper, from what they bought or viewed (oldest first or not: the
-    implementation orders by `at`). Items in `exclude` are never suggested."""
+    implementation orders by `at`). Items in `exclude` are never suggested; anything else may
+    be, the history's own items included (a "buy again" suggestion), so a caller who wants only
+    new items excludes the history."""
 
     def recommend(
         self, history: Sequence[Interaction], *, k: int = 10, exclude: Collection[str] = ()

@@ -20,10 +20,12 @@ from assistant.eval.recs import (
     RecsDataError,
     basket_halves,
     evaluate_recs,
+    evaluate_set,
     evaluate_system,
     last_basket_split,
     load_retail,
     load_sessions,
+    previous_baskets,
     ranking_scores,
     session_split,
 )
@@ -79,35 +81,61 @@ class FixedList:
 
 def test_a_system_is_averaged_over_cases_and_its_coverage_counted() -> None:
     cases = [
-        Case((bought("a", "h1", 0),), frozenset({"b"})),
-        Case((bought("b", "h2", 0),), frozenset({"z"})),
+        Case((bought("a", "h1", 0),), frozenset({"b"}), frozenset({"a"})),
+        Case((bought("b", "h2", 0),), frozenset({"z"}), frozenset({"b"})),
+        # A whole-basket case: the history may come back, and buying it again is a hit.
+        Case((bought("c", "h3", 0),), frozenset({"c"}), frozenset()),
     ]
     system = FixedList(["a", "b", "c"])
-    figures = evaluate_system(system, cases, {"a", "b", "c", "d"})
-    assert figures["hr@10"] == 0.5  # the first case's "b" (at rank 1, "a" is owned)
-    assert figures["mrr@10"] == 0.5
-    assert system.excluded == [{"a"}, {"b"}]
-    assert figures["coverage"] == 0.75  # a, b, c of four
+    figures = evaluate_system(system, cases, {"a", "b", "c", "d", "e", "f"})
+    assert figures["hr@10"] == pytest.approx(2 / 3, abs=1e-4)  # "b" first ("a" is out), "c" third
+    assert figures["mrr@10"] == pytest.approx((1 + 1 / 3) / 3, abs=1e-4)
+    assert system.excluded == [{"a"}, {"b"}, set()]
+    assert figures["coverage"] == 0.5  # a, b, c of six
 
 
-def test_each_customer_last_basket_is_held_out_and_only_new_items_count() -> None:
-    data = [
-        bought("tent", "ann-1", 1, "ann"),
-        bought("stove", "ann-2", 2, "ann"),
-        bought("stove", "ann-3", 3, "ann"),
-        bought("lamp", "ann-3", 3, "ann"),
-        bought("hat", "bob-1", 1, "bob"),
-        bought("mug", "cy-1", 1, "cy"),
-        bought("mug", "cy-2", 2, "cy"),
-        bought("tent", "walk-in", 4),
-    ]
-    split = last_basket_split(data)
-    assert len(split.cases) == 1
-    case = split.cases[0]
+SHOPPERS = [
+    bought("tent", "ann-1", 1, "ann"),
+    bought("stove", "ann-2", 2, "ann"),
+    bought("stove", "ann-3", 3, "ann"),
+    bought("lamp", "ann-3", 3, "ann"),
+    bought("hat", "bob-1", 1, "bob"),
+    bought("mug", "cy-1", 1, "cy"),
+    bought("mug", "cy-2", 2, "cy"),
+    bought("tent", "walk-in", 4),
+]
+
+
+def test_each_customer_last_basket_is_held_out_whole() -> None:
+    split = last_basket_split(SHOPPERS)
+    assert split.dropped == 0
+    ann, cy = split.cases
+    assert {i.group for i in ann.history} == {"ann-1", "ann-2"}
+    assert ann.targets == {"stove", "lamp"}  # the stove re-bought counts too
+    assert cy.targets == {"mug"} and {i.group for i in cy.history} == {"cy-1"}
+    assert ann.exclude == cy.exclude == frozenset()  # the history may be suggested
+    assert {i.group for i in split.train} == {"ann-1", "ann-2", "bob-1", "cy-1", "walk-in"}
+
+
+def test_the_new_items_split_leaves_re_bought_items_out() -> None:
+    split = last_basket_split(SHOPPERS, new_items_only=True)
+    (case,) = split.cases
     assert {i.group for i in case.history} == {"ann-1", "ann-2"}
     assert case.targets == {"lamp"}  # the stove was bought before
+    assert case.exclude == {"tent", "stove"}
     assert split.dropped == 1  # cy's last basket repeats what cy had
     assert {i.group for i in split.train} == {"ann-1", "ann-2", "bob-1", "cy-1", "walk-in"}
+
+
+def test_the_repeat_validation_sees_only_training_baskets() -> None:
+    split = last_basket_split(SHOPPERS)
+    (fold,) = previous_baskets(split.train)
+    # ann's last training basket, from the one before; cy has a single training basket.
+    (case,) = fold.cases
+    assert [i.group for i in case.history] == ["ann-1"]
+    assert case.targets == {"stove"} and case.exclude == frozenset()
+    assert {i.group for i in fold.train} == {"ann-1", "bob-1", "cy-1", "walk-in"}
+    assert previous_baskets(fold.train) == []  # nobody has two baskets left
 
 
 def test_the_last_days_sessions_are_the_test_and_each_next_view_a_case() -> None:
@@ -134,6 +162,31 @@ def test_basket_halves_hold_each_basket_out_once() -> None:
             (basket,) = {i.group for i in case.history}
             assert basket in groups
             assert not case.targets & {i.item for i in case.history}
+            assert case.exclude == {i.item for i in case.history}
+
+
+def test_tuning_chooses_buy_again_where_shoppers_re_buy() -> None:
+    # Six customers buy their own staple alone, three times; walk-ins buy twelve other items,
+    # each more often than any staple, so nothing but "buy again" puts a staple in the top 10.
+    fillers = [f"pop{n}" for n in range(12)]
+    data = [
+        bought(item, f"walk-{n}", 0)
+        for n in range(36)
+        for item in (fillers[n % 12], fillers[(n + 1) % 12])
+    ]
+    data += [
+        bought(f"staple-{c}", f"c{c}-{visit}", visit + 1, f"c{c}")
+        for c in range(6)
+        for visit in range(3)
+    ]
+    result = evaluate_set("online_retail", data)
+    assert result["repeat_validation_cases"] == 6
+    assert result["params"]["aisle"]["repeat"] > 0
+    assert result["repeat_validation_systems"]["aisle"]["hr@10"] == 1.0
+    assert result["systems"]["aisle"]["hr@10"] == 1.0
+    assert result["systems"]["popularity"]["hr@10"] == 0.0
+    untuned = evaluate_set("online_retail", data, tune=False)
+    assert untuned["systems"]["aisle"]["hr@10"] == 0.0
 
 
 def write_retail(path: Path) -> None:
@@ -210,7 +263,8 @@ def test_the_loaders_refuse_bad_files(tmp_path: Path) -> None:
 def test_a_small_run_reports_every_system_on_both_sets(data_dir: Path) -> None:
     settings = load_settings(environ={}, overrides={"root": str(ROOT)})
     figures = evaluate_recs(settings, data_dir=data_dir)
-    assert [result["set"] for result in figures["sets"]] == ["online_retail", "diginetica"]
+    sets = {result["set"]: result for result in figures["sets"]}
+    assert list(sets) == ["online_retail", "online_retail_new_items", "diginetica"]
     for result in figures["sets"]:
         assert set(result["systems"]) == {"aisle", "popularity", "item_knn"}
         for system in result["systems"].values():
@@ -218,6 +272,12 @@ def test_a_small_run_reports_every_system_on_both_sets(data_dir: Path) -> None:
             assert all(0.0 <= value <= 1.0 for value in system.values())
         assert result["cases"] > 0 and result["validation_cases"] > 0
         assert set(result["ratios"]) == {"hr@10_vs_popularity", "hr@10_vs_item_knn"}
+    # Only the whole-basket set has re-buys to predict and a split to choose "buy again" on.
+    whole, new = sets["online_retail"], sets["online_retail_new_items"]
+    assert whole["cases_with_rebuys"] > 0 and whole["repeat_validation_cases"] > 0
+    assert whole["cases"] > new["cases"]
+    assert new["cases_with_rebuys"] == 0 and new["repeat_validation"] is None
+    assert new["params"]["aisle"]["repeat"] == 0.0
     with pytest.raises(RecsDataError, match="unknown"):
         evaluate_recs(settings, data_dir=data_dir, sets=["movies"])
 

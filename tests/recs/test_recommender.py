@@ -145,6 +145,39 @@ def test_similar_baskets_suggest_what_the_most_alike_order_held() -> None:
     assert suggestions[1].reason == {"kind": "popular"}
 
 
+def test_buy_again_brings_back_what_the_shopper_bought_often_and_lately() -> None:
+    # hat in the last two orders, tent once before them.
+    history = orders(["tent"], ["hat"], ["hat"], shopper="fay")
+    model = CoOccurrenceRecommender.fit(STORE, RecsParams(repeat=2.0, decay=0.7))
+    suggestions = model.recommend(history, k=3)
+    assert [s.item for s in suggestions[:2]] == ["hat", "tent"]
+    assert [s.reason for s in suggestions[:2]] == [{"kind": "bought_before"}] * 2
+    profile = model.profile(history)
+    position = model.index.position
+    assert suggestions[0].score > suggestions[1].score
+    assert profile[position["hat"]] == 0.7 + 1.0 and profile[position["tent"]] == 0.7**2
+    # Off by default: the history's items only get what other signals give them.
+    plain = CoOccurrenceRecommender.fit(STORE).recommend(history, k=3)
+    assert plain[0].item not in {"hat", "tent"}
+    assert all(s.reason != {"kind": "bought_before"} for s in plain)
+
+
+def test_exclude_wins_over_buy_again() -> None:
+    history = orders(["tent"], ["hat"], ["hat"], shopper="fay")
+    model = CoOccurrenceRecommender.fit(STORE, RecsParams(repeat=10.0))
+    suggestions = model.recommend(history, k=5, exclude={"hat", "tent"})
+    assert not {"hat", "tent"} & {s.item for s in suggestions}
+    assert all(s.reason != {"kind": "bought_before"} for s in suggestions)
+
+
+def test_a_viewed_item_is_not_bought_before() -> None:
+    data = [v for n in range(4) for v in views(f"s{n}", "x", "y", "z")]
+    model = CoOccurrenceRecommender.fit(data, RecsParams(repeat=10.0, popularity=0.0))
+    suggestions = model.recommend(views("now", "y"), k=3)
+    assert suggestions[0].item != "y"
+    assert all(s.reason != {"kind": "bought_before"} for s in suggestions)
+
+
 def test_popularity_ranks_by_count_and_honours_exclusion() -> None:
     model = PopularityRecommender(STORE)
     assert [s.item for s in model.recommend([], k=3)] == ["socks", "tent", "stove"]
@@ -164,3 +197,13 @@ def test_item_knn_scores_by_cosine_neighbours() -> None:
         "hat",
         "tent",
     ]
+
+
+def test_the_baselines_leave_the_history_in_unless_told() -> None:
+    popular = PopularityRecommender(STORE)
+    assert popular.recommend(orders(["socks"]), k=1)[0].item == "socks"
+    assert popular.recommend(orders(["socks"]), k=1, exclude={"socks"})[0].item == "tent"
+    knn = ItemKNNRecommender(STORE, neighbours=None)
+    # An item is not its own neighbour; each of two history items is the other's.
+    assert "socks" not in {s.item for s in knn.recommend(orders(["socks"]), k=2)}
+    assert {s.item for s in knn.recommend(orders(["socks", "hat"]), k=2)} == {"socks", "hat"}
