@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -260,6 +260,81 @@ def recs(
             *(_fmt_ratio(value) for value in result["ratios"].values()),
         )
         Console().print(table)
+
+
+@app.command("search")
+def search(
+    ctx: typer.Context,
+    cases: Annotated[
+        Path | None,
+        typer.Option(
+            "--cases", help="Search cases (default: assistant/eval/data/search_cases.yml)."
+        ),
+    ] = None,
+    as_json: JsonFlag = False,
+    output: OutputOption = None,
+) -> None:
+    """Conversational product search: the assistant's final result set beside a stateless
+    reading of the last message, against sets worked out from the catalog."""
+    from assistant.eval.search import evaluate_search
+
+    report = evaluate_search(
+        state(ctx).settings, cases_path=cases, progress=progress_lines(as_json=as_json)
+    )
+    figures = report.as_dict()
+    if emit_json(figures, as_json=as_json, output=output):
+        return
+    console = Console()
+    table = Table(
+        title=f"Product search on {figures['cases_file']}",
+        caption=f"{figures['exact']} of {figures['cases']} cases exactly right; "
+        f"{figures['seconds']} s",
+    )
+    table.add_column("cases")
+    table.add_column("n", justify="right")
+    columns = [("aisle", m) for m in ("exact", "precision", "recall")]
+    columns += [("core", "exact"), ("stateless", "exact"), ("stateless", "recall")]
+    for system, metric in columns:
+        table.add_column(f"{system} {metric}", justify="right")
+    scopes = {"all": {"cases": figures["cases"], **figures["systems"]}, **figures["categories"]}
+    for scope, row in scopes.items():
+        cells = [_fmt(row[system][metric]) for system, metric in columns]
+        table.add_row(scope, str(row["cases"]), *cells)
+    console.print(table)
+    if figures["failures"]:
+        failures = Table(title="Not exactly right")
+        failures.add_column("case")
+        failures.add_column("category")
+        failures.add_column("expected", justify="right")
+        failures.add_column("got", justify="right")
+        failures.add_column("core")
+        failures.add_column("the search it ended with")
+        for failure in figures["failures"]:
+            got = failure["got_size"]
+            failures.add_row(
+                failure["id"],
+                failure["category"],
+                str(failure["expected_size"]),
+                "no search" if got is None else str(got),
+                "right" if failure["core_exact"] else "wrong",
+                _terms_line(failure["got_terms"]),
+            )
+        console.print(failures)
+
+
+def _terms_line(terms: dict[str, Any] | None) -> str:
+    """ "Backpack; color black; ≤ 200; in stock"."""
+    if not terms:
+        return "—"
+    parts = [" or ".join(terms["products"]) or "any product"]
+    parts += [f"{name} {' or '.join(values)}" for name, values in terms["options"].items()]
+    if terms["min_price"] is not None:
+        parts.append(f"≥ {terms['min_price']}")
+    if terms["max_price"] is not None:
+        parts.append(f"≤ {terms['max_price']}")
+    if terms["in_stock"]:
+        parts.append("in stock")
+    return "; ".join(parts)
 
 
 def _table(figures: dict[str, object]) -> Table:
