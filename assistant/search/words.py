@@ -85,13 +85,14 @@ def value_pattern(value: str, option: str) -> re.Pattern[str]:
     """How a text spells an option value: "1000 ml" for "1000ml", "half-zip" for "half zip".
     Values that say nothing alone are read only beside their option's name: a one- or
     two-letter value ("L", "XS") as "size L"; a bare number as "size 10" or "2000 pieces";
-    "yes" as the option itself ("waterproof"), "no" as "not waterproof"."""
+    "yes" as the option itself ("waterproof", "waterproof yes"), "no" as "not waterproof" or
+    "waterproof: no"."""
     label = _label(option)
     lowered = value.lower()
     if lowered == "yes":
-        return re.compile(rf"(?<!not )(?<!non)(?<!non-)\b{label}\b")
+        return re.compile(rf"(?<!not )(?<!non)(?<!non-)\b{label}\b(?![:\s]+no\b)")
     if lowered == "no":
-        return re.compile(rf"\b(?:not|non)[\s-]?{label}\b|\bno {label}\b")
+        return re.compile(rf"\b(?:not|non)[\s-]?{label}\b|\bno {label}\b|\b{label}[:\s]+no\b")
     spelled = re.escape(lowered).replace(r"\ ", r"[\s-]?").replace(r"\-", r"[\s-]?")
     spelled = re.sub(r"(\d)([a-z])", r"\1\\s?\2", spelled)
     if value.isalpha() and len(value) <= 2:

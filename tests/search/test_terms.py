@@ -132,3 +132,16 @@ def test_terms_survive_the_slot_and_malformed_ones_do_not_break() -> None:
         {"products": "Backpack", "options": {"color": "black"}, "min_price": "-3", "sort": "x"}
     )
     assert broken == SearchTerms()
+
+
+def test_a_yes_or_no_option_is_read_with_its_answer(products: CatalogIndex) -> None:
+    """ "waterproof no" is the order actions' own way of naming a variant's value."""
+    assert read_terms("hiking boots, waterproof no", products).options == {
+        "waterproof": frozenset({"no"})
+    }
+    assert read_terms("hiking boots that are not waterproof", products).options == {
+        "waterproof": frozenset({"no"})
+    }
+    assert read_terms("hiking boots, waterproof: yes", products).options == {
+        "waterproof": frozenset({"yes"})
+    }
