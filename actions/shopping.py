@@ -192,14 +192,29 @@ class ActionSearchProducts(Action):
                 item_id=str(item_id) if item_id is not None else None,
                 relax=str(relax) if relax is not None else None,
             )
-        say(dispatcher, outcome, session, previous=state)
-        if outcome.kind == "details":
-            await record(tracker, "chat_product_click" if item_id else "view", hit=outcome.hits[0])
-        elif outcome.kind in ("results", "no_results") and outcome.state is not None:
-            await record(tracker, "search", query=text)
-        if outcome.state is None or outcome.state == state:
-            return []
-        return [SlotSet("search", outcome.state.as_dict())]
+        return await answer(
+            dispatcher, tracker, outcome, session, state, clicked=item_id is not None
+        )
+
+
+async def answer(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    outcome: Outcome,
+    session: SearchSession,
+    state: SearchState | None,
+    *,
+    clicked: bool = False,
+) -> list[EventType]:
+    """Say a search turn's outcome, record it as a shopper event, keep the new state."""
+    say(dispatcher, outcome, session)
+    if outcome.kind == "details":
+        await record(tracker, "chat_product_click" if clicked else "view", hit=outcome.hits[0])
+    elif outcome.kind in ("results", "no_results") and outcome.state is not None:
+        await record(tracker, "search", query=latest_text(tracker))
+    if outcome.state is None or outcome.state == state:
+        return []
+    return [SlotSet("search", outcome.state.as_dict())]
 
 
 # How much of a message the NLU did not place must be the catalog's words for it to be
@@ -234,21 +249,13 @@ class ActionContinueSearch(Action):
         outcome = session.turn(text, state, terms=terms)
         if outcome.kind in ("unclear", "no_search"):
             return []
-        say(dispatcher, outcome, session, previous=state)
-        if outcome.kind in ("results", "no_results") and outcome.state is not None:
-            await record(tracker, "search", query=text)
-        events: list[EventType] = [ActiveLoop(None)]
-        if outcome.state is not None and outcome.state != state:
-            events.insert(0, SlotSet("search", outcome.state.as_dict()))
-        return events
+        return [*await answer(dispatcher, tracker, outcome, session, state), ActiveLoop(None)]
 
 
 def say(
     dispatcher: CollectingDispatcher,
     outcome: Outcome,
     session: SearchSession,
-    *,
-    previous: SearchState | None,
 ) -> None:
     """What a search turn tells the shopper."""
     state = outcome.state
@@ -459,8 +466,8 @@ class ActionRecommend(Action):
             )
             return []
         intro = "Here's what I'd suggest"
-        if like is not None or anchors:
-            intro += f" to go with the {products[anchors[0]].name}" if anchors else ""
+        if anchors:
+            intro += f" to go with the {products[anchors[0]].name}"
         if not terms.filters_nothing:
             intro += f" ({describe_terms(terms)})"
         lines = [intro + ":"]

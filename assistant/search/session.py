@@ -42,7 +42,7 @@ from assistant.search.followups import (
     names_option,
     pointed_at,
 )
-from assistant.search.index import CatalogIndex, Hit
+from assistant.search.index import CatalogIndex, Hit, IntArray
 from assistant.search.learned import LearnedType, ProductTypeReader
 from assistant.search.terms import SearchTerms, read_terms
 from assistant.search.words import singular, words
@@ -177,8 +177,13 @@ class SearchSession:
 
     def results(self, terms: SearchTerms) -> list[str]:
         """Every matching item id, in the order they are shown."""
-        ranked = self.index.ranked(self.index.matches(terms), terms.sort)
-        return [self.index.item_ids[int(row)] for row in ranked]
+        return self._ids(self._ranked(terms))
+
+    def _ranked(self, terms: SearchTerms) -> IntArray:
+        return self.index.ranked(self.index.matches(terms), terms.sort)
+
+    def _ids(self, rows: IntArray) -> list[str]:
+        return [self.index.item_ids[int(row)] for row in rows]
 
     def turn(
         self,
@@ -198,9 +203,9 @@ class SearchSession:
         if relax is not None:
             return self._relax(state, [relax]) if state else Outcome("no_search", None)
         if RESET.search(lowered):
-            return self._start(read, lowered)
+            return self._start(read)
         if state is None or (read.products and read.products != state.terms.products):
-            return self._start(read, lowered)
+            return self._start(read)
         if not read.products and state.terms.products:
             # A refinement's option values are read as the searched products'.
             values = self.index.mentioned_values(lowered, within=state.terms.products)
@@ -226,15 +231,16 @@ class SearchSession:
 
     # -- turns -------------------------------------------------------------------------------
 
-    def _start(self, terms: SearchTerms, text: str) -> Outcome:
+    def _start(self, terms: SearchTerms) -> Outcome:
         if terms.filters_nothing:
             return Outcome("unclear", None)
         return self._show(terms, None)
 
     def _show(self, terms: SearchTerms, previous: SearchState | None) -> Outcome:
-        results = self.results(terms)
+        # Only the page's rows become item ids: a search may match 100k variants.
+        ranked = self._ranked(terms)
         focus = previous.focus if previous is not None else None
-        if not results:
+        if not len(ranked):
             state = SearchState(terms, 0, (), focus)
             return Outcome(
                 "no_results",
@@ -242,17 +248,17 @@ class SearchSession:
                 relaxations=self.relaxations(terms),
                 nearest=self.nearest(terms),
             )
-        page = tuple(results[: self.page_size])
+        page = tuple(self._ids(ranked[: self.page_size]))
         state = SearchState(terms, len(page), page, None)
-        return Outcome("results", state, self.index.hits(page), len(results))
+        return Outcome("results", state, self.index.hits(page), len(ranked))
 
     def _more(self, state: SearchState) -> Outcome:
-        results = self.results(state.terms)
-        page = tuple(results[state.shown : state.shown + self.page_size])
+        ranked = self._ranked(state.terms)
+        page = tuple(self._ids(ranked[state.shown : state.shown + self.page_size]))
         if not page:
-            return Outcome("no_more", state, total=len(results))
+            return Outcome("no_more", state, total=len(ranked))
         moved = replace(state, shown=state.shown + len(page), page=page)
-        return Outcome("more", moved, self.index.hits(page), len(results))
+        return Outcome("more", moved, self.index.hits(page), len(ranked))
 
     def _details(
         self, state: SearchState | None, item_id: str | None, position: int = 1
