@@ -137,6 +137,14 @@ class ChannelsSection(_Section):
     )
     # A shopper's message is at most this many bytes of UTF-8.
     max_message_bytes: int = Field(4096, ge=16, le=65_536)
+    # The HS256 secret the store signs its customer tokens with (`identify`, `hello`'s
+    # `customer_token`); empty disables them. At least 32 characters (RFC 7518 3.2).
+    identity_secret: str | None = Field(None, min_length=32)
+
+    @field_validator("identity_secret", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
 
     @field_validator("allowed_origins")
     @classmethod
@@ -254,13 +262,17 @@ class Settings(_Section):
 
     @model_validator(mode="after")
     def _no_placeholders_in_production(self) -> Settings:
-        token = self.security.api_token
-        if (
-            self.environment == "production"
-            and token
-            and any(marker in token.lower() for marker in PLACEHOLDER_MARKERS)
-        ):
-            raise ValueError("security.api_token is a placeholder; set a real secret")
+        secrets = {
+            "security.api_token": self.security.api_token,
+            "channels.identity_secret": self.channels.identity_secret,
+        }
+        for key, secret in secrets.items():
+            if (
+                self.environment == "production"
+                and secret
+                and any(marker in secret.lower() for marker in PLACEHOLDER_MARKERS)
+            ):
+                raise ValueError(f"{key} is a placeholder; set a real secret")
         return self
 
     # Resolved locations, derived from the raw values above.

@@ -39,6 +39,9 @@ OVERRIDES: dict[str, str] = {
     "AISLE_LOG_LEVEL": "server.log_level",
     # Bearer token for /api/agent and /api/admin (at least 16 characters).
     "AISLE_API_TOKEN": "security.api_token",
+    # Secret: the HS256 key the store signs customer tokens with (at least 32 characters);
+    # empty disables `identify`.
+    "AISLE_IDENTITY_SECRET": "channels.identity_secret",
     # development or production; production refuses placeholder secrets.
     "AISLE_ENVIRONMENT": "environment",
 }

@@ -98,14 +98,32 @@ class HandoffStateError(Conflict):
     code = "handoff_state"
 
 
+class IdentityConflict(Conflict):
+    """The conversation already belongs to another customer of the store."""
+
+    code = "identity_conflict"
+
+
 class Unauthorized(AisleError):
     status_code = 401
     code = "unauthorized"
 
 
+class InvalidToken(Unauthorized):
+    """A customer token without a valid signature, expired, or naming no known customer."""
+
+    code = "invalid_token"
+
+
 class Forbidden(AisleError):
     status_code = 403
     code = "forbidden"
+
+
+class IdentifyDisabled(Forbidden):
+    """Customer tokens are not accepted: `channels.identity_secret` is not set."""
+
+    code = "identify_disabled"
 
 
 class OriginNotAllowed(Forbidden):

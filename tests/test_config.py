@@ -72,3 +72,25 @@ def test_production_refuses_a_placeholder_token() -> None:
                 "AISLE_API_TOKEN": "changeme-changeme-changeme",
             },
         )
+
+
+def test_the_identity_secret_comes_from_the_environment_and_empty_disables_it() -> None:
+    secret = "s" * 32
+    settings = load_settings(ROOT / "config.yml", environ={"AISLE_IDENTITY_SECRET": secret})
+    assert settings.channels.identity_secret == secret
+    assert load_settings(ROOT / "config.yml", environ={}).channels.identity_secret is None
+    empty = load_settings(ROOT / "config.yml", environ={"AISLE_IDENTITY_SECRET": ""})
+    assert empty.channels.identity_secret is None
+
+
+def test_a_short_or_placeholder_identity_secret_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"channels\.identity_secret"):
+        load_settings(ROOT / "config.yml", environ={"AISLE_IDENTITY_SECRET": "too-short"})
+    with pytest.raises(ConfigError, match=r"channels\.identity_secret is a placeholder"):
+        load_settings(
+            ROOT / "config.yml",
+            environ={
+                "AISLE_ENVIRONMENT": "production",
+                "AISLE_IDENTITY_SECRET": "changeme-changeme-changeme-changeme",
+            },
+        )

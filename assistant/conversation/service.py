@@ -29,6 +29,7 @@ from assistant.errors import (
     ConversationNotFound,
     EmptyMessage,
     HandoffStateError,
+    IdentityConflict,
     InvalidInput,
     InvalidSender,
     MessageTooLarge,
@@ -36,6 +37,7 @@ from assistant.errors import (
     UnknownSession,
 )
 from assistant.persistence.db import transaction
+from assistant.persistence.models import Conversation, Handoff
 from assistant.persistence.models.base import utcnow
 
 T = TypeVar("T")
@@ -44,6 +46,9 @@ logger = logging.getLogger(__name__)
 MAX_SENDER_CHARS = 128
 MAX_CLIENT_ID_CHARS = 64
 MAX_PAYLOAD_CHARS = 1024
+# The slots the assistant's own authentication (actions/auth.py) sets for a known customer.
+CUSTOMER_ID_SLOT = "customer_id"
+CUSTOMER_NAME_SLOT = "customer_name"
 
 
 @dataclass(frozen=True)
@@ -388,14 +393,7 @@ class ConversationService:
         """Hand the conversation back to the bot (or close it as resolved)."""
 
         def release(session: Session) -> list[MessageRecord]:
-            conversation = repo.get_conversation(
-                session, conversation_id=conversation_id, lock=True
-            )
-            if conversation is None:
-                raise ConversationNotFound(f"no conversation {conversation_id}")
-            handoff = repo.open_handoff(session, conversation_id=conversation_id)
-            if handoff is None or conversation.status != "handoff":
-                raise HandoffStateError("this conversation has no open hand-off")
+            conversation, handoff = self._open_handoff(session, conversation_id)
             handoff.status = "resolved" if resolved else "released"
             handoff.closed_at = utcnow()
             conversation.status = "bot"
@@ -425,6 +423,67 @@ class ConversationService:
         await self._broker.publish(conversation_id, {"kind": "status", "status": "bot"})
         return records
 
+    async def claim_handoff(self, conversation_id: str, *, agent: str) -> list[MessageRecord]:
+        """An agent takes the open hand-off: it becomes active under their name, and the
+        shopper is told "<agent> joined the conversation." (once: claiming it again under the
+        same name says nothing new)."""
+
+        def claim(session: Session) -> list[MessageRecord]:
+            conversation, handoff = self._open_handoff(session, conversation_id)
+            if handoff.status == "active" and handoff.agent == agent:
+                return []
+            handoff.status = "active"
+            handoff.agent = agent
+            handoff.claimed_at = utcnow()
+            message = repo.append_message(
+                session,
+                conversation=conversation,
+                role="system",
+                text=f"{agent} joined the conversation.",
+                data={"custom": {"type": "handoff", "status": "joined", "agent": agent}},
+            )
+            return [MessageRecord.of(message)]
+
+        async with self._lock(conversation_id):
+            records = await self._db(claim)
+        await self._publish_messages(conversation_id, records)
+        return records
+
+    async def agent_message(
+        self, conversation_id: str, *, text: Any, agent: str | None = None
+    ) -> MessageRecord:
+        """A person's message to the shopper, only while the conversation is handed off; its
+        `author` is `agent`, else the agent who claimed the hand-off."""
+        clean = check_text(text, max_bytes=self._max_bytes)
+
+        def store(session: Session) -> MessageRecord:
+            conversation, handoff = self._open_handoff(session, conversation_id)
+            author = agent or handoff.agent
+            message = repo.append_message(
+                session,
+                conversation=conversation,
+                role="agent",
+                text=clean,
+                data={"author": author} if author else {},
+            )
+            return MessageRecord.of(message)
+
+        async with self._lock(conversation_id):
+            record = await self._db(store)
+        await self._publish_messages(conversation_id, [record])
+        return record
+
+    @staticmethod
+    def _open_handoff(session: Session, conversation_id: str) -> tuple[Conversation, Handoff]:
+        """The conversation (locked) and its open hand-off; `HandoffStateError` without one."""
+        conversation = repo.get_conversation(session, conversation_id=conversation_id, lock=True)
+        if conversation is None:
+            raise ConversationNotFound(f"no conversation {conversation_id}")
+        handoff = repo.open_handoff(session, conversation_id=conversation_id)
+        if handoff is None or conversation.status != "handoff":
+            raise HandoffStateError("this conversation has no open hand-off")
+        return conversation, handoff
+
     async def open_handoffs(self) -> list[dict[str, Any]]:
         return await self._db(
             lambda s: [
@@ -433,11 +492,75 @@ class ConversationService:
                     "conversation_id": h.conversation_id,
                     "status": h.status,
                     "reason": h.reason,
+                    "agent": h.agent,
                     "requested_at": h.requested_at.isoformat(),
                 }
                 for h in repo.list_handoffs(s)
             ]
         )
+
+    # -- the shopper's rating and identity ---------------------------------------------------
+
+    async def rate(
+        self, conversation_id: str, *, score: int, comment: str | None = None
+    ) -> MessageRecord:
+        """Store the shopper's rating (1 to 5; a later one replaces it) and a system notice
+        that says so, with `custom: {type: "rating", score}`, in one transaction."""
+        if not 1 <= score <= 5:
+            raise InvalidInput("a rating is a score from 1 to 5")
+
+        def store(session: Session) -> MessageRecord:
+            conversation = repo.get_conversation(
+                session, conversation_id=conversation_id, lock=True
+            )
+            if conversation is None:
+                raise ConversationNotFound(f"no conversation {conversation_id}")
+            conversation.rating = score
+            conversation.rating_comment = comment
+            conversation.rated_at = utcnow()
+            message = repo.append_message(
+                session,
+                conversation=conversation,
+                role="system",
+                text=f"Thanks for rating this chat {score}/5.",
+                data={"custom": {"type": "rating", "score": score}},
+            )
+            return MessageRecord.of(message)
+
+        async with self._lock(conversation_id):
+            record = await self._db(store)
+        await self._publish_messages(conversation_id, [record])
+        return record
+
+    async def identify(self, conversation_id: str, *, customer_id: str, customer_name: str) -> None:
+        """The store vouches for the shopper: the tracker gets the slots the assistant's own
+        authentication sets, so order questions need no further proof. A conversation keeps
+        its customer: another one is refused (`IdentityConflict`)."""
+
+        def apply(session: Session) -> None:
+            conversation = repo.get_conversation(
+                session, conversation_id=conversation_id, lock=True
+            )
+            if conversation is None:
+                raise ConversationNotFound(f"no conversation {conversation_id}")
+            tracker = repo.load_tracker(
+                session,
+                conversation=conversation,
+                initial_slots=self._engine.domain.initial_slots(),
+                max_events=self._max_events,
+            )
+            known = tracker.slots.get(CUSTOMER_ID_SLOT)
+            if known and known != customer_id:
+                raise IdentityConflict(
+                    "this conversation belongs to another customer; start a new session"
+                )
+            tracker.set_slot(CUSTOMER_ID_SLOT, customer_id)
+            tracker.set_slot(CUSTOMER_NAME_SLOT, customer_name)
+            conversation.customer_id = customer_id
+            repo.save_tracker(session, conversation=conversation, tracker=tracker)
+
+        async with self._lock(conversation_id):
+            await self._db(apply)
 
     async def _publish_messages(self, conversation_id: str, records: list[MessageRecord]) -> None:
         for record in records:

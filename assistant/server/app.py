@@ -13,7 +13,7 @@ from assistant import __version__
 from assistant.config import Settings
 from assistant.server.components import Components, build_components
 from assistant.server.errors import install_error_handlers
-from assistant.server.routes import agent, events, health, rest, web, ws
+from assistant.server.routes import agent, catalog, events, health, rest, web, ws
 
 
 def create_app(settings: Settings, *, components: Components | None = None) -> FastAPI:
@@ -48,6 +48,7 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
         app.include_router(ws.router)
     app.include_router(agent.router)
     app.include_router(events.router)
+    app.include_router(catalog.router)
     app.include_router(web.router)
     static = settings.path("web_widget")
     if Path(static).is_dir():

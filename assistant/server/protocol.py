@@ -46,12 +46,24 @@ class WireButton(_Frame):
 # -- client → server ------------------------------------------------------------------------
 
 
+# A customer token (a JWT) is a few hundred characters; this bounds it.
+MAX_TOKEN_CHARS = 4096
+MAX_COMMENT_CHARS = 1000
+
+
 class HelloFrame(_Frame):
-    """First frame of a connection: start a conversation, or resume one after `last_seq`."""
+    """First frame of a connection: start a conversation, or resume one after `last_seq`.
+    With `customer_token`, the store's logged-in customer is identified too (as `identify`)."""
 
     type: Literal["hello"]
     session: str | None = Field(None, min_length=1, max_length=128)
     last_seq: int = Field(0, ge=0)
+    customer_token: str | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_TOKEN_CHARS,
+        description="the store's signed token for its logged-in customer (HS256 JWT)",
+    )
 
 
 class ClientMessageFrame(_Frame):
@@ -67,9 +79,35 @@ class PingFrame(_Frame):
     type: Literal["ping"]
 
 
-ClientFrame = Annotated[HelloFrame | ClientMessageFrame | PingFrame, Field(discriminator="type")]
-CLIENT_FRAME_TYPES = ("hello", "message", "ping")
-_client_adapter: TypeAdapter[HelloFrame | ClientMessageFrame | PingFrame] = TypeAdapter(ClientFrame)
+class RateFrame(_Frame):
+    """The shopper's satisfaction with the conversation, 1 to 5; a later rating replaces the
+    earlier one."""
+
+    type: Literal["rate"]
+    score: int = Field(ge=1, le=5, strict=True)
+    comment: str | None = Field(None, max_length=MAX_COMMENT_CHARS)
+
+    @field_validator("comment")
+    @classmethod
+    def _clean_comment(cls, comment: str | None) -> str | None:
+        if comment is None:
+            return None
+        if "\x00" in comment:
+            raise ValueError("the comment contains a NUL character")
+        return comment.strip() or None
+
+
+class IdentifyFrame(_Frame):
+    """The store's signed token for its logged-in customer, passed on by the widget."""
+
+    type: Literal["identify"]
+    token: str = Field(min_length=1, max_length=MAX_TOKEN_CHARS)
+
+
+ClientFrameModel = HelloFrame | ClientMessageFrame | PingFrame | RateFrame | IdentifyFrame
+ClientFrame = Annotated[ClientFrameModel, Field(discriminator="type")]
+CLIENT_FRAME_TYPES = ("hello", "message", "ping", "rate", "identify")
+_client_adapter: TypeAdapter[ClientFrameModel] = TypeAdapter(ClientFrame)
 
 
 # -- server → client ------------------------------------------------------------------------
@@ -93,8 +131,9 @@ class AckFrame(_Frame):
 
 
 class ServerMessageFrame(_Frame):
-    """A stored message, in `seq` order: the shopper's own, the bot's, an agent's. A bot
-    message with `replaces` takes the place of the draft with that id."""
+    """A stored message, in `seq` order: the shopper's own, the bot's, an agent's (with the
+    agent's name as `author`), a system notice. A bot message with `replaces` takes the place
+    of the draft with that id."""
 
     type: Literal["message"] = "message"
     seq: int
@@ -105,6 +144,7 @@ class ServerMessageFrame(_Frame):
     custom: dict[str, Any] | None = None
     client_id: str | None = None
     replaces: str | None = Field(None, description="the id of the draft this message replaces")
+    author: str | None = Field(None, description="the display name of the agent who wrote it")
     created_at: str
 
 
@@ -125,6 +165,14 @@ class StatusFrame(_Frame):
 
     type: Literal["status"] = "status"
     status: Literal["bot", "handoff"]
+
+
+class IdentifiedFrame(_Frame):
+    """The customer token was valid: the conversation knows the store's customer now."""
+
+    type: Literal["identified"] = "identified"
+    customer_id: str
+    name: str | None = None
 
 
 class TypingFrame(_Frame):
@@ -153,7 +201,8 @@ ServerFrame = Annotated[
     | StatusFrame
     | TypingFrame
     | ErrorFrame
-    | PongFrame,
+    | PongFrame
+    | IdentifiedFrame,
     Field(discriminator="type"),
 ]
 
@@ -275,9 +324,7 @@ def validation_details(errors: Sequence[Any]) -> dict[str, Any]:
     }
 
 
-def parse_client_frame(
-    raw: bytes | str, *, max_bytes: int
-) -> HelloFrame | ClientMessageFrame | PingFrame:
+def parse_client_frame(raw: bytes | str, *, max_bytes: int) -> ClientFrameModel:
     data = decode_json(raw, max_bytes=max_bytes)
     if not isinstance(data, dict):
         raise InvalidInput("a frame is a JSON object")
@@ -315,6 +362,7 @@ def message_frame(record: MessageRecord) -> ServerMessageFrame:
         custom=data.get("custom"),
         client_id=record.client_id,
         replaces=data.get("replaces"),
+        author=data.get("author"),
         created_at=record.created_at.isoformat(),
     )
 

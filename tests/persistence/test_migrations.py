@@ -25,8 +25,8 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
-def test_head_is_the_shopper_events_revision() -> None:
-    assert migrate.head() == "0003"
+def test_head_is_the_conversation_ratings_revision() -> None:
+    assert migrate.head() == "0004"
 
 
 def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
@@ -74,15 +74,15 @@ def test_db_cli_upgrade_current_downgrade(empty_database_url: str, tmp_path: Pat
 
     result = run("current")
     assert result.exit_code == 0, result.output
-    assert "base" in result.output and "behind head 0003" in result.output
+    assert "base" in result.output and "behind head 0004" in result.output
 
     result = run("upgrade")
     assert result.exit_code == 0, result.output
-    assert "database at revision 0003" in result.output
+    assert "database at revision 0004" in result.output
 
     result = run("current")
     assert result.exit_code == 0, result.output
-    assert "0003 (up to date)" in result.output
+    assert "0004 (up to date)" in result.output
 
     result = run("downgrade", "base")
     assert result.exit_code == 0, result.output
@@ -117,5 +117,42 @@ def test_order_changes_revision_keeps_the_store(empty_database_url: str) -> None
             columns = {c["name"] for c in inspect(engine).get_columns("orders")}
             assert ("cancel_reason" in columns) == (revision == "0002")
             assert ("order_changes" in inspect(engine).get_table_names()) == (revision == "0002")
+    finally:
+        engine.dispose()
+
+
+def test_conversation_ratings_revision_keeps_the_conversations(empty_database_url: str) -> None:
+    """0004 adds the rating columns to a filled `conversations` table and takes them off again
+    without losing it, nor the messages that reference it."""
+    url = empty_database_url
+    migrate.upgrade(url, "0003")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO conversations (id, channel, external_id, status, last_seq,"
+                    " dialogue_state, created_at, updated_at)"
+                    " VALUES ('c1', 'web', 's', 'bot', 1, '{}', :now, :now)"
+                ),
+                {"now": "2026-12-06 10:00:00+00:00"},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO messages (conversation_id, seq, role, text, data, status,"
+                    " created_at) VALUES ('c1', 1, 'user', 'hi', '{}', 'processed', :now)"
+                ),
+                {"now": "2026-12-06 10:00:00+00:00"},
+            )
+        for revision in ("0004", "0003", "0004"):
+            engine.dispose()
+            (migrate.upgrade if revision == "0004" else migrate.downgrade)(url, revision)
+            with engine.connect() as connection:
+                for table in ("conversations", "messages"):
+                    count = connection.scalar(text(f"SELECT count(*) FROM {table}"))
+                    assert count == 1, (revision, table)
+            columns = {c["name"] for c in inspect(engine).get_columns("conversations")}
+            rating = {"rating", "rating_comment", "rated_at"}
+            assert columns & rating == (rating if revision == "0004" else set()), revision
     finally:
         engine.dispose()

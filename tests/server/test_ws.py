@@ -3,55 +3,16 @@ JSON Schema published in docs/protocol.schema.json."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.testclient import WebSocketTestSession
 
-from assistant.persistence.models import Message
+from assistant.persistence.models import Conversation, Message
 from assistant.server.protocol import protocol_schema
-from tests.protocol_frames import ORIGIN, SCHEMA, check
-
-
-class Chat:
-    """A protocol-checking client."""
-
-    def __init__(self, ws: WebSocketTestSession) -> None:
-        self.ws = ws
-
-    def send(self, frame: dict[str, Any]) -> None:
-        check(frame, "ClientFrame")
-        self.ws.send_text(json.dumps(frame))
-
-    def receive(self) -> dict[str, Any]:
-        return check(self.ws.receive_json(), "ServerFrame")
-
-    def until(self, predicate: Any, limit: int = 30) -> list[dict[str, Any]]:
-        frames = []
-        for _ in range(limit):
-            frame = self.receive()
-            frames.append(frame)
-            if predicate(frame):
-                return frames
-        raise AssertionError(f"no matching frame in {frames}")
-
-    def hello(self, session: str | None = None, last_seq: int = 0) -> dict[str, Any]:
-        frame: dict[str, Any] = {"type": "hello", "last_seq": last_seq}
-        if session:
-            frame["session"] = session
-        self.send(frame)
-        return self.receive()
-
-    def say(self, client_id: str, text: str, payload: str | None = None) -> list[dict[str, Any]]:
-        frame = {"type": "message", "client_id": client_id, "text": text}
-        if payload:
-            frame["payload"] = payload
-        self.send(frame)
-        return self.until(lambda f: f["type"] == "typing" and not f["active"])
+from tests.protocol_frames import ORIGIN, SCHEMA, Chat, check
 
 
 def bot_texts(frames: list[dict[str, Any]]) -> list[str]:
@@ -130,6 +91,17 @@ def test_buttons_send_their_payload(client: TestClient) -> None:
             "message_too_large",
         ),
         ('{"type": "hello", "session": "no-such-session"}', "unknown_session"),
+        ('{"type": "hello", "customer_token": ""}', "invalid_input"),
+        ('{"type": "rate", "score": 0}', "invalid_input"),
+        ('{"type": "rate", "score": 6}', "invalid_input"),
+        ('{"type": "rate", "score": "5"}', "invalid_input"),
+        ('{"type": "rate", "score": 4.5}', "invalid_input"),
+        ('{"type": "rate"}', "invalid_input"),
+        ('{"type": "rate", "score": 5, "comment": "' + "a" * 1001 + '"}', "invalid_input"),
+        ('{"type": "rate", "score": 5, "comment": "a\\u0000b"}', "invalid_input"),
+        ('{"type": "identify"}', "invalid_input"),
+        # The app under test has no channels.identity_secret.
+        ('{"type": "identify", "token": "a.b.c"}', "identify_disabled"),
     ],
 )
 def test_bad_frames_get_an_error_frame_and_the_socket_survives(
@@ -162,6 +134,54 @@ def test_a_message_before_hello_is_refused(client: TestClient) -> None:
         chat.send({"type": "message", "client_id": "x", "text": "hi"})
         error = chat.receive()
         assert error["code"] == "invalid_input" and error["client_id"] == "x"
+        for frame in ({"type": "rate", "score": 5}, {"type": "identify", "token": "a.b.c"}):
+            chat.send(frame)
+            error = chat.receive()
+            assert error["code"] == "invalid_input" and "hello" in error["message"], error
+
+
+def test_a_rating_is_stored_shown_and_replayed(
+    client: TestClient, session_factory: sessionmaker[Session]
+) -> None:
+    with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
+        chat = Chat(ws)
+        session = chat.hello()["session"]
+        chat.send({"type": "rate", "score": 4, "comment": "  quick and kind  "})
+        notice = chat.receive()
+        assert notice["type"] == "message" and notice["role"] == "system" and notice["seq"] == 1
+        assert notice["text"] == "Thanks for rating this chat 4/5."
+        assert notice["custom"] == {"type": "rating", "score": 4}
+        with session_factory() as db:
+            conversation = db.scalars(select(Conversation)).one()
+            assert (conversation.rating, conversation.rating_comment) == (4, "quick and kind")
+            first_rated_at = conversation.rated_at
+            assert first_rated_at is not None
+
+        # A later rating replaces the earlier one.
+        chat.send({"type": "rate", "score": 2})
+        notice = chat.receive()
+        assert (notice["seq"], notice["custom"]) == (2, {"type": "rating", "score": 2})
+    with session_factory() as db:
+        conversation = db.scalars(select(Conversation)).one()
+        assert (conversation.rating, conversation.rating_comment) == (2, None)
+        assert conversation.rated_at is not None and conversation.rated_at >= first_rated_at
+
+    # After a reload the widget sees that the chat was rated.
+    with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
+        chat = Chat(ws)
+        assert chat.hello(session)["last_seq"] == 2
+        replay = [chat.receive(), chat.receive()]
+        assert [f["custom"]["score"] for f in replay] == [4, 2]
+
+
+def test_goodbye_tells_the_widget_the_conversation_ended(client: TestClient) -> None:
+    with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
+        chat = Chat(ws)
+        chat.hello()
+        frames = chat.say("g1", "goodbye!")
+        (reply,) = [f for f in frames if f["type"] == "message" and f["role"] == "bot"]
+        assert "bye" in reply["text"].lower()
+        assert reply["custom"] == {"type": "conversation_end"}
 
 
 def test_a_foreign_origin_is_refused(client: TestClient) -> None:

@@ -29,6 +29,10 @@ class Conversation(Base):
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     # Authenticated store customer, once the shopper has proven who they are.
     customer_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The shopper's satisfaction rating (1 to 5) and comment; a later one replaces it.
+    rating: Mapped[int | None] = mapped_column(Integer, default=None)
+    rating_comment: Mapped[str | None] = mapped_column(Text, default=None)
+    rated_at: Mapped[datetime | None] = mapped_column(default=None)
     # The dialogue manager's flow stack, persisted between turns.
     dialogue_state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

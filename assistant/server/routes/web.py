@@ -27,7 +27,7 @@ async def demo_store(components: ComponentsDep) -> FileResponse:
 
 @router.get("/widget.js")
 async def widget(components: ComponentsDep) -> FileResponse:
-    return _static(components, "widget.js", "text/javascript")
+    return _static(components, "dist/widget.js", "text/javascript")
 
 
 # Documents are rendered as escaped text; the page needs no script and no outside resource.

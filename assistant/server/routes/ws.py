@@ -1,9 +1,11 @@
 """The widget's channel: `WS /ws/chat` (docs/protocol.md).
 
-A connection says `hello` (new or resumed session), then sends `message` frames. Each stored
-message is acknowledged with its sequence number; every message of the conversation —
-the shopper's, the bot's, an agent's — reaches the socket through the broker in `seq` order,
-after a replay of what the client missed. A bad frame gets an error frame; the socket stays open.
+A connection says `hello` (new or resumed session), then sends `message` frames, and perhaps
+`rate` (the shopper's rating) and `identify` (the store's token for its logged-in customer).
+Each stored message is acknowledged with its sequence number; every message of the
+conversation — the shopper's, the bot's, an agent's, a system notice — reaches the socket
+through the broker in `seq` order, after a replay of what the client missed. A bad frame gets
+an error frame; the socket stays open.
 """
 
 from __future__ import annotations
@@ -22,13 +24,18 @@ from assistant.conversation.service import Accepted
 from assistant.errors import AisleError, InvalidInput, OriginNotAllowed
 from assistant.server.components import Components
 from assistant.server.deps import get_components
+from assistant.server.identity import identify_customer
 from assistant.server.protocol import (
     AckFrame,
+    ClientFrameModel,
     ClientMessageFrame,
     DraftFrame,
     ErrorFrame,
     HelloFrame,
+    IdentifiedFrame,
+    IdentifyFrame,
     PongFrame,
+    RateFrame,
     StatusFrame,
     TypingFrame,
     WelcomeFrame,
@@ -113,11 +120,15 @@ class ChatSession:
             except AisleError as exc:
                 await self.send(ErrorFrame(**_error_fields(exc, client_id)))
 
-    async def handle(self, frame: Any) -> None:
+    async def handle(self, frame: ClientFrameModel) -> None:
         if isinstance(frame, HelloFrame):
             await self.hello(frame)
         elif isinstance(frame, ClientMessageFrame):
             await self.message(frame)
+        elif isinstance(frame, RateFrame):
+            await self.rate(frame)
+        elif isinstance(frame, IdentifyFrame):
+            await self.identify(frame.token)
         else:
             await self.send(PongFrame())
 
@@ -144,12 +155,36 @@ class ChatSession:
                 await self.deliver(record)
         finally:
             replayed.set()
+        if frame.customer_token is not None:
+            # The conversation is open whatever the token: a bad one gets an error frame.
+            await self.identify(frame.customer_token)
 
-    async def message(self, frame: ClientMessageFrame) -> None:
+    def _conversation(self) -> str:
         if self.conversation_id is None:
             raise InvalidInput("say hello first")
+        return self.conversation_id
+
+    async def rate(self, frame: RateFrame) -> None:
+        # The notice reaches this socket (and every other) through the broker, in seq order.
+        await self.conversations.rate(
+            self._conversation(), score=frame.score, comment=frame.comment
+        )
+
+    async def identify(self, token: str) -> None:
+        conversation_id = self._conversation()
+        customer = await identify_customer(
+            token,
+            secret=self.components.settings.channels.identity_secret,
+            orders=self.components.orders,
+        )
+        await self.conversations.identify(
+            conversation_id, customer_id=customer.id, customer_name=customer.first_name
+        )
+        await self.send(IdentifiedFrame(customer_id=customer.id, name=customer.name))
+
+    async def message(self, frame: ClientMessageFrame) -> None:
         accepted = await self.conversations.accept(
-            self.conversation_id, text=frame.text, client_id=frame.client_id, payload=frame.payload
+            self._conversation(), text=frame.text, client_id=frame.client_id, payload=frame.payload
         )
         await self.send(
             AckFrame(
