@@ -26,8 +26,15 @@ $(VENV)/.dev: $(VENV)/.runtime
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install --quiet $(CONSTRAINTS) -e '.[dev,llamacpp]'
 	touch $@
 
+# The widget's build tools and axe-core (for tests/browser), as web_widget/package-lock.json pins them.
+WIDGET_DEPS := web_widget/node_modules/.installed
+
+$(WIDGET_DEPS): web_widget/package.json web_widget/package-lock.json
+	cd web_widget && npm ci --no-audit --no-fund
+	touch $@
+
 install: $(VENV)/.runtime
-install-dev: $(VENV)/.dev
+install-dev: $(VENV)/.dev $(WIDGET_DEPS)
 
 ## make run: install, migrate, seed the demo store, train the NLU, index the knowledge base
 ## (only what changed), serve on 127.0.0.1:8000.

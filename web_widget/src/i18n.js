@@ -1,0 +1,108 @@
+// The widget's own words, in English and Spanish. The store's replies come from the server;
+// these are the labels around them. Pick with `lang` (option or data-lang), else the page's
+// <html lang>, else the browser's language; anything else falls back to English.
+
+const en = {
+  title: "Chat with us",
+  greeting: "Hi! Ask me about products, your orders, returns or our policies.",
+  openChat: "Open chat",
+  closeChat: "Close chat",
+  newMessages: (n) => `${n} new`,
+  conversation: "Conversation",
+  message: "Message",
+  placeholder: "Type a message…",
+  send: "Send",
+  typing: "typing…",
+  writing: "Writing…",
+  connecting: "connecting…",
+  reconnecting: "reconnecting…",
+  unavailable: "unavailable",
+  you: "You",
+  supportTeam: "Support team",
+  notSent: "Not sent:",
+  retry: "Retry",
+  waiting: "Waiting for a person from our team. They will reply here.",
+  handoffRequested: "Connecting you with a person from our team…",
+  joined: (name) => `${name} joined the conversation.`,
+  chattingWith: (name) => `You're chatting with ${name}.`,
+  backWithBot: "You're back with the assistant.",
+  products: "Products",
+  previous: "Previous products",
+  next: "Next products",
+  inStock: "In stock",
+  outOfStock: "Out of stock",
+  matches: (shown, total) => `Showing ${shown} of ${total}`,
+  nearest: "Closest matches",
+  compare: "Comparison",
+  feature: "Feature",
+  price: "Price",
+  availability: "Availability",
+  order: "Order",
+  status: "Status",
+  total: "Total",
+  shipTo: "Ship to",
+  tracking: "Tracking",
+  sources: "Sources",
+  rateQuestion: "How was this chat?",
+  rate: (n) => `Rate ${n} of 5`,
+  rated: "Thanks for your rating!",
+  addedToCart: (name) => `Added to cart: ${name}`,
+};
+
+const es = {
+  title: "Chatea con nosotros",
+  greeting: "¡Hola! Pregúntame por productos, tus pedidos, devoluciones o nuestras políticas.",
+  openChat: "Abrir chat",
+  closeChat: "Cerrar chat",
+  newMessages: (n) => `${n} nuevos`,
+  conversation: "Conversación",
+  message: "Mensaje",
+  placeholder: "Escribe un mensaje…",
+  send: "Enviar",
+  typing: "escribiendo…",
+  writing: "Escribiendo…",
+  connecting: "conectando…",
+  reconnecting: "reconectando…",
+  unavailable: "no disponible",
+  you: "Tú",
+  supportTeam: "Equipo de soporte",
+  notSent: "No enviado:",
+  retry: "Reintentar",
+  waiting: "Esperando a una persona de nuestro equipo. Te responderá aquí.",
+  handoffRequested: "Te estamos conectando con una persona de nuestro equipo…",
+  joined: (name) => `${name} se unió a la conversación.`,
+  chattingWith: (name) => `Estás hablando con ${name}.`,
+  backWithBot: "Has vuelto con el asistente.",
+  products: "Productos",
+  previous: "Productos anteriores",
+  next: "Más productos",
+  inStock: "Disponible",
+  outOfStock: "Agotado",
+  matches: (shown, total) => `Mostrando ${shown} de ${total}`,
+  nearest: "Lo más parecido",
+  compare: "Comparación",
+  feature: "Característica",
+  price: "Precio",
+  availability: "Disponibilidad",
+  order: "Pedido",
+  status: "Estado",
+  total: "Total",
+  shipTo: "Envío a",
+  tracking: "Seguimiento",
+  sources: "Fuentes",
+  rateQuestion: "¿Qué tal fue este chat?",
+  rate: (n) => `Valorar con ${n} de 5`,
+  rated: "¡Gracias por tu valoración!",
+  addedToCart: (name) => `Añadido al carrito: ${name}`,
+};
+
+export const LANGUAGES = { en, es };
+
+export function strings(lang) {
+  const candidates = [lang, document.documentElement.lang, navigator.language];
+  for (const candidate of candidates) {
+    const code = String(candidate || "").toLowerCase().split("-")[0];
+    if (LANGUAGES[code]) return { code, t: LANGUAGES[code] };
+  }
+  return { code: "en", t: en };
+}
