@@ -1,5 +1,5 @@
-"""The browser tests' fixtures: one real server and one Chromium per session, a fresh browser
-context per test, every WebSocket frame checked against the protocol's schema at the end of
+"""The browser tests' fixtures: one real server per session, one Chromium per module, a fresh
+browser context per test, every WebSocket frame checked against the protocol's schema at the end of
 each test, and a screenshot of every page as a test artifact (test-artifacts/browser/).
 
 Debian's Chromium (/usr/bin/chromium) is driven by Playwright; no browser is downloaded. When
@@ -52,6 +52,9 @@ def aisle_server(
     """`assistant serve` on a free port: a fresh SQLite database migrated and seeded with the
     demo store, the session's trained NLU model, the knowledge base ingested; its own origin
     allowed. The server logs are copied to test-artifacts/browser/ at the end."""
+    # This run's artifacts only.
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
     server = AisleServer(tmp_path_factory.mktemp("browser-server"))
     # The CLI prepares the data in its own processes while this one trains the session's
     # NLU model (tests/fixtures/app.py), unless another test has already.
@@ -80,13 +83,16 @@ def server(aisle_server: AisleServer) -> Iterator[AisleServer]:
         aisle_server.start()
 
 
-@pytest.fixture(scope="session")
+# Playwright's sync API keeps an asyncio loop marked as running in this thread while it is
+# started, which breaks every later test that calls asyncio.run(): so one driver and one
+# Chromium per module, stopped before the rest of the suite goes on.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(
@@ -100,9 +106,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
             "`npm ci` in web_widget/",
             pytrace=False,
         )
-    # This run's artifacts only.
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
     yield browser
     browser.close()
