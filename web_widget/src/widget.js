@@ -226,6 +226,7 @@ function createWidget(opts, emit) {
     rating = ratingPrompt(ctx, (score) => {
       raw({ type: "rate", score });
       rating.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+      input.focus();
     });
     place(rating);
   }
@@ -268,7 +269,10 @@ function createWidget(opts, emit) {
       else if (kind === "answer" && custom.sources && custom.sources.length) node.appendChild(sources(custom, ctx));
       if (m.buttons && m.buttons.length) {
         const group = el("div", "aisle-replies");
-        for (const b of m.buttons) group.appendChild(button(b.title, "aisle-reply", () => send(b.title, b.payload)));
+        for (const b of m.buttons) {
+          // The set is disabled by the next message: keep the keyboard in the conversation.
+          group.appendChild(button(b.title, "aisle-reply", () => { send(b.title, b.payload); input.focus(); }));
+        }
         node.appendChild(group);
         lastReplies = group;
       }
