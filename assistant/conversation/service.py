@@ -118,6 +118,14 @@ def _stored_data(message: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _conversation(session: Session, conversation_id: str, *, lock: bool = False) -> Conversation:
+    """The conversation (locked for the transaction when `lock`); `ConversationNotFound`."""
+    conversation = repo.get_conversation(session, conversation_id=conversation_id, lock=lock)
+    if conversation is None:
+        raise ConversationNotFound(f"no conversation {conversation_id}")
+    return conversation
+
+
 def _info(conversation: Any) -> ConversationInfo:
     return ConversationInfo(
         id=conversation.id,
@@ -196,10 +204,7 @@ class ConversationService:
 
     async def get(self, conversation_id: str) -> ConversationInfo:
         def find(session: Session) -> ConversationInfo:
-            conversation = repo.get_conversation(session, conversation_id=conversation_id)
-            if conversation is None:
-                raise ConversationNotFound(f"no conversation {conversation_id}")
-            return _info(conversation)
+            return _info(_conversation(session, conversation_id))
 
         return await self._db(find)
 
@@ -235,11 +240,7 @@ class ConversationService:
             raise InvalidInput("a payload starts with '/' and is at most 1024 characters")
 
         def store(session: Session) -> Accepted:
-            conversation = repo.get_conversation(
-                session, conversation_id=conversation_id, lock=True
-            )
-            if conversation is None:
-                raise ConversationNotFound(f"no conversation {conversation_id}")
+            conversation = _conversation(session, conversation_id, lock=True)
             if client_id is not None:
                 previous = repo.find_client_message(
                     session, conversation_id=conversation_id, client_id=client_id
@@ -476,9 +477,7 @@ class ConversationService:
     @staticmethod
     def _open_handoff(session: Session, conversation_id: str) -> tuple[Conversation, Handoff]:
         """The conversation (locked) and its open hand-off; `HandoffStateError` without one."""
-        conversation = repo.get_conversation(session, conversation_id=conversation_id, lock=True)
-        if conversation is None:
-            raise ConversationNotFound(f"no conversation {conversation_id}")
+        conversation = _conversation(session, conversation_id, lock=True)
         handoff = repo.open_handoff(session, conversation_id=conversation_id)
         if handoff is None or conversation.status != "handoff":
             raise HandoffStateError("this conversation has no open hand-off")
@@ -510,11 +509,7 @@ class ConversationService:
             raise InvalidInput("a rating is a score from 1 to 5")
 
         def store(session: Session) -> MessageRecord:
-            conversation = repo.get_conversation(
-                session, conversation_id=conversation_id, lock=True
-            )
-            if conversation is None:
-                raise ConversationNotFound(f"no conversation {conversation_id}")
+            conversation = _conversation(session, conversation_id, lock=True)
             conversation.rating = score
             conversation.rating_comment = comment
             conversation.rated_at = utcnow()
@@ -538,11 +533,7 @@ class ConversationService:
         its customer: another one is refused (`IdentityConflict`)."""
 
         def apply(session: Session) -> None:
-            conversation = repo.get_conversation(
-                session, conversation_id=conversation_id, lock=True
-            )
-            if conversation is None:
-                raise ConversationNotFound(f"no conversation {conversation_id}")
+            conversation = _conversation(session, conversation_id, lock=True)
             tracker = repo.load_tracker(
                 session,
                 conversation=conversation,
