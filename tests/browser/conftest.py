@@ -68,9 +68,7 @@ def aisle_server(
         yield server
     finally:
         server.stop()
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        for log in sorted(server.logs.glob("*.log")):
-            shutil.copyfile(log, ARTIFACTS / f"server-{log.name}")
+        server.keep_logs("server-")
 
 
 @pytest.fixture

@@ -143,6 +143,12 @@ class AisleServer:
             stack, self._stack = self._stack, None
             stack.close()
 
+    def keep_logs(self, prefix: str) -> None:
+        """Copy the server's logs to the test artifacts, as `<prefix><log name>`."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for log in sorted(self.logs.glob("*.log")):
+            shutil.copyfile(log, ARTIFACTS / f"{prefix}{log.name}")
+
     def restart(self) -> None:
         self.stop()
         self.start()

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.harness import AisleServer, Chat, Pages
+from tests.browser.harness import AisleServer, Chat, FrameLog
 
 # The first test also waits for the server to be prepared (a few minutes on two cores).
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
@@ -51,11 +51,8 @@ def drop_the_connection(page: Page) -> None:
 
 
 def test_a_dropped_connection_and_a_server_restart_lose_nothing(
-    pages: Pages, server: AisleServer
+    chat: Chat, page: Page, frames: FrameLog, server: AisleServer
 ) -> None:
-    page, frames = pages.new(viewport={"width": 1280, "height": 800})
-    page.goto("/")
-    chat = Chat(page, frames)
     chat.open()
     chat.say("hi")
     expect(chat.bot(GREETING_ASK)).to_be_visible()
@@ -94,11 +91,8 @@ def test_a_dropped_connection_and_a_server_restart_lose_nothing(
 
 
 def test_what_an_agent_wrote_while_the_shopper_was_offline_arrives_once(
-    pages: Pages, server: AisleServer
+    chat: Chat, page: Page, frames: FrameLog, server: AisleServer
 ) -> None:
-    page, frames = pages.new(viewport={"width": 1280, "height": 800})
-    page.goto("/")
-    chat = Chat(page, frames)
     chat.open()
     chat.say("hi")
     chat.click_reply("Talk to a person")
@@ -126,11 +120,8 @@ def test_what_an_agent_wrote_while_the_shopper_was_offline_arrives_once(
 
 
 def test_the_conversation_survives_a_reload_and_another_page(
-    pages: Pages, server: AisleServer
+    chat: Chat, page: Page, frames: FrameLog, server: AisleServer
 ) -> None:
-    page, frames = pages.new(viewport={"width": 1280, "height": 800})
-    page.goto("/")
-    chat = Chat(page, frames)
     chat.open()
     chat.say("hi")
     expect(chat.bot(GREETING_ASK)).to_be_visible()

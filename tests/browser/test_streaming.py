@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.harness import ARTIFACTS, AisleServer, Chat, FrameLog, Pages, wait_until
+from tests.browser.harness import AisleServer, Chat, FrameLog, Pages, wait_until
 from tests.fake_llm import FakeModelServer, Reply
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
@@ -86,9 +86,7 @@ def model_server(
         yield server
     finally:
         server.stop()
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        for log in sorted(server.logs.glob("*.log")):
-            shutil.copyfile(log, ARTIFACTS / f"model-server-{log.name}")
+        server.keep_logs("model-server-")
 
 
 # Installed before the question: records, from the widget's shadow root, every message node
