@@ -22,6 +22,7 @@ from actions.order_changes import (
     ActionValidatePaymentMethod,
 )
 from actions.order_info import ActionListOrders, ActionOrderStatus, ActionProductInfo
+from actions.repair import ActionAnswerIfCovered, ActionAnswerThenOffer, ActionStopTask
 from actions.shopping import (
     ActionAddToCart,
     ActionContinueSearch,
@@ -53,4 +54,7 @@ ACTIONS: tuple[type[Action], ...] = (
     ActionContinueSearch,
     ActionRecommend,
     ActionAddToCart,
+    ActionStopTask,
+    ActionAnswerIfCovered,
+    ActionAnswerThenOffer,
 )

@@ -80,14 +80,20 @@ class Domain(_Strict):
         *,
         seed: str = "",
         overrides: dict[str, Any] | None = None,
+        avoid: str | None = None,
     ) -> BotMessage:
-        """Fill a response template with slot values; the variant is chosen stably by `seed`."""
+        """Fill a response template with slot values; the variant is chosen stably by `seed`,
+        passing over one whose text would be `avoid` (the message just sent) when another
+        variant exists."""
         variants = self.responses.get(name)
         if not variants:
             raise FlowError(f"no response named {name!r} in the domain")
         index = int(hashlib.sha256(f"{name}:{seed}".encode()).hexdigest(), 16) % len(variants)
-        variant = variants[index]
         fill = _Placeholders(values)
+        for offset in range(len(variants)):
+            variant = variants[(index + offset) % len(variants)]
+            if avoid is None or variant.text is None or variant.text.format_map(fill) != avoid:
+                break
         buttons = tuple(
             Button(title=button["title"].format_map(fill), payload=button["payload"])
             for button in variant.buttons

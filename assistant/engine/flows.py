@@ -19,7 +19,7 @@ Everything is validated at start-up against the domain and the registered action
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -107,12 +107,26 @@ class Trigger(_Strict):
     intents: list[str] = Field(default_factory=list)
 
 
+# What a flow is to conversation repair (assistant/engine/repair.py): an ordinary task, or
+# one of the patterns the engine runs when a message leaves the path of a flow.
+Pattern = Literal["stop", "digression", "answer_then_offer"]
+
+
 class Flow(_Strict):
     description: str = ""
+    # How the shopper would name the task, for reminders: "cancelling your order".
+    title: str | None = None
     trigger: Trigger = Trigger()
     # Whether the flow may interrupt one that is waiting for an answer ("yes" to a question
     # is an answer, not a request of its own).
     interrupts: bool = True
+    # Whether a flow it interrupted asks its question again right after it ("I'm sorry, would
+    # you like a person?" waits for the shopper instead).
+    resumes: bool = True
+    # A question about doing this ("can I return a used item?") is answered from the store's
+    # documents and the task offered, instead of starting it (and its sign-in) at once.
+    answer_questions: bool = False
+    pattern: Pattern | None = None
     steps: list[Step] = Field(min_length=1)
 
     def index_of(self, step_id: str) -> int:
@@ -149,6 +163,13 @@ class FlowSet(_Strict):
     flows: dict[str, Flow]
     # The flow for messages no flow handles (out of scope, low confidence).
     fallback: str = "out_of_scope"
+
+    def pattern(self, pattern: Pattern) -> str | None:
+        """The flow that plays `pattern`, if the store defines one."""
+        for name, flow in self.flows.items():
+            if flow.pattern == pattern:
+                return name
+        return None
 
     def for_intent(self, intent: str) -> str | None:
         for name, flow in self.flows.items():

@@ -12,6 +12,7 @@ parse (assistant/engine/commands.py). The turn then runs exactly as for any pars
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import anyio
@@ -22,6 +23,7 @@ from assistant.engine.executor import ActionRunner, check_events
 from assistant.engine.flows import FlowSet
 from assistant.engine.messages import BotMessage, TurnResult
 from assistant.engine.nlu.result import ParseResult
+from assistant.engine.repair import Prompting, Repairs
 from assistant.engine.tracker import DialogueTracker, FlowFrame
 from assistant.errors import FlowError
 
@@ -46,6 +48,7 @@ class DialogueEngine:
         intents: set[str] | None = None,
         commands: CommandSource | None = None,
         search_flow: str | None = None,
+        repair: bool = True,
     ) -> None:
         flows.validate_against(
             responses=set(domain.responses),
@@ -61,6 +64,8 @@ class DialogueEngine:
         self.commands = commands
         self.policy = CommandPolicy(flows, domain, search_flow=search_flow)
         self._domain_dict = domain.as_rasa_dict()
+        self.repair = repair
+        self.repairs = Repairs(flows, domain, push=self._push)
 
     def new_tracker(self, sender_id: str) -> DialogueTracker:
         return DialogueTracker(sender_id=sender_id, slots=self.domain.initial_slots())
@@ -74,11 +79,14 @@ class DialogueEngine:
         tracker.add({"event": "user", "text": text, "parse_data": parse_data})
         result = TurnResult()
         before = dict(tracker.slots)
+        intent = self.repairs.offer_taken(tracker, parse.intent) if self.repair else parse.intent
         self._fill_slots(tracker, parse)
         corrected = self._apply_corrections(tracker, before)
-        triggered = self.flows.for_intent(parse.intent)
+        triggered = self.flows.for_intent(intent)
         frame = tracker.active
-        if frame is not None and (frame.waiting is not None or corrected):
+        if self.repair and self.repairs.arrange(tracker, parse, triggered, corrected=corrected):
+            pass
+        elif frame is not None and (frame.waiting is not None or corrected):
             # An answer (or a correction) continues the flow; another request interrupts it;
             # anything else (the fallback included) goes back to the waiting step, which asks
             # again.
@@ -89,6 +97,7 @@ class DialogueEngine:
                 and self.flows.flows[triggered].interrupts
             )
             if not answered and interrupts and triggered and not self._on_stack(tracker, triggered):
+                frame.interrupted = self.repair
                 self._push(tracker, triggered)
         elif triggered is None or not self._on_stack(tracker, triggered):
             self._push(tracker, triggered or self.flows.fallback)
@@ -200,6 +209,13 @@ class DialogueEngine:
                         "name": tracker.active.flow if tracker.active else None,
                     }
                 )
+                below = tracker.active
+                if below is not None and below.interrupted:
+                    if not result.messages:
+                        # The digression had nothing to say: the step simply asks again.
+                        below.interrupted = False
+                    elif not flow.resumes:
+                        return
                 continue
             step = flow.steps[frame.step]
             if step.collect is not None:
@@ -217,15 +233,28 @@ class DialogueEngine:
                     frame.waiting = None
                     frame.step = flow.next_index(frame.step, tracker.slots)
                     continue
-                if await self._act(step.ask_response, tracker, result):
+                rewrite = None
+                if self.repair:
+                    rewrite = Prompting(
+                        self.domain, self._values(tracker), self._seed(tracker)
+                    ).rewriter(frame, slot, flow.title, again=frame.waiting == slot)
+                if await self._act(step.ask_response, tracker, result, rewrite=rewrite):
                     continue
+                if tracker.paused and self.repair:
+                    tracker.stack.clear()
+                    return
                 if tracker.slots.get(slot) is not None:
                     # The ask action filled the slot from what the shopper already said.
                     continue
                 frame.waiting = slot
                 return
             if step.action is not None:
-                if await self._act(step.action, tracker, result):
+                ended = await self._act(step.action, tracker, result)
+                if tracker.paused and self.repair:
+                    # A person wins: no flow goes on, and none asks anything after it.
+                    tracker.stack.clear()
+                    return
+                if ended:
                     continue
             elif step.set_slots is not None:
                 for name, value in step.set_slots.items():
@@ -242,31 +271,61 @@ class DialogueEngine:
     def _values(self, tracker: DialogueTracker) -> dict[str, Any]:
         return {**tracker.slots, "assistant_name": self.assistant_name}
 
+    @staticmethod
+    def _seed(tracker: DialogueTracker) -> str:
+        return f"{tracker.sender_id}:{len(tracker.events)}"
+
+    @staticmethod
+    def _last_bot_text(tracker: DialogueTracker) -> str | None:
+        for event in reversed(tracker.events):
+            if event["event"] == "bot" and event.get("text"):
+                return str(event["text"])
+            if event["event"] == "user":
+                continue
+        return None
+
     def _say(self, tracker: DialogueTracker, result: TurnResult, message: BotMessage) -> None:
         result.messages.append(message)
         data = message.as_data()
         tracker.add({"event": "bot", "text": data.pop("text", None), "data": data})
 
-    async def _act(self, name: str, tracker: DialogueTracker, result: TurnResult) -> bool:
+    async def _act(
+        self,
+        name: str,
+        tracker: DialogueTracker,
+        result: TurnResult,
+        *,
+        rewrite: Callable[[BotMessage], BotMessage] | None = None,
+    ) -> bool:
         """Run an action or response; True when the action ended the active flow or sent it
-        back to an earlier step (the caller then re-reads the stack instead of moving on)."""
+        back to an earlier step (the caller then re-reads the stack instead of moving on).
+        `rewrite` rewords the first message with text (repair's reminders and rephrasings)."""
         pending = [name]
         ended = False
+
+        def say(message: BotMessage) -> None:
+            nonlocal rewrite
+            if rewrite is not None and message.text:
+                message, rewrite = rewrite(message), None
+            self._say(tracker, result, message)
+
         for _ in range(MAX_FOLLOWUPS):
             if not pending:
                 return ended
             current = pending.pop()
             tracker.add({"event": "action", "name": current})
             if current not in self.runner.names():
-                seed = f"{tracker.sender_id}:{len(tracker.events)}"
-                self._say(
-                    tracker, result, self.domain.render(current, self._values(tracker), seed=seed)
+                avoid = self._last_bot_text(tracker) if self.repair else None
+                say(
+                    self.domain.render(
+                        current, self._values(tracker), seed=self._seed(tracker), avoid=avoid
+                    )
                 )
                 continue
             outcome = await self.runner.run(current, tracker.as_rasa_dict(), self._domain_dict)
             events = check_events(current, outcome.events, set(self.domain.slots))
             for response in outcome.responses:
-                self._say(tracker, result, self._message_from_dispatcher(response, tracker))
+                say(self._message_from_dispatcher(response, tracker))
             was_paused = tracker.paused
             before = dict(tracker.slots)
             for event in events:
@@ -298,8 +357,10 @@ class DialogueEngine:
                 **self._values(tracker),
                 **{k: v for k, v in response.items() if v is not None},
             }
-            seed = f"{tracker.sender_id}:{len(tracker.events)}"
-            return self.domain.render(str(template), values, seed=seed, overrides=response)
+            avoid = self._last_bot_text(tracker) if self.repair else None
+            return self.domain.render(
+                str(template), values, seed=self._seed(tracker), overrides=response, avoid=avoid
+            )
         return BotMessage.from_data(
             {
                 "text": response.get("text"),

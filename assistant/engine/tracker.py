@@ -18,14 +18,28 @@ class FlowFrame:
     step: int = 0
     # The slot this frame asked for and is waiting on, if any.
     waiting: str | None = None
+    # Another flow ran on top of this one while it waited: say where we were when it asks again.
+    interrupted: bool = False
+    # The prompts this step sent in a row without an answer (repair: never a third time).
+    prompts: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"flow": self.flow, "step": self.step, "waiting": self.waiting}
+        return {
+            "flow": self.flow,
+            "step": self.step,
+            "waiting": self.waiting,
+            "interrupted": self.interrupted,
+            "prompts": list(self.prompts),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FlowFrame:
         return cls(
-            flow=str(data["flow"]), step=int(data.get("step", 0)), waiting=data.get("waiting")
+            flow=str(data["flow"]),
+            step=int(data.get("step", 0)),
+            waiting=data.get("waiting"),
+            interrupted=bool(data.get("interrupted", False)),
+            prompts=[str(p) for p in data.get("prompts") or ()],
         )
 
 

@@ -201,6 +201,7 @@ def build_dialogue(
         intents=set(nlu.intents),
         commands=commands,
         search_flow=SEARCH_FLOW if SEARCH_FLOW in flows.flows else None,
+        repair=settings.dialogue.repair,
     )
 
 

@@ -1,0 +1,255 @@
+"""Conversation repair: what the engine does when a message leaves the path of a flow.
+
+Rasa CALM's patterns, in this engine's terms. A flow is a path the shopper may leave and
+re-enter, never a corridor; the flows that play each pattern are ordinary flows in
+flows.yml, marked with `pattern:`, and every text is a domain response a store can change:
+
+- stop — "cancel", "never mind": the flows on the stack end with nothing half-done
+  (`utter_stopped` names what was stopped);
+- a person wins — the hand-off clears the stack, so no flow prompt follows it;
+- digression — a question while a step waits is answered from the store's documents, then the
+  step asks again after a one-line reminder (`utter_resume`);
+- answer_then_offer — a question about doing a task ("can I return a used item?") is answered
+  and the task offered (`offer` slot: a yes starts it), instead of its sign-in;
+- retry — a message the step cannot use gets the prompt once more with an apology
+  (`utter_repair_retry`), then a rephrasing with the step's choices, "stop" and "a person" as
+  buttons (`utter_rephrase_<slot>` or `utter_repair_rephrase`, `utter_repair_options`),
+  never the same prompt a third time in a row.
+
+A store that leaves a response out of its domain loses that pattern's words, not the pattern.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from assistant.engine.commands import HANDOFF_INTENT
+from assistant.engine.domain import Domain
+from assistant.engine.flows import FlowSet
+from assistant.engine.messages import BotMessage, Button
+from assistant.engine.nlu.payload import PAYLOAD_EXTRACTOR
+from assistant.engine.nlu.result import ParseResult
+from assistant.engine.tracker import DialogueTracker, FlowFrame
+
+# Slots the patterns use, when the domain declares them.
+OFFER_SLOT = "offer"
+STOPPED_SLOT = "stopped_task"
+AFFIRM_INTENT = "affirm"
+# How many of a step's prompts in a row a frame remembers.
+PROMPT_MEMORY = 4
+
+_LEAD = r"^\s*(?:(?:so|and|but|hi|hello|hey|ok|okay|um+|quick question|question)[,!.:]?\s+)*"
+_ASKS = re.compile(
+    _LEAD + r"(?:can|could|may|do|does|did|is|are|am|will|would|should|shall|how|what|whats|"
+    r"what's|when|where|why|which|who|if|any)\b",
+    re.IGNORECASE,
+)
+# "can you cancel my order", "I want to return these": a request, not a question about it.
+_REQUEST = re.compile(
+    _LEAD + r"(?:can|could|would|will)\s+(?:you|u|ya)\s+(?:please\s+|pls\s+)?(?!tell|explain|let)"
+    r"|\b(?:i\s*(?:want|wanna|need|'d like|would like|am trying|'m trying)|i'd like|please|pls|"
+    r"plz)\b",
+    re.IGNORECASE,
+)
+_WONDERS = re.compile(
+    r"\b(?:wondering|want to know|wanna know|like to know|curious|tell me (?:if|whether|how))\b",
+    re.IGNORECASE,
+)
+
+
+# A message that is nothing but a way out ("cancel", "ok never mind then") leaves whatever is
+# in progress, whatever the classifier makes of a word that also starts tasks ("cancel").
+_LEAVES = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|oh|ah|actually|no|nah|nope|hmm+|um+|please|pls)\W+)*"
+    r"(?:cancel|stop|quit|abort|exit|never\s*mind|nvm|forget (?:it|about it|that)|leave it|"
+    r"drop it|scratch that|cancel (?:it|that|this)|stop (?:it|that|this))"
+    r"(?:\W+(?:then|please|pls|thanks|thank you|for now))*\W*$",
+    re.IGNORECASE,
+)
+
+
+def leaves(text: str) -> bool:
+    """Whether the message only says to stop what is in progress."""
+    return bool(_LEAVES.match(text))
+
+
+def asks_about(text: str) -> bool:
+    """Whether a message asks about something (how, whether, what) rather than asking for
+    it to be done: "can I return a used item?" does, "return my shoes" and "can you cancel
+    my order" do not."""
+    if _WONDERS.search(text):
+        return True
+    if _REQUEST.search(text):
+        return False
+    return bool(_ASKS.search(text)) or text.rstrip().endswith("?")
+
+
+class Repairs:
+    """Where a message that leaves the path puts the flow stack; `push` starts a flow."""
+
+    def __init__(
+        self,
+        flows: FlowSet,
+        domain: Domain,
+        *,
+        push: Callable[[DialogueTracker, str], None],
+    ) -> None:
+        self.flows = flows
+        self.domain = domain
+        self.push = push
+        self.flows_by_intent = {
+            intent for flow in flows.flows.values() for intent in flow.trigger.intents
+        }
+        self.handoff_flow = flows.for_intent(HANDOFF_INTENT)
+
+    def offer_taken(self, tracker: DialogueTracker, intent: str) -> str:
+        """A yes to the task the last turn offered starts it; any other message lets the
+        offer go."""
+        offered = tracker.slots.get(OFFER_SLOT)
+        if offered is None:
+            return intent
+        tracker.set_slot(OFFER_SLOT, None)
+        waiting = tracker.active.waiting if tracker.active else None
+        answers_step = waiting is not None and any(
+            mapping.type == "from_intent" and mapping.intent == AFFIRM_INTENT
+            for mapping in self.domain.slots[waiting].mappings
+        )
+        if intent == AFFIRM_INTENT and not answers_step and str(offered) in self.flows_by_intent:
+            return str(offered)
+        return intent
+
+    def arrange(
+        self,
+        tracker: DialogueTracker,
+        parse: ParseResult,
+        triggered: str | None,
+        *,
+        corrected: bool,
+    ) -> bool:
+        """Arrange the stack for a message that leaves the path; False when the ordinary
+        rules apply (an answer, a new request, a first message)."""
+        frame = tracker.active
+        stop = self.flows.pattern("stop")
+        if stop is not None and leaves(parse.text):
+            triggered = stop
+        flow = self.flows.flows[triggered] if triggered else None
+        if flow is not None and flow.pattern == "stop":
+            task = self.task_title(tracker)
+            tracker.stack.clear()
+            if STOPPED_SLOT in self.domain.slots:
+                tracker.set_slot(STOPPED_SLOT, task)
+            self.push(tracker, str(triggered))
+            return True
+        if triggered is not None and triggered == self.handoff_flow:
+            tracker.stack.clear()
+            self.push(tracker, triggered)
+            return True
+        waiting = frame.waiting if frame is not None else None
+        answered = corrected or (waiting is not None and tracker.slots.get(waiting) is not None)
+        if answered:
+            return False
+        asks = asks_about(parse.text)
+        offer = self.flows.pattern("answer_then_offer")
+        if (
+            flow is not None
+            and flow.answer_questions
+            and offer is not None
+            and asks
+            and not any(entity.extractor == PAYLOAD_EXTRACTOR for entity in parse.entities)
+            and not any(entity.entity == "order_id" for entity in parse.entities)
+        ):
+            if frame is not None and waiting is not None:
+                frame.interrupted = True
+            self.push(tracker, offer)
+            return True
+        digression = self.flows.pattern("digression")
+        if (
+            frame is not None
+            and waiting is not None
+            and digression is not None
+            and (triggered is None or triggered == self.flows.fallback)
+            and asks
+        ):
+            frame.interrupted = True
+            self.push(tracker, digression)
+            return True
+        return False
+
+    def task_title(self, tracker: DialogueTracker) -> str | None:
+        for frame in reversed(tracker.stack):
+            title = self.flows.flows[frame.flow].title
+            if title:
+                return title
+        return None
+
+
+@dataclass
+class Prompting:
+    """How the step that is asking now should word its prompt."""
+
+    domain: Domain
+    values: dict[str, Any]
+    seed: str
+
+    def _text(self, name: str, **values: Any) -> str | None:
+        if not self.domain.has_response(name):
+            return None
+        return self.domain.render(name, {**self.values, **values}, seed=self.seed).text
+
+    def _buttons(self, name: str) -> tuple[Button, ...]:
+        if not self.domain.has_response(name):
+            return ()
+        return self.domain.render(name, self.values, seed=self.seed).buttons
+
+    def rewriter(
+        self, frame: FlowFrame, slot: str, task: str | None, *, again: bool
+    ) -> Callable[[BotMessage], BotMessage]:
+        """A rewrite of the step's first prompt, given what this frame sent before: after
+        an interruption a reminder leads it; the second time in a row an apology; the third
+        time and after, a rephrasing with buttons, never the same words twice in a row."""
+        resuming = frame.interrupted
+        frame.interrupted = False
+        if resuming or not again:
+            frame.prompts = []
+
+        def rewrite(message: BotMessage) -> BotMessage:
+            raw = message.text or ""
+            repeats = 0
+            for previous in reversed(frame.prompts):
+                if previous != raw:
+                    break
+                repeats += 1
+            frame.prompts = [*frame.prompts, raw][-PROMPT_MEMORY:]
+            if resuming and task:
+                lead = self._text("utter_resume", task=task)
+                return _lead(message, lead)
+            if repeats == 1:
+                return _lead(message, self._text("utter_repair_retry"))
+            if repeats >= 2:
+                name = f"utter_rephrase_{slot}"
+                if repeats % 2 == 1:
+                    text = self._text("utter_repair_stuck", prompt=raw, task=task or "")
+                else:
+                    text = self._text(name) or self._text(
+                        "utter_repair_rephrase", prompt=raw, task=task or ""
+                    )
+                options = self._buttons("utter_repair_options")
+                titles = {button.title for button in message.buttons}
+                return replace(
+                    message,
+                    text=text or message.text,
+                    buttons=message.buttons
+                    + tuple(button for button in options if button.title not in titles),
+                )
+            return message
+
+        return rewrite
+
+
+def _lead(message: BotMessage, lead: str | None) -> BotMessage:
+    if not lead:
+        return message
+    return replace(message, text=f"{lead} {message.text}" if message.text else lead)
