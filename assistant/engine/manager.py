@@ -23,7 +23,7 @@ from assistant.engine.executor import ActionRunner, check_events
 from assistant.engine.flows import FlowSet
 from assistant.engine.messages import BotMessage, TurnResult
 from assistant.engine.nlu.result import ParseResult
-from assistant.engine.repair import Prompting, Repairs
+from assistant.engine.repair import Prompting, Repairs, asks_about, split_requests
 from assistant.engine.tracker import DialogueTracker, FlowFrame
 from assistant.errors import FlowError
 
@@ -71,6 +71,49 @@ class DialogueEngine:
         return DialogueTracker(sender_id=sender_id, slots=self.domain.initial_slots())
 
     async def handle(self, tracker: DialogueTracker, text: str) -> TurnResult:
+        """One shopper message; a message that carries several requests ("how long does
+        shipping take, and cancel my order") has each handled in turn, the task last."""
+        parts = await self._requests(tracker, text) if self.repair else []
+        if not parts:
+            return await self._handle_one(tracker, text)
+        result = TurnResult()
+        for part in parts:
+            done = await self._handle_one(tracker, part)
+            result.messages += done.messages
+            result.handoff_reason = result.handoff_reason or done.handoff_reason
+            if tracker.paused:
+                break
+        return result
+
+    async def _requests(self, tracker: DialogueTracker, text: str) -> list[str]:
+        """The message's requests, when it holds more than one that the NLU reads with
+        confidence as different flows, at most one of them a task that asks questions;
+        otherwise none (the message is one request)."""
+        if tracker.active is not None and tracker.active.waiting is not None:
+            return []
+        pieces = split_requests(text)
+        if len(pieces) < 2:
+            return []
+        parses = [await anyio.to_thread.run_sync(self.parser.parse, piece) for piece in pieces]
+        flows = [self.flows.for_intent(parse.intent) for parse in parses]
+        # A question the NLU does not place goes to the documents, beside a clear request.
+        unplaced = [
+            flow is None or (flow == self.flows.fallback and not asks_about(piece))
+            for piece, flow in zip(pieces, flows, strict=True)
+        ]
+        if any(unplaced) or all(flow == self.flows.fallback for flow in flows):
+            return []
+        if len(set(flows)) < len(flows):
+            return []
+        tasks = [piece for piece, flow in zip(pieces, flows, strict=True) if self._asks(flow)]
+        if len(tasks) > 1:
+            return []
+        return [piece for piece in pieces if piece not in tasks] + tasks
+
+    def _asks(self, flow: str | None) -> bool:
+        return flow is not None and any(step.collect for step in self.flows.flows[flow].steps)
+
+    async def _handle_one(self, tracker: DialogueTracker, text: str) -> TurnResult:
         parse = await anyio.to_thread.run_sync(self.parser.parse, text)
         parse_data: dict[str, Any] = {}
         if self.commands is not None and needs_commands(parse):

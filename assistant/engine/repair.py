@@ -71,6 +71,35 @@ _LEAVES = re.compile(
 )
 
 
+# Where one request may end and another begin: after a question mark or a sentence, at a
+# semicolon, or at "and" / ", also" / ", plus" between clauses.
+_BETWEEN_REQUESTS = re.compile(
+    r"(?<=[?.!])\s+|\s*;\s*|,\s*(?:and\s+)?(?:also|plus)\s+|,?\s+and\s+(?:also\s+|then\s+)?",
+    re.IGNORECASE,
+)
+MIN_REQUEST_WORDS = 2
+
+
+def split_requests(text: str) -> list[str]:
+    """The clauses a message may hold several requests in; a piece too short to be a
+    request ("black and white") stays joined, word for word, to its neighbour."""
+    pieces: list[str] = []
+    joins: list[str] = []
+    position = 0
+    for match in _BETWEEN_REQUESTS.finditer(text):
+        pieces.append(text[position : match.start()])
+        joins.append(match.group(0))
+        position = match.end()
+    pieces.append(text[position:])
+    merged = [pieces[0]]
+    for join, piece in zip(joins, pieces[1:], strict=True):
+        if len(piece.split()) < MIN_REQUEST_WORDS or len(merged[-1].split()) < MIN_REQUEST_WORDS:
+            merged[-1] = f"{merged[-1]}{join}{piece}"
+        else:
+            merged.append(piece)
+    return [piece.strip(" ,") for piece in merged if piece.strip(" ,")]
+
+
 def leaves(text: str) -> bool:
     """Whether the message only says to stop what is in progress."""
     return bool(_LEAVES.match(text))

@@ -368,12 +368,19 @@ def message_frame(record: MessageRecord) -> ServerMessageFrame:
 
 
 def rest_items(sender: str, records: list[MessageRecord]) -> list[dict[str, Any]]:
+    """Rasa's REST reply items. A card's `custom.text_form` (what it shows, as lines of text)
+    joins the message's text here, where no widget draws the card; the widget's frames
+    leave it out of the text, so a reply never says what the card beside it shows."""
     items = []
     for record in records:
         frame = message_frame(record)
+        text = frame.text
+        text_form = (frame.custom or {}).get("text_form")
+        if isinstance(text_form, str) and text_form:
+            text = f"{text}\n{text_form}" if text else text_form
         item = RestResponseItem(
             recipient_id=sender,
-            text=frame.text,
+            text=text,
             buttons=frame.buttons,
             image=frame.image,
             custom=frame.custom,

@@ -151,3 +151,19 @@ def test_the_same_refusal_is_not_sent_twice_in_a_row(shopper: Shopper) -> None:
     second = texts(shopper.say("who won the football last night"))
     assert first and second
     assert first[-1] != second[0], (first, second)
+
+
+def test_two_requests_in_one_message_are_both_handled_the_task_last(shopper: Shopper) -> None:
+    replies = shopper.say("where is my order, and also how long does delivery usually take?")
+    assert cited(shopper), shopper.dump()
+    said = texts(replies)
+    assert asks_sign_in(said[-1]), shopper.dump()
+    assert not any(asks_sign_in(text) for text in said[:-1]), shopper.dump()
+
+
+def test_two_questions_in_one_message_get_two_answers(shopper: Shopper) -> None:
+    shopper.say("how long does shipping take and can I pay with paypal?")
+    answers = shopper.cards("answer")
+    assert len(answers) >= 2, shopper.dump()
+    quoted = " ".join(texts(shopper.last)).lower()
+    assert "business days" in quoted and "paypal" in quoted, shopper.dump()
