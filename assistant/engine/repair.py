@@ -38,6 +38,7 @@ from assistant.engine.tracker import DialogueTracker, FlowFrame
 OFFER_SLOT = "offer"
 STOPPED_SLOT = "stopped_task"
 AFFIRM_INTENT = "affirm"
+DENY_INTENT = "deny"
 # How many of a step's prompts in a row a frame remembers.
 PROMPT_MEMORY = 4
 
@@ -100,6 +101,13 @@ def split_requests(text: str) -> list[str]:
     return [piece.strip(" ,") for piece in merged if piece.strip(" ,")]
 
 
+# "No, the other one": a no that points at another choice answers the step.
+_POINTS = re.compile(
+    r"\b(?:other|another|instead|different|that one|this one|the one|first|second|last)\b",
+    re.IGNORECASE,
+)
+
+
 def leaves(text: str) -> bool:
     """Whether the message only says to stop what is in progress."""
     return bool(_LEAVES.match(text))
@@ -142,13 +150,20 @@ class Repairs:
             return intent
         tracker.set_slot(OFFER_SLOT, None)
         waiting = tracker.active.waiting if tracker.active else None
-        answers_step = waiting is not None and any(
-            mapping.type == "from_intent" and mapping.intent == AFFIRM_INTENT
-            for mapping in self.domain.slots[waiting].mappings
-        )
-        if intent == AFFIRM_INTENT and not answers_step and str(offered) in self.flows_by_intent:
+        if (
+            intent == AFFIRM_INTENT
+            and not self._takes(waiting, AFFIRM_INTENT)
+            and str(offered) in self.flows_by_intent
+        ):
             return str(offered)
         return intent
+
+    def _takes(self, slot: str | None, intent: str) -> bool:
+        """Whether a step collecting `slot` takes `intent` as its answer (a yes or a no)."""
+        return slot is not None and any(
+            mapping.type == "from_intent" and mapping.intent == intent
+            for mapping in self.domain.slots[slot].mappings
+        )
 
     def arrange(
         self,
@@ -162,7 +177,21 @@ class Repairs:
         rules apply (an answer, a new request, a first message)."""
         frame = tracker.active
         stop = self.flows.pattern("stop")
-        if stop is not None and leaves(parse.text):
+        waiting = frame.waiting if frame is not None else None
+        answered = corrected or (waiting is not None and tracker.slots.get(waiting) is not None)
+        if stop is not None and (
+            leaves(parse.text)
+            # "No, I want to keep it" to a step that asks which or what: the shopper
+            # wants out (a "no" naming something else, "no, the other one", is an answer).
+            or (
+                parse.intent == DENY_INTENT
+                and waiting is not None
+                and not answered
+                and not self._takes(waiting, DENY_INTENT)
+                and not parse.entities
+                and not _POINTS.search(parse.text)
+            )
+        ):
             triggered = stop
         flow = self.flows.flows[triggered] if triggered else None
         if flow is not None and flow.pattern == "stop":
@@ -176,8 +205,6 @@ class Repairs:
             tracker.stack.clear()
             self.push(tracker, triggered)
             return True
-        waiting = frame.waiting if frame is not None else None
-        answered = corrected or (waiting is not None and tracker.slots.get(waiting) is not None)
         if answered:
             return False
         asks = asks_about(parse.text)

@@ -57,7 +57,11 @@ def texts(replies: list[dict]) -> list[str]:
 
 @pytest.mark.parametrize(
     "question",
-    ["can I return a used item?", "is it possible to cancel an order after it ships?"],
+    [
+        "can I return a used item?",
+        "can I change my shipping address after ordering?",
+        "is it possible to cancel an order after it ships?",
+    ],
 )
 def test_a_question_about_an_order_change_is_answered_not_a_sign_in(
     shopper: Shopper, question: str
