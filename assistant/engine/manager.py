@@ -115,6 +115,8 @@ class DialogueEngine:
 
     async def _handle_one(self, tracker: DialogueTracker, text: str) -> TurnResult:
         parse = await anyio.to_thread.run_sync(self.parser.parse, text)
+        if self.repair and (choice := self.repairs.sole_choice(tracker, parse)) is not None:
+            parse = await anyio.to_thread.run_sync(self.parser.parse, choice)
         parse_data: dict[str, Any] = {}
         if self.commands is not None and needs_commands(parse):
             parse, parse_data["commands"] = await self._with_commands(tracker, parse)

@@ -39,6 +39,9 @@ OFFER_SLOT = "offer"
 STOPPED_SLOT = "stopped_task"
 AFFIRM_INTENT = "affirm"
 DENY_INTENT = "deny"
+# A button that fills a slot ("/inform{"order_id": "#W1"}"), as opposed to one that starts
+# something ("/human_handoff").
+CHOICE_PAYLOAD = "/inform{"
 # How many of a step's prompts in a row a frame remembers.
 PROMPT_MEMORY = 4
 
@@ -113,10 +116,20 @@ def leaves(text: str) -> bool:
     return bool(_LEAVES.match(text))
 
 
+# "The camera I ordered", "my order": the shopper's own order, so a request about it.
+_PERSONAL = re.compile(
+    r"\b(?:my (?:order|purchase|package|parcel|delivery|items?)|(?:i|we) (?:just |recently )?"
+    r"(?:ordered|bought|purchased|got|received)|#?w\d{7})\b",
+    re.IGNORECASE,
+)
+
+
 def asks_about(text: str) -> bool:
     """Whether a message asks about something (how, whether, what) rather than asking for
-    it to be done: "can I return a used item?" does, "return my shoes" and "can you cancel
-    my order" do not."""
+    it to be done: "can I return a used item?" does, "return my shoes", "can you cancel
+    my order" and "I don't need the camera I ordered, can I cancel?" do not."""
+    if _PERSONAL.search(text):
+        return False
     if _WONDERS.search(text):
         return True
     if _REQUEST.search(text):
@@ -157,6 +170,26 @@ class Repairs:
         ):
             return str(offered)
         return intent
+
+    def sole_choice(self, tracker: DialogueTracker, parse: ParseResult) -> str | None:
+        """A yes to a step that offered exactly one choice ("Which order?" with one button)
+        picks it: the payload of that button."""
+        frame = tracker.active
+        waiting = frame.waiting if frame is not None else None
+        if parse.intent != AFFIRM_INTENT or waiting is None or self._takes(waiting, AFFIRM_INTENT):
+            return None
+        # The buttons of the last prompt, sent since the shopper's previous message.
+        for event in reversed(tracker.events):
+            if event["event"] == "user":
+                return None
+            if event["event"] == "bot" and (event.get("data") or {}).get("buttons"):
+                choices = [
+                    str(button["payload"])
+                    for button in event["data"]["buttons"]
+                    if str(button.get("payload", "")).startswith(CHOICE_PAYLOAD)
+                ]
+                return choices[0] if len(choices) == 1 else None
+        return None
 
     def _takes(self, slot: str | None, intent: str) -> bool:
         """Whether a step collecting `slot` takes `intent` as its answer (a yes or a no)."""

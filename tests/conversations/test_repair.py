@@ -171,3 +171,4 @@ def test_two_questions_in_one_message_get_two_answers(shopper: Shopper) -> None:
     assert len(answers) >= 2, shopper.dump()
     quoted = " ".join(texts(shopper.last)).lower()
     assert "business days" in quoted and "paypal" in quoted, shopper.dump()
+

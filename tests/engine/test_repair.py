@@ -1,0 +1,234 @@
+"""Conversation repair in the engine (assistant/engine/repair.py), on a small domain and a
+queue-driven parser: leaving, a person winning, a yes to the only choice, never the same
+prompt a third time, and how messages are read for it."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant.engine.domain import load_domain
+from assistant.engine.executor import InProcessActionRunner
+from assistant.engine.flows import load_flows
+from assistant.engine.manager import DialogueEngine
+from assistant.engine.repair import asks_about, leaves, split_requests
+from assistant.engine.tracker import DialogueTracker
+from tests.fakes import QueueParser
+
+pytestmark = pytest.mark.anyio
+
+RED = {"title": "Red", "payload": '/inform{"color":"red"}'}
+OPTIONS = [{"title": "Stop here", "payload": "/stop"}, {"title": "A person", "payload": "/human"}]
+DOMAIN = {
+    "version": "3.1",
+    "slots": {
+        "color": {"type": "text", "mappings": [{"type": "from_entity", "entity": "color"}]},
+        "size": {"type": "text", "mappings": [{"type": "from_entity", "entity": "size"}]},
+        "handoff_reason": {"type": "text", "mappings": [{"type": "custom"}]},
+        "stopped_task": {"type": "text", "mappings": [{"type": "custom"}]},
+        "offer": {"type": "text", "mappings": [{"type": "custom"}]},
+    },
+    "responses": {
+        "utter_ask_color": [
+            {
+                "text": "Which colour?",
+                "buttons": [{"title": "Red", "payload": '/inform{"color":"red"}'}],
+            }
+        ],
+        "utter_ask_size": [{"text": "Which size?"}],
+        "utter_done": [{"text": "Done: {color} {size}."}],
+        "utter_stopped": [{"text": "Stopped {stopped_task}."}],
+        "utter_resume": [{"text": "Back to {task}:"}],
+        "utter_repair_retry": [{"text": "Sorry?"}],
+        "utter_repair_rephrase": [{"text": "In other words: {prompt}"}],
+        "utter_repair_stuck": [{"text": "Stuck on {task}."}],
+        "utter_repair_options": [{"text": "-", "buttons": OPTIONS}],
+        "utter_answer": [{"text": "The answer."}],
+        "utter_handoff": [{"text": "Connecting you."}],
+    },
+}
+FLOWS = {
+    "fallback": "fallback",
+    "flows": {
+        "fallback": {
+            "trigger": {"intents": ["out_of_scope"]},
+            "steps": [{"action": "utter_answer"}],
+        },
+        "pick": {
+            "title": "picking a shirt",
+            "trigger": {"intents": ["pick"]},
+            "steps": [{"collect": "color"}, {"collect": "size"}, {"action": "utter_done"}],
+        },
+        "question": {"trigger": {"intents": ["question"]}, "steps": [{"action": "utter_answer"}]},
+        "stop": {
+            "trigger": {"intents": ["stop"]},
+            "pattern": "stop",
+            "steps": [{"action": "utter_stopped"}],
+        },
+        "human_handoff": {
+            "trigger": {"intents": ["human_handoff"]},
+            "steps": [{"action": "action_handoff"}],
+        },
+    },
+}
+
+
+def _engine(tmp_path: Path, parser: QueueParser, *, repair: bool = True) -> DialogueEngine:
+    domain_path, flows_path = tmp_path / "domain.yml", tmp_path / "flows.yml"
+    domain_path.write_text(yaml.safe_dump(DOMAIN))
+    flows_path.write_text(yaml.safe_dump(FLOWS))
+    return DialogueEngine(
+        parser=parser,
+        domain=load_domain(domain_path),
+        flows=load_flows(flows_path),
+        runner=InProcessActionRunner("actions"),
+        assistant_name="Aisle",
+        repair=repair,
+    )
+
+
+async def say(
+    engine: DialogueEngine,
+    parser: QueueParser,
+    tracker: DialogueTracker,
+    intent: str,
+    text: str = "x",
+    **entities: object,
+) -> list[str]:
+    parser.enqueue(intent, entities)
+    result = await engine.handle(tracker, text)
+    return [m.text or "" for m in result.messages]
+
+
+async def test_a_yes_to_a_step_that_offers_one_choice_picks_it(tmp_path: Path) -> None:
+    parser = QueueParser()
+    engine = _engine(tmp_path, parser)
+    tracker = engine.new_tracker("t")
+    assert await say(engine, parser, tracker, "pick") == ["Which colour?"]
+    # The yes is read as the one button's payload.
+    parser.enqueue("affirm")
+    parser.enqueue("inform", {"color": "red"})
+    result = await engine.handle(tracker, "yes")
+    assert [m.text for m in result.messages] == ["Which size?"]
+    assert tracker.slots["color"] == "red"
+
+
+async def test_leaving_ends_the_flow_and_nothing_of_it_follows(tmp_path: Path) -> None:
+    parser = QueueParser()
+    engine = _engine(tmp_path, parser)
+    tracker = engine.new_tracker("t")
+    await say(engine, parser, tracker, "pick")
+    # Whatever the classifier makes of it, "never mind" leaves.
+    assert await say(engine, parser, tracker, "out_of_scope", "ok never mind then") == [
+        "Stopped picking a shirt."
+    ]
+    assert tracker.stack == []
+    assert await say(engine, parser, tracker, "out_of_scope", "hello?") == ["The answer."]
+
+
+async def test_a_person_wins_and_no_prompt_follows(tmp_path: Path) -> None:
+    parser = QueueParser()
+    engine = _engine(tmp_path, parser)
+    tracker = engine.new_tracker("t")
+    await say(engine, parser, tracker, "pick")
+    said = await say(engine, parser, tracker, "human_handoff")
+    assert said == ["Connecting you.", ""]
+    assert tracker.paused and tracker.stack == []
+
+
+async def test_a_question_while_a_step_waits_is_answered_then_a_reminder(
+    tmp_path: Path,
+) -> None:
+    parser = QueueParser()
+    engine = _engine(tmp_path, parser)
+    tracker = engine.new_tracker("t")
+    await say(engine, parser, tracker, "pick")
+    said = await say(engine, parser, tracker, "question", "what fabric is it?")
+    assert said == ["The answer.", "Back to picking a shirt: Which colour?"]
+
+
+async def test_never_the_same_prompt_a_third_time(tmp_path: Path) -> None:
+    parser = QueueParser()
+    engine = _engine(tmp_path, parser)
+    tracker = engine.new_tracker("t")
+    sent = await say(engine, parser, tracker, "pick")
+    result = None
+    for _ in range(4):
+        parser.enqueue("inform")
+        result = await engine.handle(tracker, "hmm")
+        sent += [m.text or "" for m in result.messages]
+    assert sent == [
+        "Which colour?",
+        "Sorry? Which colour?",
+        "In other words: Which colour?",
+        "Stuck on picking a shirt.",
+        "In other words: Which colour?",
+    ]
+    assert all(a != b for a, b in itertools.pairwise(sent))
+    assert result is not None
+    titles = [b.title for b in result.messages[-1].buttons]
+    assert titles == ["Red", "Stop here", "A person"]
+
+
+async def test_without_repair_the_prompt_repeats_word_for_word(tmp_path: Path) -> None:
+    parser = QueueParser()
+    engine = _engine(tmp_path, parser, repair=False)
+    tracker = engine.new_tracker("t")
+    sent = await say(engine, parser, tracker, "pick")
+    for _ in range(2):
+        sent += await say(engine, parser, tracker, "inform", "hmm")
+    assert sent == ["Which colour?"] * 3
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("can I return a used item?", True),
+        ("can I change my shipping address after ordering?", True),
+        ("I want to know if I can return a used item", True),
+        ("is there a restocking fee", True),
+        ("can you cancel my order", False),
+        ("I want to return my shoes", False),
+        ("I don't need the camera I ordered, can I cancel?", False),
+        ("return the kettle please", False),
+    ],
+)
+def test_a_question_about_something_is_told_from_a_request(text: str, asks: bool) -> None:
+    assert asks_about(text) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "leaving"),
+    [
+        ("never mind", True),
+        ("ok forget it then", True),
+        ("Cancel.", True),
+        ("stop please", True),
+        ("cancel my order", False),
+        ("stop sending me emails", False),
+    ],
+)
+def test_a_way_out_is_told_from_a_request(text: str, leaving: bool) -> None:
+    assert leaves(text) is leaving
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        (
+            "how long does shipping take and can I pay with paypal?",
+            ["how long does shipping take", "can I pay with paypal?"],
+        ),
+        (
+            "Do you ship to Canada? I also want to cancel my order.",
+            ["Do you ship to Canada?", "I also want to cancel my order."],
+        ),
+        ("black and white t-shirts", ["black and white t-shirts"]),
+        ("show me backpacks, also do you ship abroad", ["show me backpacks", "do you ship abroad"]),
+    ],
+)
+def test_a_message_is_split_where_requests_may_meet(text: str, pieces: list[str]) -> None:
+    assert split_requests(text) == pieces
