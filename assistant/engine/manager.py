@@ -87,8 +87,8 @@ class DialogueEngine:
 
     async def _requests(self, tracker: DialogueTracker, text: str) -> list[str]:
         """The message's requests, when it holds more than one that the NLU reads with
-        confidence as different flows, at most one of them a task that asks questions;
-        otherwise none (the message is one request)."""
+        confidence, at most one of them a task that asks questions (a question about doing a
+        task is a question); otherwise none (the message is one request)."""
         if tracker.active is not None and tracker.active.waiting is not None:
             return []
         pieces = split_requests(text)
@@ -96,17 +96,27 @@ class DialogueEngine:
             return []
         parses = [await anyio.to_thread.run_sync(self.parser.parse, piece) for piece in pieces]
         flows = [self.flows.for_intent(parse.intent) for parse in parses]
+        asks = [asks_about(piece) for piece in pieces]
         # A question the NLU does not place goes to the documents, beside a clear request.
         unplaced = [
-            flow is None or (flow == self.flows.fallback and not asks_about(piece))
-            for piece, flow in zip(pieces, flows, strict=True)
+            flow is None or (flow == self.flows.fallback and not question)
+            for flow, question in zip(flows, asks, strict=True)
         ]
         if any(unplaced) or all(flow == self.flows.fallback for flow in flows):
             return []
-        if len(set(flows)) < len(flows):
-            return []
-        tasks = [piece for piece, flow in zip(pieces, flows, strict=True) if self._asks(flow)]
-        if len(tasks) > 1:
+        tasks = [
+            piece
+            for piece, flow, question in zip(pieces, flows, asks, strict=True)
+            if self._asks(flow) and not (question and self.flows.flows[str(flow)].answer_questions)
+        ]
+        # Two questions of one kind are two requests; two searches or two tasks are one
+        # request said twice, or too much to take at once.
+        repeated = [
+            flow
+            for flow, question in zip(flows, asks, strict=True)
+            if flows.count(flow) > 1 and not question
+        ]
+        if len(tasks) > 1 or repeated:
             return []
         return [piece for piece in pieces if piece not in tasks] + tasks
 
@@ -124,7 +134,7 @@ class DialogueEngine:
         tracker.add({"event": "user", "text": text, "parse_data": parse_data})
         result = TurnResult()
         before = dict(tracker.slots)
-        intent = self.repairs.offer_taken(tracker, parse.intent) if self.repair else parse.intent
+        intent = self.repairs.offer_taken(tracker, parse) if self.repair else parse.intent
         self._fill_slots(tracker, parse)
         corrected = self._apply_corrections(tracker, before)
         triggered = self.flows.for_intent(intent)

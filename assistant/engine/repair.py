@@ -42,6 +42,8 @@ DENY_INTENT = "deny"
 # A button that fills a slot ("/inform{"order_id": "#W1"}"), as opposed to one that starts
 # something ("/human_handoff").
 CHOICE_PAYLOAD = "/inform{"
+# What a shopper gives to prove who they are: sent right after an offer, it takes the offer.
+IDENTITY_ENTITIES = ("email", "zip")
 # How many of a step's prompts in a row a frame remembers.
 PROMPT_MEMORY = 4
 
@@ -111,6 +113,24 @@ _POINTS = re.compile(
 )
 
 
+# "Just get me a human", "forget it, get me someone who can actually help": a person wins,
+# whatever else the message says and whatever the classifier makes of it.
+_PERSON = re.compile(
+    r"\b(?:human|real person|a person|actual person|(?:an?|your|live|real|support) agent|"
+    r"representative|(?:someone|somebody|anyone) (?:real|who can|from)|manager|supervisor)\b",
+    re.IGNORECASE,
+)
+_REACH = re.compile(
+    r"\b(?:get|talk|speak|chat|connect|transfer|put|give|want|need|pass|let me)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_person(text: str) -> bool:
+    """Whether the message asks to be put through to a person."""
+    return bool(_PERSON.search(text) and _REACH.search(text))
+
+
 def leaves(text: str) -> bool:
     """Whether the message only says to stop what is in progress."""
     return bool(_LEAVES.match(text))
@@ -155,16 +175,18 @@ class Repairs:
         }
         self.handoff_flow = flows.for_intent(HANDOFF_INTENT)
 
-    def offer_taken(self, tracker: DialogueTracker, intent: str) -> str:
-        """A yes to the task the last turn offered starts it; any other message lets the
-        offer go."""
+    def offer_taken(self, tracker: DialogueTracker, parse: ParseResult) -> str:
+        """A yes to the task the last turn offered starts it, and so does going straight on
+        to what it needs (an email, a zip code); any other message lets the offer go."""
+        intent = parse.intent
         offered = tracker.slots.get(OFFER_SLOT)
         if offered is None:
             return intent
         tracker.set_slot(OFFER_SLOT, None)
         waiting = tracker.active.waiting if tracker.active else None
+        goes_on = any(entity.entity in IDENTITY_ENTITIES for entity in parse.entities)
         if (
-            intent == AFFIRM_INTENT
+            (intent == AFFIRM_INTENT or goes_on)
             and not self._takes(waiting, AFFIRM_INTENT)
             and str(offered) in self.flows_by_intent
         ):
@@ -212,7 +234,9 @@ class Repairs:
         stop = self.flows.pattern("stop")
         waiting = frame.waiting if frame is not None else None
         answered = corrected or (waiting is not None and tracker.slots.get(waiting) is not None)
-        if stop is not None and (
+        if self.handoff_flow is not None and asks_for_person(parse.text):
+            triggered = self.handoff_flow
+        elif stop is not None and (
             leaves(parse.text)
             # "No, I want to keep it" to a step that asks which or what: the shopper
             # wants out (a "no" naming something else, "no, the other one", is an answer).
@@ -259,7 +283,13 @@ class Repairs:
             frame is not None
             and waiting is not None
             and digression is not None
-            and (triggered is None or triggered == self.flows.fallback)
+            and (
+                triggered is None
+                or triggered == self.flows.fallback
+                # "is it under warranty?" read as a product question, which does not
+                # interrupt: the documents may answer it; if not, the step reads it as usual.
+                or not self.flows.flows[triggered].interrupts
+            )
             and asks
         ):
             frame.interrupted = True

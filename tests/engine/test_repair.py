@@ -14,7 +14,7 @@ from assistant.engine.domain import load_domain
 from assistant.engine.executor import InProcessActionRunner
 from assistant.engine.flows import load_flows
 from assistant.engine.manager import DialogueEngine
-from assistant.engine.repair import asks_about, leaves, split_requests
+from assistant.engine.repair import asks_about, asks_for_person, leaves, split_requests
 from assistant.engine.tracker import DialogueTracker
 from tests.fakes import QueueParser
 
@@ -232,3 +232,30 @@ def test_a_way_out_is_told_from_a_request(text: str, leaving: bool) -> None:
 )
 def test_a_message_is_split_where_requests_may_meet(text: str, pieces: list[str]) -> None:
     assert split_requests(text) == pieces
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("just get me a human", True),
+        ("this is taking forever, forget it, get me someone who can actually help", True),
+        ("can I speak to your manager", True),
+        ("I want a real person", True),
+        ("are you a human?", False),
+        ("the person at the door signed for it", False),
+    ],
+)
+def test_asking_for_a_person_is_read_whatever_else_is_said(text: str, person: bool) -> None:
+    assert asks_for_person(text) is person
+
+
+async def test_a_person_wins_even_when_the_classifier_reads_something_else(
+    tmp_path: Path,
+) -> None:
+    parser = QueueParser()
+    engine = _engine(tmp_path, parser)
+    tracker = engine.new_tracker("t")
+    await say(engine, parser, tracker, "pick")
+    said = await say(engine, parser, tracker, "inform", "ugh this takes forever, get me a human")
+    assert said[0] == "Connecting you."
+    assert tracker.paused and tracker.stack == []

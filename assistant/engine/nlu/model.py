@@ -1,10 +1,12 @@
 """The trained NLU model: training, parsing a message, and its file on disk.
 
-`NLUModel.parse` answers a button payload directly; otherwise it ranks the intents with the
-classifier, turns a top confidence below the threshold into `out_of_scope` (keeping the
-ranking, so the dialogue can still offer the runner-up), and adds the rule-based entities.
-The saved file carries a format version and the training data's fingerprint, so
-`assistant train --if-stale` knows when to retrain and an incompatible file is refused.
+`NLUModel.parse` answers a button payload directly; otherwise it reads the message's unknown
+words against the intents' own vocabulary (`spelling.py`: "shwo me blak backpaks" is ranked
+as "show me black backpacks"), ranks the intents with the classifier, turns a top confidence
+below the threshold into `out_of_scope` (keeping the ranking, so the dialogue can still offer
+the runner-up), and adds the rule-based entities. The saved file carries a format version and
+the training data's fingerprint, so `assistant train --if-stale` knows when to retrain and an
+incompatible file is refused.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from assistant.engine.nlu.classifier import IntentClassifier
 from assistant.engine.nlu.entities import EntityExtractor
 from assistant.engine.nlu.payload import parse_payload
 from assistant.engine.nlu.result import OUT_OF_SCOPE, Entity, ParseResult
+from assistant.engine.nlu.spelling import Speller
 from assistant.engine.nlu.training_data import (
     TrainingData,
     TrainingDataError,
@@ -35,7 +38,8 @@ if TYPE_CHECKING:
 
 __all__ = ["OUT_OF_SCOPE", "Entity", "NLUModel", "ParseResult", "train_from_settings"]
 
-FORMAT_VERSION = 1
+# 2: the file carries the intents' vocabulary, which the speller reads messages against.
+FORMAT_VERSION = 2
 # Rasa shows at most this many intents in `intent_ranking`.
 RANKING_LENGTH = 10
 
@@ -49,12 +53,15 @@ class NLUModel:
         embedder: Embedder,
         fingerprint: str,
         threshold: float,
+        vocabulary: dict[str, int] | None = None,
     ) -> None:
         self.classifier = classifier
         self.extractor = extractor
         self.embedder = embedder
         self.fingerprint = fingerprint
         self.threshold = threshold
+        self.vocabulary = dict(vocabulary or {})
+        self.speller = Speller(self.vocabulary) if self.vocabulary else None
         self.intents: list[str] = list(classifier.classes)
 
     @classmethod
@@ -72,6 +79,7 @@ class NLUModel:
             embedder=embedder,
             fingerprint=data.fingerprint(),
             threshold=threshold,
+            vocabulary=data.vocabulary(),
         )
 
     def parse(self, text: str) -> ParseResult:
@@ -82,7 +90,9 @@ class NLUModel:
         results: list[ParseResult | None] = [parse_payload(text) for text in texts]
         pending = [i for i, result in enumerate(results) if result is None and texts[i].strip()]
         if pending:
-            batch = [texts[i] for i in pending]
+            # The classifier ranks the message as the speller reads it; entities come from the
+            # words as typed (an e-mail or a name is never "corrected").
+            batch = [self.spelled(texts[i]) for i in pending]
             probabilities = self.classifier.predict_proba(batch, self.embedder.encode(batch))
             for i, row in zip(pending, probabilities, strict=True):
                 results[i] = self._result(texts[i], row)
@@ -94,6 +104,10 @@ class NLUModel:
             )
             for text, result in zip(texts, results, strict=True)
         ]
+
+    def spelled(self, text: str) -> str:
+        """The message with its unknown words read against the intents' vocabulary."""
+        return self.speller.read(text).text if self.speller is not None else text
 
     def _result(self, text: str, probabilities: Any) -> ParseResult:
         ranking = sorted(
@@ -127,6 +141,7 @@ class NLUModel:
             "embedding_dimension": self.embedder.dimension,
             "classifier": self.classifier,
             "extractor": self.extractor,
+            "vocabulary": self.vocabulary,
         }
         partial = path.with_name(path.name + ".partial")
         joblib.dump(state, partial)
@@ -167,6 +182,7 @@ class NLUModel:
             embedder=embedder,
             fingerprint=str(state["fingerprint"]),
             threshold=float(state["threshold"]),
+            vocabulary=dict(state.get("vocabulary") or {}),
         )
 
 

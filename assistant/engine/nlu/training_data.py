@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from assistant.engine.nlu.spelling import vocabulary_counts, with_plurals
 from assistant.errors import AisleError
 
 
@@ -73,6 +74,14 @@ class TrainingData:
         }
         encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(encoded).hexdigest()
+
+    def vocabulary(self) -> dict[str, int]:
+        """Every word the examples, lookups and synonyms use, with how often (and the plural
+        of each): what a misspelt word of a message is read against."""
+        texts = [example.text for example in self.examples]
+        texts += [value for values in self.lookups.values() for value in values]
+        texts += [*self.synonyms, *self.synonyms.values()]
+        return dict(with_plurals(vocabulary_counts(texts)))
 
 
 # Rasa's own annotation grammar: `[text]` followed by `(entity[:value])`, `{json}` or `[json list]`.
