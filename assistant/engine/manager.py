@@ -23,7 +23,7 @@ from assistant.engine.executor import ActionRunner, check_events
 from assistant.engine.flows import FlowSet
 from assistant.engine.messages import BotMessage, TurnResult
 from assistant.engine.nlu.result import ParseResult
-from assistant.engine.repair import Prompting, Repairs, asks_about, split_requests
+from assistant.engine.repair import Prompting, Repairs
 from assistant.engine.tracker import DialogueTracker, FlowFrame
 from assistant.errors import FlowError
 
@@ -73,55 +73,24 @@ class DialogueEngine:
     async def handle(self, tracker: DialogueTracker, text: str) -> TurnResult:
         """One shopper message; a message that carries several requests ("how long does
         shipping take, and cancel my order") has each handled in turn, the task last."""
-        parts = await self._requests(tracker, text) if self.repair else []
-        if not parts:
-            return await self._handle_one(tracker, text)
+        parts = await self.repairs.requests(tracker, text, self._parse) if self.repair else []
         result = TurnResult()
-        for part in parts:
+        for part in parts or [text]:
             done = await self._handle_one(tracker, part)
             result.messages += done.messages
             result.handoff_reason = result.handoff_reason or done.handoff_reason
             if tracker.paused:
                 break
+        if self.repair and not tracker.paused:
+            apology = self.repairs.apology(text, result, self._values(tracker), self._seed(tracker))
+            if apology is not None:
+                # Said first, and kept out of the tracker's events: the prompts the turn sent
+                # stay the last thing the engine said (what a "yes" to a sole choice means).
+                result.messages.insert(0, apology)
         return result
 
-    async def _requests(self, tracker: DialogueTracker, text: str) -> list[str]:
-        """The message's requests, when it holds more than one that the NLU reads with
-        confidence, at most one of them a task that asks questions (a question about doing a
-        task is a question); otherwise none (the message is one request)."""
-        if tracker.active is not None and tracker.active.waiting is not None:
-            return []
-        pieces = split_requests(text)
-        if len(pieces) < 2:
-            return []
-        parses = [await anyio.to_thread.run_sync(self.parser.parse, piece) for piece in pieces]
-        flows = [self.flows.for_intent(parse.intent) for parse in parses]
-        asks = [asks_about(piece) for piece in pieces]
-        # A question the NLU does not place goes to the documents, beside a clear request.
-        unplaced = [
-            flow is None or (flow == self.flows.fallback and not question)
-            for flow, question in zip(flows, asks, strict=True)
-        ]
-        if any(unplaced) or all(flow == self.flows.fallback for flow in flows):
-            return []
-        tasks = [
-            piece
-            for piece, flow, question in zip(pieces, flows, asks, strict=True)
-            if self._asks(flow) and not (question and self.flows.flows[str(flow)].answer_questions)
-        ]
-        # Two questions of one kind are two requests; two searches or two tasks are one
-        # request said twice, or too much to take at once.
-        repeated = [
-            flow
-            for flow, question in zip(flows, asks, strict=True)
-            if flows.count(flow) > 1 and not question
-        ]
-        if len(tasks) > 1 or repeated:
-            return []
-        return [piece for piece in pieces if piece not in tasks] + tasks
-
-    def _asks(self, flow: str | None) -> bool:
-        return flow is not None and any(step.collect for step in self.flows.flows[flow].steps)
+    async def _parse(self, text: str) -> ParseResult:
+        return await anyio.to_thread.run_sync(self.parser.parse, text)
 
     async def _handle_one(self, tracker: DialogueTracker, text: str) -> TurnResult:
         parse = await anyio.to_thread.run_sync(self.parser.parse, text)

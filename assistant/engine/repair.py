@@ -21,17 +21,24 @@ A store that leaves a response out of its domain loses that pattern's words, not
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from assistant.engine.commands import HANDOFF_INTENT
 from assistant.engine.domain import Domain
 from assistant.engine.flows import FlowSet
-from assistant.engine.messages import BotMessage, Button
+from assistant.engine.messages import BotMessage, Button, TurnResult
 from assistant.engine.nlu.payload import PAYLOAD_EXTRACTOR
 from assistant.engine.nlu.result import ParseResult
+from assistant.engine.readings import (
+    asks_about,
+    asks_for_person,
+    leaves,
+    points_elsewhere,
+    sounds_upset,
+    split_requests,
+)
 from assistant.engine.tracker import DialogueTracker, FlowFrame
 
 # Slots the patterns use, when the domain declares them.
@@ -46,115 +53,6 @@ CHOICE_PAYLOAD = "/inform{"
 IDENTITY_ENTITIES = ("email", "zip")
 # How many of a step's prompts in a row a frame remembers.
 PROMPT_MEMORY = 4
-
-_LEAD = r"^\s*(?:(?:so|and|but|hi|hello|hey|ok|okay|um+|quick question|question)[,!.:]?\s+)*"
-_ASKS = re.compile(
-    _LEAD + r"(?:can|could|may|do|does|did|is|are|am|will|would|should|shall|how|what|whats|"
-    r"what's|when|where|why|which|who|if|any)\b",
-    re.IGNORECASE,
-)
-# "can you cancel my order", "I want to return these": a request, not a question about it.
-_REQUEST = re.compile(
-    _LEAD + r"(?:can|could|would|will)\s+(?:you|u|ya)\s+(?:please\s+|pls\s+)?(?!tell|explain|let)"
-    r"|\b(?:i\s*(?:want|wanna|need|'d like|would like|am trying|'m trying)|i'd like|please|pls|"
-    r"plz)\b",
-    re.IGNORECASE,
-)
-_WONDERS = re.compile(
-    r"\b(?:wondering|want to know|wanna know|like to know|curious|tell me (?:if|whether|how))\b",
-    re.IGNORECASE,
-)
-
-
-# A message that is nothing but a way out ("cancel", "ok never mind then") leaves whatever is
-# in progress, whatever the classifier makes of a word that also starts tasks ("cancel").
-_LEAVES = re.compile(
-    r"^\W*(?:(?:ok(?:ay)?|oh|ah|actually|no|nah|nope|hmm+|um+|please|pls)\W+)*"
-    r"(?:cancel|stop|quit|abort|exit|never\s*mind|nvm|forget (?:it|about it|that)|leave it|"
-    r"drop it|scratch that|cancel (?:it|that|this)|stop (?:it|that|this))"
-    r"(?:\W+(?:then|please|pls|thanks|thank you|for now))*\W*$",
-    re.IGNORECASE,
-)
-
-
-# Where one request may end and another begin: after a question mark or a sentence, at a
-# semicolon, or at "and" / ", also" / ", plus" between clauses.
-_BETWEEN_REQUESTS = re.compile(
-    r"(?<=[?.!])\s+|\s*;\s*|,\s*(?:and\s+)?(?:also|plus)\s+|,?\s+and\s+(?:also\s+|then\s+)?",
-    re.IGNORECASE,
-)
-MIN_REQUEST_WORDS = 2
-
-
-def split_requests(text: str) -> list[str]:
-    """The clauses a message may hold several requests in; a piece too short to be a
-    request ("black and white") stays joined, word for word, to its neighbour."""
-    pieces: list[str] = []
-    joins: list[str] = []
-    position = 0
-    for match in _BETWEEN_REQUESTS.finditer(text):
-        pieces.append(text[position : match.start()])
-        joins.append(match.group(0))
-        position = match.end()
-    pieces.append(text[position:])
-    merged = [pieces[0]]
-    for join, piece in zip(joins, pieces[1:], strict=True):
-        if len(piece.split()) < MIN_REQUEST_WORDS or len(merged[-1].split()) < MIN_REQUEST_WORDS:
-            merged[-1] = f"{merged[-1]}{join}{piece}"
-        else:
-            merged.append(piece)
-    return [piece.strip(" ,") for piece in merged if piece.strip(" ,")]
-
-
-# "No, the other one": a no that points at another choice answers the step.
-_POINTS = re.compile(
-    r"\b(?:other|another|instead|different|that one|this one|the one|first|second|last)\b",
-    re.IGNORECASE,
-)
-
-
-# "Just get me a human", "forget it, get me someone who can actually help": a person wins,
-# whatever else the message says and whatever the classifier makes of it.
-_PERSON = re.compile(
-    r"\b(?:human|real person|a person|actual person|(?:an?|your|live|real|support) agent|"
-    r"representative|(?:someone|somebody|anyone) (?:real|who can|from)|manager|supervisor)\b",
-    re.IGNORECASE,
-)
-_REACH = re.compile(
-    r"\b(?:get|talk|speak|chat|connect|transfer|put|give|want|need|pass|let me)\b",
-    re.IGNORECASE,
-)
-
-
-def asks_for_person(text: str) -> bool:
-    """Whether the message asks to be put through to a person."""
-    return bool(_PERSON.search(text) and _REACH.search(text))
-
-
-def leaves(text: str) -> bool:
-    """Whether the message only says to stop what is in progress."""
-    return bool(_LEAVES.match(text))
-
-
-# "The camera I ordered", "my order": the shopper's own order, so a request about it.
-_PERSONAL = re.compile(
-    r"\b(?:my (?:order|purchase|package|parcel|delivery|items?)|(?:i|we) (?:just |recently )?"
-    r"(?:ordered|bought|purchased|got|received)|#?w\d{7})\b",
-    re.IGNORECASE,
-)
-
-
-def asks_about(text: str) -> bool:
-    """Whether a message asks about something (how, whether, what) rather than asking for
-    it to be done: "can I return a used item?" does, "return my shoes", "can you cancel
-    my order" and "I don't need the camera I ordered, can I cancel?" do not."""
-    if _PERSONAL.search(text):
-        return False
-    if _WONDERS.search(text):
-        return True
-    if _REQUEST.search(text):
-        return False
-    return bool(_ASKS.search(text)) or text.rstrip().endswith("?")
 
 
 class Repairs:
@@ -246,7 +144,7 @@ class Repairs:
                 and not answered
                 and not self._takes(waiting, DENY_INTENT)
                 and not parse.entities
-                and not _POINTS.search(parse.text)
+                and not points_elsewhere(parse.text)
             )
         ):
             triggered = stop
@@ -296,6 +194,66 @@ class Repairs:
             self.push(tracker, digression)
             return True
         return False
+
+    async def requests(
+        self,
+        tracker: DialogueTracker,
+        text: str,
+        parse: Callable[[str], Awaitable[ParseResult]],
+    ) -> list[str]:
+        """The message's requests, when it holds more than one that the NLU reads with
+        confidence, at most one of them a task that asks questions (a question about doing a
+        task is a question); otherwise none (the message is one request)."""
+        if tracker.active is not None and tracker.active.waiting is not None:
+            return []
+        pieces = split_requests(text)
+        if len(pieces) < 2:
+            return []
+        parses = [await parse(piece) for piece in pieces]
+        flows = [self.flows.for_intent(parse.intent) for parse in parses]
+        asks = [asks_about(piece) for piece in pieces]
+        # A question the NLU does not place goes to the documents, beside a clear request.
+        unplaced = [
+            flow is None or (flow == self.flows.fallback and not question)
+            for flow, question in zip(flows, asks, strict=True)
+        ]
+        if any(unplaced) or all(flow == self.flows.fallback for flow in flows):
+            return []
+        tasks = [
+            piece
+            for piece, flow, question in zip(pieces, flows, asks, strict=True)
+            if self._collects(flow)
+            and not (question and self.flows.flows[str(flow)].answer_questions)
+        ]
+        # Two questions of one kind are two requests; two searches or two tasks are one
+        # request said twice, or too much to take at once.
+        repeated = [
+            flow
+            for flow, question in zip(flows, asks, strict=True)
+            if flows.count(flow) > 1 and not question
+        ]
+        if len(tasks) > 1 or repeated:
+            return []
+        return [piece for piece in pieces if piece not in tasks] + tasks
+
+    def _collects(self, flow: str | None) -> bool:
+        return flow is not None and any(step.collect for step in self.flows.flows[flow].steps)
+
+    def apology(
+        self, text: str, result: TurnResult, values: dict[str, Any], seed: str
+    ) -> BotMessage | None:
+        """For a request said in frustration ("omg, where. is. my. order."): an apology and
+        the offer of a person to say first, unless the reply already offers one."""
+        if not sounds_upset(text) or not self.domain.has_response("utter_sorry_upset"):
+            return None
+        offered = any(
+            button.payload == f"/{HANDOFF_INTENT}"
+            for message in result.messages
+            for button in message.buttons
+        )
+        if offered:
+            return None
+        return self.domain.render("utter_sorry_upset", values, seed=seed)
 
     def task_title(self, tracker: DialogueTracker) -> str | None:
         for frame in reversed(tracker.stack):

@@ -172,3 +172,12 @@ def test_two_questions_in_one_message_get_two_answers(shopper: Shopper) -> None:
     quoted = " ".join(texts(shopper.last)).lower()
     assert "business days" in quoted and "paypal" in quoted, shopper.dump()
 
+
+
+def test_a_request_said_in_frustration_gets_an_apology_and_is_still_handled(
+    shopper: Shopper,
+) -> None:
+    shopper.say("omg I've asked three times already, where is my order???")
+    assert "sorry" in shopper.text.lower(), shopper.dump()
+    assert "Talk to a person" in shopper.titles
+    assert asks_sign_in(shopper.text), shopper.dump()

@@ -14,7 +14,13 @@ from assistant.engine.domain import load_domain
 from assistant.engine.executor import InProcessActionRunner
 from assistant.engine.flows import load_flows
 from assistant.engine.manager import DialogueEngine
-from assistant.engine.repair import asks_about, asks_for_person, leaves, split_requests
+from assistant.engine.readings import (
+    asks_about,
+    asks_for_person,
+    leaves,
+    sounds_upset,
+    split_requests,
+)
 from assistant.engine.tracker import DialogueTracker
 from tests.fakes import QueueParser
 
@@ -259,3 +265,17 @@ async def test_a_person_wins_even_when_the_classifier_reads_something_else(
     said = await say(engine, parser, tracker, "inform", "ugh this takes forever, get me a human")
     assert said[0] == "Connecting you."
     assert tracker.paused and tracker.stack == []
+
+
+@pytest.mark.parametrize(
+    ("text", "upset"),
+    [
+        ("omg I've asked 3 times now. where. is. my. order.", True),
+        ("this is ridiculous, where is my refund", True),
+        ("where is my order???", True),
+        ("where is my order?", False),
+        ("thanks, that helps", False),
+    ],
+)
+def test_frustration_is_heard_beside_a_request(text: str, upset: bool) -> None:
+    assert sounds_upset(text) is upset

@@ -1,0 +1,137 @@
+"""How conversation repair reads a message (assistant/engine/repair.py): whether it asks
+about something or asks for it, leaves what is in progress, asks for a person, sounds upset,
+or holds several requests. Plain patterns over the words, the same whatever the classifier
+makes of the message: each is a rule a shopper would state, not a model.
+"""
+
+from __future__ import annotations
+
+import re
+
+_LEAD = r"^\s*(?:(?:so|and|but|hi|hello|hey|ok|okay|um+|quick question|question)[,!.:]?\s+)*"
+_ASKS = re.compile(
+    _LEAD + r"(?:can|could|may|do|does|did|is|are|am|will|would|should|shall|how|what|whats|"
+    r"what's|when|where|why|which|who|if|any)\b",
+    re.IGNORECASE,
+)
+# "can you cancel my order", "I want to return these": a request, not a question about it.
+_REQUEST = re.compile(
+    _LEAD + r"(?:can|could|would|will)\s+(?:you|u|ya)\s+(?:please\s+|pls\s+)?(?!tell|explain|let)"
+    r"|\b(?:i\s*(?:want|wanna|need|'d like|would like|am trying|'m trying)|i'd like|please|pls|"
+    r"plz)\b",
+    re.IGNORECASE,
+)
+_WONDERS = re.compile(
+    r"\b(?:wondering|want to know|wanna know|like to know|curious|tell me (?:if|whether|how))\b",
+    re.IGNORECASE,
+)
+
+
+# A message that is nothing but a way out ("cancel", "ok never mind then") leaves whatever is
+# in progress, whatever the classifier makes of a word that also starts tasks ("cancel").
+_LEAVES = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|oh|ah|actually|no|nah|nope|hmm+|um+|please|pls)\W+)*"
+    r"(?:cancel|stop|quit|abort|exit|never\s*mind|nvm|forget (?:it|about it|that)|leave it|"
+    r"drop it|scratch that|cancel (?:it|that|this)|stop (?:it|that|this))"
+    r"(?:\W+(?:then|please|pls|thanks|thank you|for now))*\W*$",
+    re.IGNORECASE,
+)
+
+
+# Where one request may end and another begin: after a question mark or a sentence, at a
+# semicolon, or at "and" / ", also" / ", plus" between clauses.
+_BETWEEN_REQUESTS = re.compile(
+    r"(?<=[?.!])\s+|\s*;\s*|,\s*(?:and\s+)?(?:also|plus)\s+|,?\s+and\s+(?:also\s+|then\s+)?",
+    re.IGNORECASE,
+)
+MIN_REQUEST_WORDS = 2
+
+
+def split_requests(text: str) -> list[str]:
+    """The clauses a message may hold several requests in; a piece too short to be a
+    request ("black and white") stays joined, word for word, to its neighbour."""
+    pieces: list[str] = []
+    joins: list[str] = []
+    position = 0
+    for match in _BETWEEN_REQUESTS.finditer(text):
+        pieces.append(text[position : match.start()])
+        joins.append(match.group(0))
+        position = match.end()
+    pieces.append(text[position:])
+    merged = [pieces[0]]
+    for join, piece in zip(joins, pieces[1:], strict=True):
+        if len(piece.split()) < MIN_REQUEST_WORDS or len(merged[-1].split()) < MIN_REQUEST_WORDS:
+            merged[-1] = f"{merged[-1]}{join}{piece}"
+        else:
+            merged.append(piece)
+    return [piece.strip(" ,") for piece in merged if piece.strip(" ,")]
+
+
+# "No, the other one": a no that points at another choice answers the step.
+_POINTS = re.compile(
+    r"\b(?:other|another|instead|different|that one|this one|the one|first|second|last)\b",
+    re.IGNORECASE,
+)
+
+
+# "Just get me a human", "forget it, get me someone who can actually help": a person wins,
+# whatever else the message says and whatever the classifier makes of it.
+_PERSON = re.compile(
+    r"\b(?:human|real person|a person|actual person|(?:an?|your|live|real|support) agent|"
+    r"representative|(?:someone|somebody|anyone) (?:real|who can|from)|manager|supervisor)\b",
+    re.IGNORECASE,
+)
+_REACH = re.compile(
+    r"\b(?:get|talk|speak|chat|connect|transfer|put|give|want|need|pass|let me)\b",
+    re.IGNORECASE,
+)
+
+
+# Frustration said beside a request: "omg", "ugh", "3 times", "useless", "!!!".
+_UPSET = re.compile(
+    r"\b(?:omg|ugh+|wtf|ffs|useless|ridiculous|pathetic|terrible|awful|hopeless|annoying|"
+    r"frustrat\w*|fed up|sick of|(?:asked|tried|told you) (?:\w+ )?(?:\d+|two|three|several|"
+    r"many) times|again\?!?)|!{3,}|\?{3,}",
+    re.IGNORECASE,
+)
+
+
+def points_elsewhere(text: str) -> bool:
+    """Whether a "no" points at another choice ("no, the other one")."""
+    return bool(_POINTS.search(text))
+
+
+def sounds_upset(text: str) -> bool:
+    """Whether the shopper sounds frustrated, whatever they ask for."""
+    return bool(_UPSET.search(text))
+
+
+def asks_for_person(text: str) -> bool:
+    """Whether the message asks to be put through to a person."""
+    return bool(_PERSON.search(text) and _REACH.search(text))
+
+
+def leaves(text: str) -> bool:
+    """Whether the message only says to stop what is in progress."""
+    return bool(_LEAVES.match(text))
+
+
+# "The camera I ordered", "my order": the shopper's own order, so a request about it.
+_PERSONAL = re.compile(
+    r"\b(?:my (?:order|purchase|package|parcel|delivery|items?)|(?:i|we) (?:just |recently )?"
+    r"(?:ordered|bought|purchased|got|received)|#?w\d{7})\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about(text: str) -> bool:
+    """Whether a message asks about something (how, whether, what) rather than asking for
+    it to be done: "can I return a used item?" does, "return my shoes", "can you cancel
+    my order" and "I don't need the camera I ordered, can I cancel?" do not."""
+    if _PERSONAL.search(text):
+        return False
+    if _WONDERS.search(text):
+        return True
+    if _REQUEST.search(text):
+        return False
+    return bool(_ASKS.search(text)) or text.rstrip().endswith("?")
