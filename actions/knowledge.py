@@ -1,4 +1,10 @@
-"""Questions the store's documents answer: quoted, cited, or an honest "I don't know"."""
+"""Questions the store's documents answer: quoted, cited, or an honest "I don't know".
+
+A message may ask several questions ("how long does shipping take and can I pay with
+paypal?"): each gets its own answer, in order (`Knowledge.respond_all`). A question the
+documents do not cover is said to be so — naming what they do not cover when that is known
+— with the offer of a person; it is never answered from a passage about something else.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +16,32 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.common import latest_text
+from assistant.knowledge.answer import Finding
 
 # When the NLU did not take the message for a question about the store, an answer must be
 # closer still before it is given instead of the out-of-scope reply.
 FALLBACK_MIN_SIMILARITY = 0.5
 
 
+def send_findings(dispatcher: CollectingDispatcher, findings: list[Finding]) -> None:
+    """Each question's answer, in order; for one the documents do not cover, that plain
+    statement and the offer of a person."""
+    for finding in findings:
+        if finding.answer is not None:
+            dispatcher.utter_message(
+                text=finding.answer.text, json_message=finding.answer.as_custom()
+            )
+        elif finding.missing:
+            dispatcher.utter_message(response="utter_not_covered", topic=" ".join(finding.missing))
+        elif len(findings) > 1:
+            dispatcher.utter_message(response="utter_not_covered", topic=finding.question)
+        else:
+            dispatcher.utter_message(response="utter_dont_know")
+
+
 class ActionAnswerQuestion(Action):
-    """A policy question: the best sentences of the best section, or the offer of a person."""
+    """A policy question (or several): the sentences that answer each, or the offer of a
+    person."""
 
     def name(self) -> str:
         return "action_answer_question"
@@ -25,11 +49,8 @@ class ActionAnswerQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        answer = await services.knowledge().respond(latest_text(tracker))
-        if answer is None:
-            dispatcher.utter_message(response="utter_dont_know")
-            return []
-        dispatcher.utter_message(text=answer.text, json_message=answer.as_custom())
+        findings = await services.knowledge().respond_all(latest_text(tracker))
+        send_findings(dispatcher, findings or [Finding("", None)])
         return []
 
 
@@ -43,11 +64,11 @@ class ActionAnswerOrFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        answer = await services.knowledge().respond(
+        findings = await services.knowledge().respond_all(
             latest_text(tracker), min_similarity=FALLBACK_MIN_SIMILARITY
         )
-        if answer is None:
+        if not any(finding.covered for finding in findings):
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
-        dispatcher.utter_message(text=answer.text, json_message=answer.as_custom())
+        send_findings(dispatcher, findings)
         return []

@@ -47,7 +47,11 @@ def ingest(
     ctx: typer.Context,
     as_json: JsonFlag = False,
 ) -> None:
-    """Read knowledge_base/ and embed what changed; delete chunks of removed documents."""
+    """Read knowledge_base/ and embed what changed; delete chunks of removed documents.
+
+    A change leaves a new version stamp on the collection: running servers (every worker)
+    read the documents again on their next search, within about a second, with no restart.
+    """
     from assistant.engine.embeddings import embedder_from_settings
     from assistant.knowledge.documents import read_knowledge_base
     from assistant.knowledge.ingest import get_collection

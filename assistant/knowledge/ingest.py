@@ -5,11 +5,15 @@ the collection is not embedded again, and chunks of the same scope that are no l
 produced (a deleted document, a removed paragraph) are deleted. A scope ("kb" for
 `knowledge_base/`, "catalog:<name>" for an imported catalog) keeps one source from deleting
 another's chunks.
+
+An ingestion that changed anything leaves a new version stamp in the collection's metadata:
+running servers (`KnowledgeIndex.follow`) compare it with the one they read and reload.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +26,8 @@ BATCH = 128
 # metadata ("too many SQL variables"), so large collections are read in pages.
 PAGE = 10_000
 COLLECTION_CONFIGURATION = {"hnsw": {"space": "cosine"}}
+# The collection metadata key holding the version stamp.
+STAMP_KEY = "aisle_version"
 
 
 @dataclass
@@ -55,6 +61,31 @@ def get_collection(client: Any, name: str) -> Any:
     return client.get_or_create_collection(
         name, embedding_function=None, configuration=COLLECTION_CONFIGURATION
     )
+
+
+def read_stamp(collection: Any) -> str | None:
+    """The collection's version stamp as stored now (None before the first ingestion).
+
+    A `Collection` object keeps the metadata it was opened with, so the collection's record
+    is read again from its client (Chroma offers no public re-read).
+    """
+    client = getattr(collection, "_client", None)
+    if client is None:
+        metadata = getattr(collection, "metadata", None) or {}
+    else:
+        model = client.get_collection(
+            name=collection.name, tenant=collection.tenant, database=collection.database
+        )
+        metadata = model.metadata or {}
+    stamp = metadata.get(STAMP_KEY)
+    return None if stamp is None else str(stamp)
+
+
+def bump_stamp(collection: Any) -> str:
+    """A new version stamp in the collection's metadata (its other keys kept)."""
+    stamp = uuid.uuid4().hex
+    collection.modify(metadata={**(collection.metadata or {}), STAMP_KEY: stamp})
+    return stamp
 
 
 def read_all(
@@ -137,5 +168,7 @@ def ingest(
     for start in range(0, len(stale), 1000):
         collection.delete(ids=stale[start : start + 1000])
     report.deleted = len(stale)
+    if changed or moved or stale:
+        bump_stamp(collection)
     report.seconds = time.perf_counter() - started
     return report

@@ -10,6 +10,12 @@ import numpy as np
 import pytest
 
 from assistant.engine.embeddings import SentenceEmbedder
+from assistant.knowledge.answer import Knowledge
+from assistant.knowledge.documents import read_knowledge_base
+from assistant.knowledge.index import KnowledgeIndex
+from assistant.knowledge.ingest import get_collection, ingest
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class CountingEmbedder:
@@ -43,3 +49,29 @@ def chroma(tmp_path: Path) -> Any:
     return chromadb.PersistentClient(
         path=str(tmp_path / "chroma"), settings=Settings(anonymized_telemetry=False)
     )
+
+
+def policy_knowledge(directory: Path, embedder: Any) -> Knowledge:
+    """The store's policies and FAQ (knowledge_base/, without the catalog) in a real index."""
+    import chromadb
+    from chromadb.config import Settings
+
+    chunks, problems = read_knowledge_base(ROOT / "knowledge_base")
+    assert problems == []
+    documents = [chunk for chunk in chunks if chunk.metadata["type"] != "product"]
+    client = chromadb.PersistentClient(
+        path=str(directory), settings=Settings(anonymized_telemetry=False)
+    )
+    collection = get_collection(client, "policies")
+    ingest(collection, embedder, documents, scope="kb")
+    index = KnowledgeIndex(collection, embedder)
+    index.refresh()
+    return Knowledge(index, embedder)
+
+
+@pytest.fixture(scope="module")
+def store_knowledge(
+    tmp_path_factory: pytest.TempPathFactory, sentence_embedder: SentenceEmbedder
+) -> Knowledge:
+    """The store's documents, indexed once for a test module."""
+    return policy_knowledge(tmp_path_factory.mktemp("chroma"), sentence_embedder)

@@ -49,7 +49,7 @@ def test_ingestion_and_search_work_the_same_on_a_chroma_server(
     again = ingest(collection, embedder, _chunks(), scope="kb")
     assert (again.added, again.updated, again.unchanged) == (0, 0, len(_chunks()))
 
-    index = KnowledgeIndex(collection, embedder)
+    index = KnowledgeIndex(collection, embedder, stamp_interval_s=0)
     index.refresh()
     assert index.search("clicky keyboard with RGB", k=1)[0].id == "product-k1"
     cheap = {
@@ -64,3 +64,6 @@ def test_ingestion_and_search_work_the_same_on_a_chroma_server(
     remaining = [chunk for chunk in _chunks() if not chunk.id.startswith("shipping")]
     assert ingest(collection, embedder, remaining, scope="kb").deleted == 1
     assert collection.count() == len(remaining)
+    # And from the running index, which follows the server's version stamp.
+    assert Knowledge(index, embedder).answer("how long does standard delivery take?") is None
+    assert index.size == len(remaining)
