@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.common import TASK_SLOTS, latest_intent, latest_text
-from actions.knowledge import FALLBACK_MIN_SIMILARITY
+from actions.knowledge import FALLBACK_MIN_SIMILARITY, send_findings
 from assistant.engine.repair import OFFER_SLOT, STOPPED_SLOT
 
 
@@ -43,11 +43,10 @@ class ActionAnswerIfCovered(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        answer = await services.knowledge().respond(
+        findings = await services.knowledge().respond_all(
             latest_text(tracker), min_similarity=FALLBACK_MIN_SIMILARITY
         )
-        if answer is not None:
-            dispatcher.utter_message(text=answer.text, json_message=answer.as_custom())
+        send_findings(dispatcher, [finding for finding in findings if finding.covered])
         return []
 
 
@@ -61,10 +60,10 @@ class ActionAnswerThenOffer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        answer = await services.knowledge().respond(latest_text(tracker))
-        if answer is None:
-            dispatcher.utter_message(response="utter_offer_task_unanswered")
-        else:
-            dispatcher.utter_message(text=answer.text, json_message=answer.as_custom())
+        findings = await services.knowledge().respond_all(latest_text(tracker))
+        if any(finding.covered for finding in findings):
+            send_findings(dispatcher, findings)
             dispatcher.utter_message(response="utter_offer_task")
+        else:
+            dispatcher.utter_message(response="utter_offer_task_unanswered")
         return [SlotSet(OFFER_SLOT, latest_intent(tracker) or None)]
