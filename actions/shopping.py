@@ -185,6 +185,14 @@ class ActionSearchProducts(Action):
             # The model helps read a new search, not a follow-up ("in black").
             terms = await catalog.read(text, session) if state is None else session.read(text)
             outcome = session.turn(text, state, terms=terms)
+            if outcome.kind == "unclear" and state is None and session.explained(text) < 1:
+                # Words the catalog does not know and no product it does ("a new car"):
+                # say so, rather than ask what they are looking for as if they had not said.
+                dispatcher.utter_message(
+                    text="I couldn't find anything like that in the catalog. Tell me a product "
+                    "the store sells, and any colour, size or budget you have in mind."
+                )
+                return []
         else:
             outcome = session.turn(
                 text,
@@ -224,8 +232,9 @@ SEARCH_LIKE = 0.6
 
 class ActionContinueSearch(Action):
     """A message no flow took is a search when it reads as one: a follow-up to the search in
-    progress ("in black", "the second one"), or a request mostly in the catalog's words
-    ("purple backpacks"). Then the flow ends here; otherwise the next step answers."""
+    progress ("in black", "the second one"), or a request mostly in the catalog's words that
+    names a product ("purple backpacks"). Then the flow ends here; otherwise the next step
+    answers."""
 
     def name(self) -> str:
         return "action_continue_search"
@@ -244,7 +253,9 @@ class ActionContinueSearch(Action):
             if learned is not None:
                 terms, also = session.read_with(text, learned), learned.span.split()
         new = state is None or (terms.products and terms.products != state.terms.products)
-        if new and (terms.filters_nothing or session.explained(text, also=also) < SEARCH_LIKE):
+        # A message the NLU did not take for a search starts one only when it names a
+        # product: an option word alone ("set the timer": a feature) is too little to go on.
+        if new and (not terms.products or session.explained(text, also=also) < SEARCH_LIKE):
             return []
         outcome = session.turn(text, state, terms=terms)
         if outcome.kind in ("unclear", "no_search"):
@@ -297,6 +308,10 @@ def _results(dispatcher: CollectingDispatcher, outcome: Outcome, state: SearchSt
             dropped = f"Without {said}: "
         count = f"{outcome.total} {'match' if outcome.total == 1 else 'matches'}"
         head = f"{dropped}{count} for {describe_terms(state.terms)}."
+        if outcome.read_as:
+            # Some words were read as others ("blak"): the reading is said once, up front,
+            # so a wrong guess shows at once.
+            head = f"{dropped}Reading that as {describe_terms(state.terms)}: {count}."
     lines = [head]
     lines += [card_line(start + n, hit) for n, hit in enumerate(outcome.hits)]
     if outcome.total > state.shown:
@@ -336,6 +351,8 @@ def _no_results(dispatcher: CollectingDispatcher, outcome: Outcome, session: Sea
         return
     terms = state.terms
     lines = [f"Nothing matches {describe_terms(terms)}."]
+    if outcome.read_as:
+        lines = [f"Reading that as {describe_terms(terms)}: nothing matches."]
     buttons = []
     for relaxation in outcome.relaxations[:3]:
         lines.append(_relax_line(terms, relaxation))

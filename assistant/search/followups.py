@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.search.words import words
+from assistant.search.words import pattern_words, words
 
 # Words any search may use that name nothing in the catalog.
 _SEARCH_WORDS = """
@@ -170,3 +170,23 @@ def names_option(name: str, said: set[str]) -> bool:
         spellings |= {"color", "colour", "colors", "colours"}
     # "frame color" is named by "frame" or by "colour"; "size" by "size".
     return bool(spellings & said)
+
+
+# Every word the follow-up patterns spell out.
+WORDS_OF_FOLLOWUPS = pattern_words(
+    POSITION,
+    FIRST_N,
+    ALL,
+    RESET,
+    COMPARE,
+    DETAILS,
+    MORE,
+    RELAX_WORDS,
+    RELAX_ANY,
+    PRICE_WORDS,
+    STOCK_WORDS,
+    CHEAPER,
+    PRICIER,
+    BIGGER,
+    SMALLER,
+)

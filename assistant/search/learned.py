@@ -87,14 +87,24 @@ class ProductTypeReader:
         return best
 
 
+# Words after these name what the shopper already has ("find my lost phone", "my bike
+# broke"), not what they want from the catalog.
+_POSSESSIVES = {"my", "our", "his", "her", "their"}
+
+
 def _spans(text: str, known: set[str]) -> list[str]:
     """Runs of unexplained words (singular: "cellphones" is embedded as "cellphone"), as
-    their one- and two-word spans."""
+    their one- and two-word spans; a run that follows a possessive is left out."""
     runs: list[list[str]] = [[]]
+    owned = False
     for word in words(text):
-        if word in known or singular(word) in known or any(c.isdigit() for c in word):
+        if word in _POSSESSIVES:
+            owned = True
             runs.append([])
-        else:
+        elif word in known or singular(word) in known or any(c.isdigit() for c in word):
+            owned = False
+            runs.append([])
+        elif not owned:
             runs[-1].append(singular(word))
     spans: list[str] = []
     for run in runs:

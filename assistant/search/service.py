@@ -132,7 +132,9 @@ class CatalogSearch:
             return session.read_with(text, learned)
         if self.extractor is None or not use_model:
             return read
-        extraction = await self.extractor.extract(text, session.index.vocabulary)
+        # The model reads the message as the catalog's words read it: typos already fixed.
+        spelled = session.spelled(text).text
+        extraction = await self.extractor.extract(spelled, session.index.vocabulary)
         return with_model_filters(read, extraction.filters)
 
     async def learned(self, text: str, session: SearchSession) -> LearnedType | None:

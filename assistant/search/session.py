@@ -8,6 +8,12 @@ second"). `SearchSession.turn` reads which, applies it to the `SearchState` the 
 keeps, and returns an `Outcome`: the cards to show and what to say about them. When nothing
 matches, the outcome names the constraints whose removal would give results, and the nearest
 matches. Deterministic: the same state and message give the same outcome.
+
+Every message is first read against the catalog's own words and a search's (`Speller`):
+"shwo me blak backpaks undr 100" is searched as "show me black backpacks under 100", and the
+outcome says which words were read as which, so the reply can show it. A new search needs a
+product type or an option value the catalog has: a price alone ("a new car under $25000")
+searches nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from assistant.engine.nlu.spelling import Correction, Reading, Speller
 from assistant.search.followups import (
     ALL,
     BIGGER,
@@ -38,13 +45,14 @@ from assistant.search.followups import (
     SIZE_OPTIONS,
     SMALLER,
     STOCK_WORDS,
+    WORDS_OF_FOLLOWUPS,
     magnitude,
     names_option,
     pointed_at,
 )
 from assistant.search.index import CatalogIndex, Hit, IntArray
 from assistant.search.learned import LearnedType, ProductTypeReader
-from assistant.search.terms import SearchTerms, read_terms
+from assistant.search.terms import WORDS_OF_TERMS, SearchTerms, read_terms
 from assistant.search.words import singular, words
 
 PAGE_SIZE = 3
@@ -123,6 +131,8 @@ class Outcome:
     dropped: list[str] = field(default_factory=list)
     # A relative request that found no reference ("bigger" of a product with no sizes).
     unmet: str = ""
+    # The message's words read as others ("blak" as "black").
+    read_as: tuple[Correction, ...] = ()
 
     @property
     def item_ids(self) -> list[str]:
@@ -143,18 +153,34 @@ class SearchSession:
         self.page_size = page_size
         # Reads product types the catalog's words miss, by meaning (None: words only).
         self.types = types
+        self.speller = Speller.from_texts(
+            [
+                *index.vocabulary.product_types,
+                *index.vocabulary.options,
+                *(value for values in index.vocabulary.options.values() for value in values),
+                *SEARCH_WORDS,
+                *WORDS_OF_FOLLOWUPS,
+                *WORDS_OF_TERMS,
+            ]
+        )
+
+    def spelled(self, text: str) -> Reading:
+        """The message read against the catalog's words and a search's."""
+        return self.speller.read(text)
 
     def learned(self, text: str) -> LearnedType | None:
         """The product a message names in other words than the catalog's ("a road bike"),
         when the catalog's words name none. Blocking (it embeds)."""
         if self.types is None:
             return None
-        return self.types.read(text, known=SEARCH_WORDS | self.index.catalog_words)
+        spelled = self.spelled(text).text
+        return self.types.read(spelled, known=SEARCH_WORDS | self.index.catalog_words)
 
     def read_with(self, text: str, learned: LearnedType) -> SearchTerms:
         """The message's terms with the learned products, its option values read as theirs."""
         terms = self.read(text)
-        values = self.index.mentioned_values(text, within=learned.products)
+        spelled = " ".join(self.spelled(text).text.lower().split())
+        values = self.index.mentioned_values(spelled, within=learned.products)
         return replace(
             terms,
             products=learned.products,
@@ -162,13 +188,13 @@ class SearchSession:
         )
 
     def read(self, text: str) -> SearchTerms:
-        return read_terms(text, self.index)
+        return read_terms(self.spelled(text).text, self.index)
 
     def explained(self, text: str, *, also: Iterable[str] = ()) -> float:
         """The share of a message's words that are the catalog's own or a search's ("purple
         backpacks" 1.0, "my keyboard broke, what now?" 0.5): how surely a message the NLU
         did not place is a search."""
-        said = [w for w in words(text) if not any(c.isdigit() for c in w)]
+        said = [w for w in words(self.spelled(text).text) if not any(c.isdigit() for c in w)]
         content = [singular(w) for w in said if w not in SEARCH_WORDS]
         if not content:
             return 1.0 if said else 0.0
@@ -196,8 +222,21 @@ class SearchSession:
     ) -> Outcome:
         """Apply one message. `terms` are its constraints when already read (with the
         model's help); `item_id` and `relax` come from a clicked button."""
+        reading = self.spelled(text)
+        outcome = self._turn(reading.text, state, terms=terms, item_id=item_id, relax=relax)
+        return replace(outcome, read_as=reading.corrections) if reading.changed else outcome
+
+    def _turn(
+        self,
+        text: str,
+        state: SearchState | None,
+        *,
+        terms: SearchTerms | None,
+        item_id: str | None,
+        relax: str | None,
+    ) -> Outcome:
         lowered = " ".join(text.lower().split())
-        read = terms if terms is not None else self.read(lowered)
+        read = terms if terms is not None else read_terms(lowered, self.index)
         if item_id is not None:
             return self._details(state, item_id)
         if relax is not None:
@@ -232,7 +271,10 @@ class SearchSession:
     # -- turns -------------------------------------------------------------------------------
 
     def _start(self, terms: SearchTerms) -> Outcome:
-        if terms.filters_nothing:
+        if not (terms.products or _names_a_value(terms)):
+            # A price, "in stock" or a feature alone names nothing the store sells ("a new
+            # car under $25000", "set a timer"): listing the catalog would answer a question
+            # nobody asked.
             return Outcome("unclear", None)
         return self._show(terms, None)
 
@@ -444,6 +486,14 @@ class SearchSession:
             if len(picked) >= k:
                 break
         return [self.index.hit(row) for row in picked]
+
+
+def _names_a_value(terms: SearchTerms) -> bool:
+    """Whether the terms ask for an option value that says what is wanted ("black", "size
+    L"), not only that a feature is there or not ("timer": yes)."""
+    return any(
+        value.lower() not in ("yes", "no") for values in terms.options.values() for value in values
+    )
 
 
 def _only(terms: SearchTerms, constraint: str) -> SearchTerms:

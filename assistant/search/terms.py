@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Literal
 
+from assistant.search.words import pattern_words
+
 if TYPE_CHECKING:
     from assistant.search.index import CatalogIndex
 
@@ -41,6 +43,12 @@ _AT_LEAST = re.compile(
 _IN_STOCK = re.compile(
     r"\b(?:in stock|available(?: now| today)?|ships? (?:now|today)|can (?:i|you) (?:get|buy) now"
     r"|not sold out|(?:i|we) can get (?:it |them |one )?(?:now|today|right away))\b"
+)
+
+
+# Every word the patterns above spell out ("under", "cheapest").
+WORDS_OF_TERMS = pattern_words(
+    SORT_CHEAPEST, SORT_PRICIEST, _BETWEEN, _AT_MOST, _AT_LEAST, _IN_STOCK
 )
 
 

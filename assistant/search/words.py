@@ -50,10 +50,18 @@ def squash(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
+# Last words that say how a product comes, not what it is: a Dumbbell Set is dumbbells, and
+# "set" alone names no product ("set a timer" is no search), so the word before is the head.
+_COLLECTIVE_HEADS = {"set", "kit", "pack", "bundle", "pair", "combo", "collection"}
+
+
 def name_keys(name: str) -> tuple[str, str]:
     """A product's full name and its head noun, squashed and singular."""
     tokens = [singular(w) for w in words(name)]
-    return squash("".join(tokens)), squash(tokens[-1]) if tokens else ""
+    if not tokens:
+        return "", ""
+    head = tokens[-2] if tokens[-1] in _COLLECTIVE_HEADS and len(tokens) > 1 else tokens[-1]
+    return squash("".join(tokens)), squash(head)
 
 
 def grams(text: str, size: int = 3) -> set[str]:
@@ -178,3 +186,9 @@ class ValueReader:
 def mentioned_values(text: str, options: Iterable[dict[str, Any]]) -> dict[str, set[str]]:
     """Option values the text names, per option: {"switch type": {"clicky"}}."""
     return ValueReader(option_vocabulary(options)).read(text)
+
+
+def pattern_words(*patterns: re.Pattern[str]) -> frozenset[str]:
+    """The plain words a set of regular expressions spells out ("cheaper", "compare"): what
+    the speller reads a typo of one of them as."""
+    return frozenset(w for p in patterns for w in re.findall(r"[a-z]{3,}", p.pattern))

@@ -114,3 +114,40 @@ def test_a_product_in_other_words_and_a_bare_name_are_searches(shopper: Shopper)
     # And one that only mentions a product is not.
     shopper.say("my keyboard broke, what now?")
     assert not shopper.cards("product_cards"), shopper.dump()
+
+
+# -- messy text, and what is no search ---------------------------------------------------------
+
+SIGN_IN = ("email address", "zip code")
+
+
+def test_a_misspelt_search_is_searched_and_says_how_it_was_read(shopper: Shopper) -> None:
+    shopper.say("shwo me blak backpaks undr 100")
+    text = shopper.text
+    assert "Reading that as black Backpack, up to $100.00" in text, shopper.dump()
+    # The reading is said once, not restated.
+    assert text.count("Reading that as") == 1 and text.count("black Backpack") == 1
+    shown = shopper.cards("product_cards")
+    assert len(shown) == 1 and shown[0]["search"]["options"] == {"color": ["black"]}
+    assert shown[0]["search"]["max_price"] == "100"
+
+
+def test_a_run_together_product_keeps_its_colour(shopper: Shopper) -> None:
+    shopper.say("blak tshirts")
+    found = cards(shopper)
+    assert found and all(c["name"] == "T-Shirt" for c in found), shopper.dump()
+    assert {c["options"]["color"] for c in found} == {"black"}
+    assert "Reading that as black T-Shirt" in shopper.text
+
+
+def test_something_the_store_does_not_sell_lists_no_products(shopper: Shopper) -> None:
+    shopper.say("i want to find a new car under $25000")
+    assert shopper.cards("product_cards") == [], shopper.dump()
+    assert "couldn't find anything like that in the catalog" in shopper.text
+    assert "$" not in shopper.text and not any(w in shopper.text for w in SIGN_IN)
+
+
+def test_another_domains_request_starts_no_sign_in(shopper: Shopper) -> None:
+    shopper.say("look up the conversion rate for the euro")
+    assert not any(w in shopper.text for w in SIGN_IN), shopper.dump()
+    assert shopper.cards("product_cards") == [] and shopper.cards("answer") == []

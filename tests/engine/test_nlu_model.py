@@ -166,3 +166,41 @@ def test_load_refuses_missing_or_incompatible_files(
     joblib.dump({"format_version": 0}, old)
     with pytest.raises(ModelNotTrained, match="incompatible"):
         NLUModel.load(old, embedder)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("shwo me blak backpaks undr 100", "search_products"),
+        ("SHOW ME WIRELESS HEDPHONES", "search_products"),
+        ("wher is my ordr #W2378156", "order_status"),
+    ],
+)
+def test_messy_messages_are_ranked_as_they_read(model: NLUModel, text: str, intent: str) -> None:
+    result = model.parse(text)
+    assert result.intent == intent, (model.spelled(text), result.ranking[:3])
+    # The text and its values stay as typed.
+    assert result.text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["look up the conversion rate for the euro", "has the bank approved my credit card yet"],
+)
+def test_other_businesses_requests_are_out_of_scope(model: NLUModel, text: str) -> None:
+    assert model.parse(text).intent == OUT_OF_SCOPE, model.parse(text).ranking[:3]
+
+
+def test_the_saved_model_reads_typos_as_the_trained_one(
+    model: NLUModel, embedder: SentenceEmbedder, tmp_path: Path
+) -> None:
+    path = tmp_path / "nlu.joblib"
+    model.save(path)
+    loaded = NLUModel.load(path, embedder)
+    assert loaded.vocabulary == model.vocabulary and "backpacks" in loaded.vocabulary
+    assert loaded.spelled("blak backpaks") == model.spelled("blak backpaks") == "black backpacks"
+    # An e-mail is a value, not a word to correct.
+    result = loaded.parse("my emial is yusuf.rossi7301@example.com")
+    assert [(e.entity, e.value) for e in result.entities] == [
+        ("email", "yusuf.rossi7301@example.com")
+    ]

@@ -50,3 +50,11 @@ def test_the_options_are_read_as_the_learned_products(search: SearchSession) -> 
     assert terms.options == {"color": frozenset({"red"}), "type": frozenset({"road"})}
     # A search in other words counts as explained.
     assert search.explained(text, also=learned.span.split()) == 1.0
+
+
+def test_what_the_shopper_already_has_is_no_product_wanted(search: SearchSession) -> None:
+    # "my phone" is theirs, lost: no Smartphone search. Said as a wish, it is one.
+    assert search.learned("help me find my lost phone") is None
+    assert search.learned("can you find me my cellphone") is None
+    wanted = search.learned("can you find me a cellphone")
+    assert wanted is not None and wanted.products == {"Smartphone"}

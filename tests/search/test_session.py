@@ -170,3 +170,58 @@ def test_a_state_survives_the_slot(search: SearchSession) -> None:
     assert SearchState.from_dict(outcome.state.as_dict()) == outcome.state
     assert SearchState.from_dict({"terms": "nonsense"}) is None
     assert SearchState.from_dict(None) is None
+
+
+# -- messy text and what no search is ----------------------------------------------------------
+
+
+def test_typos_are_searched_as_the_catalog_spells_them(search: SearchSession) -> None:
+    outcome = search.turn("shwo me blak backpaks undr 100", None)
+    assert outcome.state is not None
+    terms = outcome.state.terms
+    assert terms.products == {"Backpack"}
+    assert terms.options == {"color": {"black"}}
+    assert terms.max_price == Decimal("100")
+    assert ("blak", "black") in {(c.said, c.read) for c in outcome.read_as}
+    assert ("undr", "under") in {(c.said, c.read) for c in outcome.read_as}
+
+
+def test_run_together_product_names_keep_their_colour(search: SearchSession) -> None:
+    outcome = search.turn("blak tshirts", None)
+    assert outcome.kind == "results" and outcome.state is not None
+    assert set(search.results(outcome.state.terms)) == variants(product="T-Shirt", color="black")
+    assert [(c.said, c.read) for c in outcome.read_as] == [("blak", "black")]
+
+
+def test_shouted_messages_are_the_same_search(search: SearchSession) -> None:
+    quiet = search.turn("black t-shirts under $52", None)
+    loud = search.turn("BLACK T-SHIRTS UNDER $52", None)
+    assert loud.state == quiet.state and loud.read_as == ()
+
+
+def test_a_message_in_the_catalogs_words_reads_nothing_as_something_else(
+    search: SearchSession,
+) -> None:
+    assert search.turn("show me black backpacks under $100", None).read_as == ()
+
+
+def test_a_price_alone_searches_nothing(search: SearchSession) -> None:
+    # No product or option the catalog has: the store's items are no answer to a car.
+    for text in ("i want to find a new car under $25000", "anything in stock under 30 dollars"):
+        outcome = search.turn(text, None)
+        assert (outcome.kind, outcome.state, outcome.hits) == ("unclear", None, []), text
+
+
+def test_a_price_still_narrows_a_search_in_progress(search: SearchSession) -> None:
+    started = search.turn("t-shirts", None)
+    narrowed = search.turn("undr 50", started.state)
+    assert narrowed.state is not None and narrowed.state.terms.max_price == Decimal("50")
+    assert narrowed.state.terms.products == {"T-Shirt"}
+
+
+def test_a_word_for_how_a_product_comes_names_no_product(search: SearchSession) -> None:
+    # "set" is how the Dumbbell Set and the Luggage Set come, not what they are.
+    assert search.read("set the timer for 10 minutes").products == set()
+    assert search.read("show me dumbbell sets").products == {"Dumbbell Set"}
+    assert search.read("adjustable dumbells").products == {"Dumbbell Set"}
+    assert search.read("a luggage set").products == {"Luggage Set"}
