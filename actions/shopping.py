@@ -313,13 +313,13 @@ def _results(dispatcher: CollectingDispatcher, outcome: Outcome, state: SearchSt
             # so a wrong guess shows at once.
             head = f"{dropped}Reading that as {describe_terms(state.terms)}: {count}."
     lines = [head]
-    lines += [card_line(start + n, hit) for n, hit in enumerate(outcome.hits)]
     if outcome.total > state.shown:
         lines.append("Say “show more” for the next ones, or narrow it down.")
     dispatcher.utter_message(
         text="\n".join(lines),
         json_message={
             "type": "product_cards",
+            "text_form": "\n".join(card_line(start + n, hit) for n, hit in enumerate(outcome.hits)),
             "cards": [card(hit) for hit in outcome.hits],
             "total": outcome.total,
             "shown": state.shown,
@@ -365,12 +365,12 @@ def _no_results(dispatcher: CollectingDispatcher, outcome: Outcome, session: Sea
         )
     if outcome.nearest:
         lines.append("The closest matches:")
-        lines += [card_line(n + 1, hit) for n, hit in enumerate(outcome.nearest)]
     dispatcher.utter_message(
         text="\n".join(lines),
         buttons=buttons,
         json_message={
             "type": "product_cards",
+            "text_form": "\n".join(card_line(n + 1, hit) for n, hit in enumerate(outcome.nearest)),
             "cards": [card(hit) for hit in outcome.nearest],
             "total": 0,
             "nearest": True,
@@ -390,7 +390,7 @@ def _details(dispatcher: CollectingDispatcher, hit: Hit, session: SearchSession)
     variant, product = hit.variant, hit.product
     stock = "in stock" if variant.available else "out of stock right now"
     lines = [f"{product.name}, {money(variant.price)}, {stock}."]
-    lines += [f"• {name}: {value}" for name, value in variant.options.items()]
+    options = [f"• {name}: {value}" for name, value in variant.options.items()]
     others = [v for v in product.variants if v.item_id != variant.item_id and v.available]
     if others:
         low = min(v.price for v in others)
@@ -402,7 +402,13 @@ def _details(dispatcher: CollectingDispatcher, hit: Hit, session: SearchSession)
         )
     dispatcher.utter_message(
         text="\n".join(lines),
-        json_message={"type": "product_cards", "cards": [card(hit)], "total": 1, "detail": True},
+        json_message={
+            "type": "product_cards",
+            "text_form": "\n".join(options),
+            "cards": [card(hit)],
+            "total": 1,
+            "detail": True,
+        },
     )
 
 
@@ -411,13 +417,16 @@ def _compare(dispatcher: CollectingDispatcher, hits: list[Hit]) -> None:
     names = [f"{n + 1}. {h.product.name}" for n, h in enumerate(hits)]
     lines = ["Side by side: " + " | ".join(names)]
     rows: list[dict[str, Any]] = table["rows"]
+    shown = []
     for row in rows:
         mark = " ←" if row["differs"] else ""
-        lines.append(f"• {row['label']}: {' | '.join(row['values'])}{mark}")
+        shown.append(f"• {row['label']}: {' | '.join(row['values'])}{mark}")
     same = [row["label"] for row in rows if not row["differs"]]
     if same:
         lines.append(f"The same: {', '.join(same)}.")
-    dispatcher.utter_message(text="\n".join(lines), json_message=table)
+    dispatcher.utter_message(
+        text="\n".join(lines), json_message={**table, "text_form": "\n".join(shown)}
+    )
 
 
 # -- suggestions -----------------------------------------------------------------------------
@@ -488,12 +497,14 @@ class ActionRecommend(Action):
         if not terms.filters_nothing:
             intro += f" ({describe_terms(terms)})"
         lines = [intro + ":"]
-        lines += [card_line(n + 1, hit, reason) for n, (hit, reason) in enumerate(picks)]
         page = tuple(hit.item_id for hit, _ in picks)
         dispatcher.utter_message(
             text="\n".join(lines),
             json_message={
                 "type": "product_cards",
+                "text_form": "\n".join(
+                    card_line(n + 1, hit, reason) for n, (hit, reason) in enumerate(picks)
+                ),
                 "cards": [card(hit, reason=reason) for hit, reason in picks],
                 "total": len(picks),
                 "suggestions": True,
