@@ -13,6 +13,7 @@ parse (assistant/engine/commands.py). The turn then runs exactly as for any pars
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Protocol
 
 import anyio
@@ -22,7 +23,8 @@ from assistant.engine.domain import Domain, SlotMapping
 from assistant.engine.executor import ActionRunner, check_events
 from assistant.engine.flows import FlowSet
 from assistant.engine.messages import BotMessage, TurnResult
-from assistant.engine.nlu.result import ParseResult
+from assistant.engine.nlu.result import OUT_OF_SCOPE, ParseResult
+from assistant.engine.readings import sounds_upset, without_upset
 from assistant.engine.repair import Prompting, Repairs
 from assistant.engine.tracker import DialogueTracker, FlowFrame
 from assistant.errors import FlowError
@@ -93,7 +95,14 @@ class DialogueEngine:
         return await anyio.to_thread.run_sync(self.parser.parse, text)
 
     async def _handle_one(self, tracker: DialogueTracker, text: str) -> TurnResult:
-        parse = await anyio.to_thread.run_sync(self.parser.parse, text)
+        parse = await self._parse(text)
+        if self.repair and parse.intent == OUT_OF_SCOPE and sounds_upset(text):
+            # Frustration beside a request can drown it: read the request on its own.
+            calm = without_upset(text)
+            if calm and calm != text:
+                read = await self._parse(calm)
+                if read.intent != OUT_OF_SCOPE:
+                    parse = replace(read, text=text)
         if self.repair and (choice := self.repairs.sole_choice(tracker, parse)) is not None:
             parse = await anyio.to_thread.run_sync(self.parser.parse, choice)
         parse_data: dict[str, Any] = {}

@@ -101,6 +101,16 @@ def points_elsewhere(text: str) -> bool:
     return bool(_POINTS.search(text))
 
 
+def without_upset(text: str) -> str:
+    """The message without its clauses of frustration ("omg I've asked three times, where
+    is my order???" → "where is my order"), for reading what is asked."""
+    clauses = re.split(r"(?<=[,.;!?])\s+", re.sub(r"([!?])[!?]{2,}", r"\1", text))
+    kept = [clause for clause in clauses if not _UPSET.search(clause)]
+    if not kept:
+        return ""
+    return " ".join(kept).strip(" ,.;")
+
+
 def sounds_upset(text: str) -> bool:
     """Whether the shopper sounds frustrated, whatever they ask for."""
     return bool(_UPSET.search(text))
