@@ -71,6 +71,17 @@ def _sample(first: float, total: float, tokens: int) -> dict[str, float]:
     return {"ttft": first or total, "rate": rate, "tokens": float(tokens)}
 
 
+def ttft_verdict(
+    assistant_ms: float, direct_ms: float, target: float = TARGET_OVERHEAD
+) -> tuple[float | None, bool | None]:
+    """The assistant's overhead on the time to first token, as a share of the direct time,
+    and whether it is within `target`; (None, None) when the direct side measured nothing."""
+    if direct_ms <= 0:
+        return None, None
+    overhead = round(assistant_ms / direct_ms - 1, 4)
+    return overhead, overhead <= target
+
+
 async def run_benchmark(
     settings: Settings,
     *,
@@ -152,7 +163,7 @@ async def run_benchmark(
         state = await model.state()
         await model.aclose()
     mine, theirs = _summary(through), _summary(direct)
-    overhead = mine["ttft_p50_ms"] / theirs["ttft_p50_ms"] - 1 if theirs["ttft_p50_ms"] else None
+    overhead, met = ttft_verdict(mine["ttft_p50_ms"], theirs["ttft_p50_ms"])
     return {
         "provider": state.provider,
         "model": state.model,
@@ -160,8 +171,8 @@ async def run_benchmark(
         "max_tokens": max_tokens,
         "assistant": mine,
         "direct": theirs,
-        "ttft_overhead": None if overhead is None else round(overhead, 4),
+        "ttft_overhead": overhead,
         "target_overhead": TARGET_OVERHEAD,
-        "met": None if overhead is None else overhead <= TARGET_OVERHEAD,
+        "met": met,
         "seconds": round(time.perf_counter() - started, 1),
     }

@@ -1,23 +1,27 @@
 """`assistant eval search`: conversational product search, case by case, against sets
 worked out independently from the demo catalog.
 
-Each case (`assistant/eval/data/search_cases.yml`) is what a shopper types over a few turns
-and the search it should end with, stated declaratively (products, option values, price
-bounds, in stock; or `none`). The expected set is computed from `knowledge_base/store/db.json`
-by a plain filter written here, sharing no code with `assistant/search/`, so a misreading in
-the search cannot hide in its own reference.
+The case files and the reference filter are `search_cases.py`. Two packaged files are scored,
+each on its own and printed side by side: `search_cases.yml`, written alongside the search,
+and `search_cases_shoppers.yml`, written from the catalog and shoppers' own words. For each
+file the run also counts how many of its typed turns appear word for word in `nlu_data/` (an
+honesty figure: a turn the NLU was trained on says little about reading new shoppers).
 
 Every case is a fresh conversation with the real dialogue engine (trained NLU, flows,
 actions) on one seeded temporary SQLite copy of the demo store, with no language model and no
 store documents (a message routed to the knowledge base gets the out-of-scope reply). The
 assistant's set is every item matching the terms the `search` slot holds after the last turn
 (the catalog search's `results`): what the shopper's search now is, not only the first page.
+A case with `expect_reply` also needs its last reply to be that reply, about items the
+conversation showed earlier: a comparison table of at least two of them, one item's details,
+or one of them added to the cart; otherwise the case scores 0, whatever the slot holds.
 The baseline, in the same run, reads the last turn alone with no conversation state
 (`SearchSession.turn(last, None)`): what a stateless search box would do with the same words.
 A third reading, `core`, tells the NLU's part from the search's: every turn goes straight to
 `SearchSession.turn` with the state carried, as if each were routed to the search (a clicked
 button as its payload says); where `core` is right and the assistant is not, the message was
-routed elsewhere (out of scope, another flow).
+routed elsewhere (out of scope, another flow). Neither of these two writes replies, so they
+are scored on the set only.
 
 Scores per case, over sets of item ids (E expected, G got):
 - exact: E == G.
@@ -33,19 +37,29 @@ The figures are means over cases, overall and per category.
 from __future__ import annotations
 
 import asyncio
-import json
+import re
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from assistant.errors import AisleError
+from assistant.eval.search_cases import (
+    CASE_FILES,
+    CATEGORIES,
+    DEFAULT_CASES,
+    REPLIES,
+    CatalogVariant,
+    Expectation,
+    SearchCase,
+    SearchCaseError,
+    expected_items,
+    load_cases,
+    load_catalog,
+    packaged_cases,
+    reply_shown,
+)
 
 if TYPE_CHECKING:
     from assistant.config import Settings
@@ -53,221 +67,28 @@ if TYPE_CHECKING:
     from assistant.engine.manager import DialogueEngine, Parser
     from assistant.search.session import SearchSession
 
-DEFAULT_CASES = "assistant/eval/data/search_cases.yml"
-CATEGORIES = (
-    "single",
-    "refine",
-    "option_change",
-    "relax",
-    "switch",
-    "no_results",
-    "relative",
-    "follow_up",
-)
+__all__ = [
+    "CASE_FILES",
+    "CATEGORIES",
+    "DEFAULT_CASES",
+    "REPLIES",
+    "Answer",
+    "CaseResult",
+    "CatalogVariant",
+    "Expectation",
+    "SearchCase",
+    "SearchCaseError",
+    "SearchReport",
+    "evaluate_search",
+    "evaluate_search_files",
+    "expected_items",
+    "load_cases",
+    "load_catalog",
+    "reply_shown",
+    "set_scores",
+]
+
 SYSTEMS = ("aisle", "core", "stateless")
-_EXPECT_KEYS = {"product", "options", "min_price", "max_price", "in_stock"}
-
-
-class SearchCaseError(AisleError):
-    """The search cases are missing or malformed, or name what the catalog does not have."""
-
-    status_code = 422
-    code = "invalid_search_cases"
-
-
-# -- the reference catalog ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CatalogVariant:
-    item_id: str
-    product: str
-    options: Mapping[str, str]
-    price: Decimal
-    available: bool
-
-
-def load_catalog(path: Path) -> list[CatalogVariant]:
-    """Every variant of the demo store's seed file, read directly."""
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        products = raw["products"].values()
-        return [
-            CatalogVariant(
-                item_id=str(variant["item_id"]),
-                product=str(product["name"]),
-                options={str(k): str(v) for k, v in variant["options"].items()},
-                price=Decimal(str(variant["price"])),
-                available=bool(variant["available"]),
-            )
-            for product in products
-            for variant in product["variants"].values()
-        ]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise SearchCaseError(f"{path}: cannot read the catalog: {exc}") from exc
-
-
-# -- cases ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Expectation:
-    """What the search should end with; `none`: nothing matches."""
-
-    none: bool = False
-    products: frozenset[str] = frozenset()
-    options: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    min_price: Decimal | None = None
-    max_price: Decimal | None = None
-    in_stock: bool = False
-
-    def as_dict(self) -> dict[str, Any] | str:
-        if self.none:
-            return "none"
-        stated: dict[str, Any] = {"product": sorted(self.products)} if self.products else {}
-        if self.options:
-            stated["options"] = {name: sorted(values) for name, values in self.options.items()}
-        for name in ("min_price", "max_price"):
-            if getattr(self, name) is not None:
-                stated[name] = str(getattr(self, name))
-        return stated | ({"in_stock": True} if self.in_stock else {})
-
-
-@dataclass(frozen=True)
-class SearchCase:
-    id: str
-    category: str
-    turns: tuple[str, ...]
-    expect: Expectation
-
-
-def expected_items(expect: Expectation, catalog: Sequence[CatalogVariant]) -> frozenset[str]:
-    """The item ids meeting every stated constraint."""
-    if expect.none:
-        return frozenset()
-    found = set()
-    for variant in catalog:
-        if expect.products and variant.product not in expect.products:
-            continue
-        if any(variant.options.get(name) not in wanted for name, wanted in expect.options.items()):
-            continue
-        if expect.min_price is not None and variant.price < expect.min_price:
-            continue
-        if expect.max_price is not None and variant.price > expect.max_price:
-            continue
-        if expect.in_stock and not variant.available:
-            continue
-        found.add(variant.item_id)
-    return frozenset(found)
-
-
-def load_cases(path: Path | None, catalog: Sequence[CatalogVariant]) -> list[SearchCase]:
-    """The cases of `path` (default: the packaged file), checked against the catalog."""
-    if path is None:
-        text = resources.files("assistant.eval").joinpath("data/search_cases.yml")
-        where, source = DEFAULT_CASES, text.read_text(encoding="utf-8")
-    else:
-        where = str(path)
-        try:
-            source = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise SearchCaseError(f"{where}: cannot read the cases: {exc}") from exc
-    try:
-        loaded = yaml.safe_load(source)
-    except yaml.YAMLError as exc:
-        raise SearchCaseError(f"{where}: not YAML: {exc}") from exc
-    entries = loaded.get("cases") if isinstance(loaded, dict) else None
-    if not isinstance(entries, list) or not entries:
-        raise SearchCaseError(f"{where}: expected a mapping with a non-empty list `cases`")
-    cases: list[SearchCase] = []
-    for number, entry in enumerate(entries, 1):
-        case = _case(entry, f"{where}: case {number}", catalog)
-        if any(c.id == case.id for c in cases):
-            raise SearchCaseError(f"{where}: case id {case.id!r} is used twice")
-        cases.append(case)
-    return cases
-
-
-def _case(entry: Any, where: str, catalog: Sequence[CatalogVariant]) -> SearchCase:
-    if not isinstance(entry, dict):
-        raise SearchCaseError(f"{where}: expected a mapping")
-    case_id = entry.get("id")
-    if not isinstance(case_id, str) or not case_id.strip():
-        raise SearchCaseError(f"{where}: needs an id")
-    where = f"{where} ({case_id})"
-    category = entry.get("category")
-    if category not in CATEGORIES:
-        raise SearchCaseError(f"{where}: category must be one of {', '.join(CATEGORIES)}")
-    turns = entry.get("turns")
-    if (
-        not isinstance(turns, list)
-        or not turns
-        or not all(isinstance(t, str) and t.strip() for t in turns)
-    ):
-        raise SearchCaseError(f"{where}: turns must be a non-empty list of messages")
-    if "expect" not in entry:
-        raise SearchCaseError(f"{where}: needs expect")
-    expect = _expectation(entry["expect"], where, catalog)
-    if not expect.none and not expected_items(expect, catalog):
-        raise SearchCaseError(f"{where}: expect matches nothing in the catalog; write `none`")
-    return SearchCase(case_id, str(category), tuple(turns), expect)
-
-
-def _expectation(raw: Any, where: str, catalog: Sequence[CatalogVariant]) -> Expectation:
-    if raw == "none":
-        return Expectation(none=True)
-    if not isinstance(raw, dict) or not raw:
-        raise SearchCaseError(f"{where}: expect must be `none` or a mapping of constraints")
-    unknown = set(raw) - _EXPECT_KEYS
-    if unknown:
-        raise SearchCaseError(f"{where}: unknown expect keys {sorted(unknown)}")
-    names = {variant.product for variant in catalog}
-    products = frozenset(_names(raw.get("product", []), f"{where}: product"))
-    if products - names:
-        raise SearchCaseError(f"{where}: no product named {sorted(products - names)}")
-    scope = [v for v in catalog if not products or v.product in products]
-    options: dict[str, frozenset[str]] = {}
-    raw_options = raw.get("options", {})
-    if not isinstance(raw_options, dict):
-        raise SearchCaseError(f"{where}: options must map option names to values")
-    for name, values in raw_options.items():
-        offered = {v.options[str(name)] for v in scope if str(name) in v.options}
-        if not offered:
-            raise SearchCaseError(f"{where}: no option {name!r} for {sorted(products) or 'any'}")
-        wanted = frozenset(_names(values, f"{where}: option {name!r}"))
-        if wanted - offered:
-            unknown_values = sorted(wanted - offered)
-            raise SearchCaseError(f"{where}: option {name!r} has no value {unknown_values}")
-        options[str(name)] = wanted
-    low = _bound(raw.get("min_price"), f"{where}: min_price")
-    high = _bound(raw.get("max_price"), f"{where}: max_price")
-    if low is not None and high is not None and low > high:
-        raise SearchCaseError(f"{where}: min_price is above max_price")
-    if "in_stock" in raw and raw["in_stock"] is not True:
-        raise SearchCaseError(f"{where}: in_stock is `true` or left out")
-    return Expectation(False, products, dict(sorted(options.items())), low, high, "in_stock" in raw)
-
-
-def _names(raw: Any, where: str) -> list[str]:
-    """One name or a non-empty list of them; numbers are names too (`size: 10`)."""
-    items = raw if isinstance(raw, list) else [raw]
-    if not items or not all(isinstance(i, str | int) and not isinstance(i, bool) for i in items):
-        raise SearchCaseError(f"{where}: expected a name or a list of names (quote yes/no)")
-    return [str(i) for i in items]
-
-
-def _bound(raw: Any, where: str) -> Decimal | None:
-    if raw is None:
-        return None
-    if isinstance(raw, int | float | str) and not isinstance(raw, bool):
-        try:
-            value = Decimal(str(raw))
-        except InvalidOperation:
-            value = Decimal("NaN")
-        if value.is_finite() and value >= 0:
-            return value
-    raise SearchCaseError(f"{where}: not a price: {raw!r}")
-
 
 # -- scoring -------------------------------------------------------------------------------------
 
@@ -288,9 +109,12 @@ class Answer:
 
     items: frozenset[str] | None
     terms: dict[str, Any] | None = None
+    # Whether the last reply is the one the case expects; None: not checked.
+    reply_ok: bool | None = None
 
     def scores(self, expected: frozenset[str]) -> dict[str, float]:
-        if self.items is None:
+        # A follow-up that keeps the search but ignores what was asked of it is wrong.
+        if self.items is None or self.reply_ok is False:
             return {"exact": 0.0, "precision": 0.0, "recall": 0.0}
         precision, recall = set_scores(expected, self.items)
         return {"exact": float(self.items == expected), "precision": precision, "recall": recall}
@@ -312,7 +136,7 @@ class CaseResult:
 
     @property
     def exact(self) -> bool:
-        return self.answers["aisle"].items == self.expected
+        return self.scores("aisle")["exact"] == 1.0
 
 
 def _means(results: Sequence[CaseResult], system: str) -> dict[str, float | None]:
@@ -327,14 +151,30 @@ class SearchReport:
     cases_file: str
     results: list[CaseResult]
     seconds: float
+    # Typed turns (not button payloads), and those found word for word in nlu_data/.
+    typed_turns: int = 0
+    typed_in_training: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         categories = [c for c in CATEGORIES if any(r.case.category == c for r in self.results)]
+        checked = [r for r in self.results if r.case.expect_reply is not None]
         return {
             "cases_file": self.cases_file,
             "cases": len(self.results),
             "exact": sum(r.exact for r in self.results),
             "seconds": self.seconds,
+            "typed_turns": self.typed_turns,
+            "typed_turns_in_nlu_data": len(self.typed_in_training),
+            "turns_in_nlu_data": sorted(set(self.typed_in_training)),
+            "replies": {
+                "checked": len(checked),
+                "right": sum(r.answers["aisle"].reply_ok is True for r in checked),
+                # Exactly right on the search slot alone, as cases were scored before replies
+                # were checked: the difference is follow-ups that kept the search but did not
+                # do what was asked.
+                "set_only_exact": sum(r.answers["aisle"].items == r.expected for r in checked),
+                "exact": sum(r.exact for r in checked),
+            },
             "systems": {system: _means(self.results, system) for system in SYSTEMS},
             "categories": {
                 category: {
@@ -355,6 +195,8 @@ class SearchReport:
                     "category": r.case.category,
                     "expected_size": len(r.expected),
                     "got_size": r.answers["aisle"].size,
+                    "expect_reply": r.case.expect_reply,
+                    "reply_ok": r.answers["aisle"].reply_ok,
                     **r.scores("aisle"),
                     "core_exact": r.scores("core")["exact"],
                     "stateless_exact": r.scores("stateless")["exact"],
@@ -373,6 +215,8 @@ def _failure(result: CaseResult) -> dict[str, Any]:
         "expected_size": len(result.expected),
         "got_size": got.size,
         "got_terms": got.terms,
+        "expect_reply": result.case.expect_reply,
+        "reply_ok": got.reply_ok,
         "missing": len(result.expected - (got.items or frozenset())),
         "extra": len(got.items - result.expected) if got.items is not None else None,
         # Right when every turn goes to the search: the NLU or the flows lost it.
@@ -392,13 +236,40 @@ def evaluate_search(
     only: set[str] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> SearchReport:
-    """Every case (or those in `only`) through the engine, the search session alone and the
-    stateless baseline; the NLU is trained from `nlu_data/` unless a `parser` is given."""
+    """One case file (default: the packaged `search_cases.yml`); see `evaluate_search_files`."""
+    name = "cases" if cases_path is not None else "search_cases"
+    path = cases_path if cases_path is not None else packaged_cases(CASE_FILES["search_cases"])
+    reports = evaluate_search_files(
+        settings, {name: path}, parser=parser, only=only, progress=progress
+    )
+    return reports[name]
+
+
+def evaluate_search_files(
+    settings: Settings,
+    files: Mapping[str, Path] | None = None,
+    *,
+    parser: Parser | None = None,
+    only: set[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, SearchReport]:
+    """Every case of every file (default: the packaged files of CASE_FILES; only the cases in
+    `only`, if given) through the engine, the search session alone and the stateless
+    baseline, each file scored on its own; the NLU is trained from `nlu_data/` once unless a
+    `parser` is given."""
     from assistant.engine.embeddings import CachingEmbedder, embedder_from_settings
+    from assistant.engine.nlu.training_data import load_training_data
 
     started = time.perf_counter()
     catalog = load_catalog(settings.path(settings.store.seed_path))
-    cases = [c for c in load_cases(cases_path, catalog) if only is None or c.id in only]
+    if files is None:
+        files = {name: packaged_cases(filename) for name, filename in CASE_FILES.items()}
+    loaded = {
+        name: [c for c in load_cases(path, catalog) if only is None or c.id in only]
+        for name, path in files.items()
+    }
+    training = load_training_data(settings.path(settings.nlu.training_data))
+    trained = {_plain(example.text) for example in training.examples}
     embedder = CachingEmbedder(embedder_from_settings(settings))
     if parser is None:
         from assistant.engine.nlu.model import train_from_settings
@@ -406,24 +277,41 @@ def evaluate_search(
         if progress:
             progress("training the NLU model")
         parser = train_from_settings(settings, embedder)
+    reports: dict[str, SearchReport] = {}
     with tempfile.TemporaryDirectory(prefix="aisle-search-") as workdir:
-        results = _run_cases(settings, parser, embedder, cases, catalog, Path(workdir), progress)
-    return SearchReport(
-        cases_file=str(cases_path) if cases_path is not None else DEFAULT_CASES,
-        results=results,
-        seconds=round(time.perf_counter() - started, 1),
-    )
+        engine, session, dispose = _engine(settings, parser, embedder, Path(workdir))
+        try:
+            for name, cases in loaded.items():
+                results = _run_cases(engine, session, name, cases, catalog, progress)
+                typed = [turn for case in cases for turn in case.turns if not turn.startswith("/")]
+                reports[name] = SearchReport(
+                    cases_file=_shown_path(files[name]),
+                    results=results,
+                    seconds=round(time.perf_counter() - started, 1),
+                    typed_turns=len(typed),
+                    typed_in_training=[turn for turn in typed if _plain(turn) in trained],
+                )
+                started = time.perf_counter()
+        finally:
+            dispose()
+    return reports
 
 
-def _run_cases(
-    settings: Settings,
-    parser: Parser,
-    embedder: Embedder,
-    cases: Sequence[SearchCase],
-    catalog: Sequence[CatalogVariant],
-    workdir: Path,
-    progress: Callable[[str], None] | None,
-) -> list[CaseResult]:
+def _plain(text: str) -> str:
+    """Case, spacing and end punctuation aside, the words as typed."""
+    return re.sub(r"\s+", " ", text.lower()).strip(" .!?")
+
+
+def _shown_path(path: Path) -> str:
+    packaged = packaged_cases("")
+    return f"assistant/eval/data/{path.name}" if path.parent == packaged else str(path)
+
+
+def _engine(
+    settings: Settings, parser: Parser, embedder: Embedder, workdir: Path
+) -> tuple[DialogueEngine, SearchSession, Callable[[], None]]:
+    """The dialogue engine on a seeded copy of the demo store, its catalog search, and what
+    releases the copy."""
     from assistant.backends.sql_orders import SqlOrderBackend
     from assistant.engine.domain import load_domain
     from assistant.engine.executor import InProcessActionRunner
@@ -436,62 +324,76 @@ def _run_cases(
 
     copies = StoreCopies(settings.path(settings.store.seed_path), workdir)
     sessions, db_engine = copies.copy("search")
-    try:
-        orders = SqlOrderBackend(sessions)
-        shopping = build_shopping(settings, sessions, orders, embedder=embedder)
-        # No documents: the search is measured, not the answers to store questions.
-        knowledge = Knowledge(KnowledgeIndex(None, embedder), embedder)
-        services = {"orders": orders, "shopping": shopping, "knowledge": knowledge}
-        engine = DialogueEngine(
-            parser=parser,
-            domain=load_domain(settings.path(settings.dialogue.domain)),
-            flows=load_flows(settings.path(settings.dialogue.flows)),
-            runner=InProcessActionRunner(settings.dialogue.actions_package, services=services),
-            assistant_name=settings.assistant.name,
-        )
-        session = shopping.catalog.session()
-        results = []
-        for number, case in enumerate(cases, 1):
-            slot, transcript = asyncio.run(_converse(engine, case))
-            results.append(
-                CaseResult(
-                    case=case,
-                    expected=expected_items(case.expect, catalog),
-                    answers={
-                        "aisle": _answer(session, slot),
-                        "core": _core(session, case.turns),
-                        "stateless": _core(session, case.turns[-1:]),
-                    },
-                    transcript=transcript,
-                )
+    orders = SqlOrderBackend(sessions)
+    shopping = build_shopping(settings, sessions, orders, embedder=embedder)
+    # No documents: the search is measured, not the answers to store questions.
+    knowledge = Knowledge(KnowledgeIndex(None, embedder), embedder)
+    services = {"orders": orders, "shopping": shopping, "knowledge": knowledge}
+    engine = DialogueEngine(
+        parser=parser,
+        domain=load_domain(settings.path(settings.dialogue.domain)),
+        flows=load_flows(settings.path(settings.dialogue.flows)),
+        runner=InProcessActionRunner(settings.dialogue.actions_package, services=services),
+        assistant_name=settings.assistant.name,
+    )
+    return engine, shopping.catalog.session(), db_engine.dispose
+
+
+def _run_cases(
+    engine: DialogueEngine,
+    session: SearchSession,
+    name: str,
+    cases: Sequence[SearchCase],
+    catalog: Sequence[CatalogVariant],
+    progress: Callable[[str], None] | None,
+) -> list[CaseResult]:
+    results = []
+    for number, case in enumerate(cases, 1):
+        slot, transcript, said = asyncio.run(_converse(engine, f"search-{name}-{case.id}", case))
+        reply_ok = None if case.expect_reply is None else reply_shown(case.expect_reply, said)
+        results.append(
+            CaseResult(
+                case=case,
+                expected=expected_items(case.expect, catalog),
+                answers={
+                    "aisle": _answer(session, slot, reply_ok),
+                    "core": _core(session, case.turns),
+                    "stateless": _core(session, case.turns[-1:]),
+                },
+                transcript=transcript,
             )
-            if progress and (number % 10 == 0 or number == len(cases)):
-                progress(f"{number}/{len(cases)} cases")
-        return results
-    finally:
-        db_engine.dispose()
+        )
+        if progress and (number % 10 == 0 or number == len(cases)):
+            progress(f"{name}: {number}/{len(cases)} cases")
+    return results
 
 
-async def _converse(engine: DialogueEngine, case: SearchCase) -> tuple[Any, list[dict[str, Any]]]:
-    """The `search` slot after the last turn, and what was said (with the NLU's intents)."""
-    tracker = engine.new_tracker(f"search-{case.id}")
+async def _converse(
+    engine: DialogueEngine, sender: str, case: SearchCase
+) -> tuple[Any, list[dict[str, Any]], list[list[dict[str, Any]]]]:
+    """The `search` slot after the last turn, what was said (with the NLU's intents), and
+    every turn's messages in their wire form."""
+    tracker = engine.new_tracker(sender)
     transcript: list[dict[str, Any]] = []
+    said: list[list[dict[str, Any]]] = []
     for text in case.turns:
         result = await engine.handle(tracker, text)
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-        said = [str(m.as_data().get("text") or "") for m in result.messages]
-        reply = " / ".join(s.splitlines()[0] for s in said if s)
+        messages = [m.as_data() for m in result.messages]
+        said.append(messages)
+        lines = [str(m.get("text") or "") for m in messages]
+        reply = " / ".join(line.splitlines()[0] for line in lines if line)
         transcript.append({"shopper": text, "intent": intent, "assistant": reply[:200]})
-    return tracker.slots.get("search"), transcript
+    return tracker.slots.get("search"), transcript, said
 
 
-def _answer(session: SearchSession, slot: Any) -> Answer:
+def _answer(session: SearchSession, slot: Any, reply_ok: bool | None = None) -> Answer:
     from assistant.search.session import SearchState
 
     state = SearchState.from_dict(slot)
     if state is None:
-        return Answer(None)
-    return Answer(frozenset(session.results(state.terms)), state.terms.as_dict())
+        return Answer(None, reply_ok=reply_ok)
+    return Answer(frozenset(session.results(state.terms)), state.terms.as_dict(), reply_ok)
 
 
 def _core(session: SearchSession, turns: Sequence[str]) -> Answer:

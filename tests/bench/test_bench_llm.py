@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from assistant.bench.llm import run_benchmark
+from assistant.bench.llm import run_benchmark, ttft_verdict
 from assistant.config import LLMProvider, Settings
 from tests.fake_llm import FakeModelServer, Reply
 
@@ -34,5 +34,26 @@ def test_both_sides_send_the_same_prompt_and_are_reported(
     for side in ("assistant", "direct"):
         assert figures[side]["tokens_p50"] == 9  # one piece per word
         assert figures[side]["ttft_p50_ms"] > 0 and figures[side]["tokens_per_s_p50"] > 0
-    assert isinstance(figures["ttft_overhead"], float) and figures["pairs"] == 3
-    assert figures["met"] in (True, False) and figures["target_overhead"] == 0.10
+    assert figures["pairs"] == 3 and figures["target_overhead"] == 0.10
+    # The verdict is the one the two medians give, whatever they measured.
+    assert (figures["ttft_overhead"], figures["met"]) == ttft_verdict(
+        figures["assistant"]["ttft_p50_ms"], figures["direct"]["ttft_p50_ms"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("assistant_ms", "direct_ms", "verdict"),
+    [
+        (2200.0, 2000.0, (0.1, True)),  # exactly the target is within it
+        (2300.0, 2000.0, (0.15, False)),
+        (1900.0, 2000.0, (-0.05, True)),  # faster than direct: noise, still met
+        (50.0, 0.0, (None, None)),  # nothing measured directly: no verdict
+    ],
+)
+def test_the_verdict_compares_the_overhead_with_the_target(
+    assistant_ms: float, direct_ms: float, verdict: tuple[float | None, bool | None]
+) -> None:
+    assert ttft_verdict(assistant_ms, direct_ms) == verdict
+    # A stricter target turns the same overhead into a miss.
+    if verdict[0] is not None and verdict[0] > 0:
+        assert ttft_verdict(assistant_ms, direct_ms, target=0.05) == (verdict[0], False)

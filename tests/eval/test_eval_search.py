@@ -17,7 +17,9 @@ from assistant.config import Settings, load_settings
 from assistant.engine.embeddings import SentenceEmbedder
 from assistant.engine.nlu.model import NLUModel
 from assistant.eval.search import (
+    CASE_FILES,
     CATEGORIES,
+    REPLIES,
     Answer,
     CaseResult,
     CatalogVariant,
@@ -29,6 +31,7 @@ from assistant.eval.search import (
     expected_items,
     load_cases,
     load_catalog,
+    reply_shown,
     set_scores,
 )
 from tests.cli_runner import command_runner
@@ -124,6 +127,9 @@ GOOD = {"id": "ok", "category": "single", "turns": ["black t-shirts"]}
         ({"turns": ["hi", 3], "expect": "none"}, "turns must be"),
         ({"id": "", "expect": "none"}, "needs an id"),
         ({}, "needs expect"),
+        ({"expect": "none", "expect_reply": "table"}, "expect_reply must be"),
+        # A reply about shown items needs a turn that showed them.
+        ({"expect": "none", "expect_reply": "cart"}, "needs a turn"),
     ],
 )
 def test_malformed_cases_raise_the_typed_error(
@@ -163,6 +169,42 @@ def test_scores_define_their_edge_cases() -> None:
     # No search at all is never right, not even where nothing should match.
     assert Answer(None).scores(frozenset()) == {"exact": 0.0, "precision": 0.0, "recall": 0.0}
     assert Answer(frozenset()).scores(frozenset())["exact"] == 1.0
+    # The right set with the wrong reply is wrong; an unchecked reply leaves the set's score.
+    assert Answer(frozenset({"a"}), reply_ok=False).scores(frozenset({"a"}))["recall"] == 0.0
+    assert Answer(frozenset({"a"}), reply_ok=True).scores(frozenset({"a"}))["exact"] == 1.0
+
+
+def cards(*items: str, detail: bool = False) -> dict[str, Any]:
+    custom = {"type": "product_cards", "cards": [{"item_id": i} for i in items]}
+    return {"text": "…", "custom": custom | ({"detail": True} if detail else {})}
+
+
+@pytest.mark.parametrize(
+    ("expect", "last", "shown"),
+    [
+        ("comparison", {"custom": {"type": "product_comparison", "items": [{"item_id": "1"},
+                                                                           {"item_id": "2"}]}},
+         True),
+        # One item is no comparison; an item never shown is not what the shopper meant.
+        ("comparison", {"custom": {"type": "product_comparison", "items": [{"item_id": "1"}]}},
+         False),
+        ("comparison", {"custom": {"type": "product_comparison", "items": [{"item_id": "1"},
+                                                                           {"item_id": "9"}]}},
+         False),
+        ("details", cards("2", detail=True), True),
+        ("details", cards("2"), False),  # another page of cards is not the details
+        ("details", cards("9", detail=True), False),
+        ("cart", {"custom": {"type": "add_to_cart", "item_id": "3"}}, True),
+        ("cart", {"custom": {"type": "add_to_cart", "item_id": "9"}}, False),
+        ("cart", {"text": "Added to your cart!"}, False),  # words alone add nothing
+        ("comparison", cards("1", "2"), False),
+    ],
+)  # fmt: skip
+def test_a_follow_up_reply_is_checked_against_the_cards_shown(
+    expect: str, last: dict[str, Any], shown: bool
+) -> None:
+    turns = [[cards("1", "2", "3")], [last]]
+    assert reply_shown(expect, turns) is shown
 
 
 def test_the_report_averages_per_system_and_category() -> None:
@@ -231,6 +273,15 @@ ENGINE_CASES: list[dict[str, Any]] = [
         "category": "follow_up",
         "turns": ["water bottles under 50", "compare the first two"],
         "expect": {"product": "Water Bottle", "max_price": 50},
+        "expect_reply": "comparison",
+    },
+    {
+        # The search stays right, but "show more" is no comparison: the case must fail.
+        "id": "wrong-reply",
+        "category": "follow_up",
+        "turns": ["water bottles under 50", "show more"],
+        "expect": {"product": "Water Bottle", "max_price": 50},
+        "expect_reply": "comparison",
     },
     {
         "id": "nothing-purple",
@@ -254,28 +305,40 @@ def test_cases_run_through_the_engine(
     parser = NLUModel.load(nlu_model_path, SentenceEmbedder())
     path = write_cases(tmp_path / "cases.yml", ENGINE_CASES)
     figures = evaluate_search(settings, cases_path=path, parser=parser).as_dict()
-    assert figures["cases"] == 6
-    assert [f["id"] for f in figures["failures"]] == ["deliberately-wrong"], json.dumps(
+    assert figures["cases"] == 7
+    failures = {f["id"]: f for f in figures["failures"]}
+    assert sorted(failures) == ["deliberately-wrong", "wrong-reply"], json.dumps(
         figures["failures"], indent=1
     )
-    wrong = figures["failures"][0]
+    # Its search was right all along: only the missing comparison fails it.
+    wrong_reply = failures["wrong-reply"]
+    assert wrong_reply["reply_ok"] is False
+    assert wrong_reply["got_size"] == wrong_reply["expected_size"]
+    assert (wrong_reply["missing"], wrong_reply["extra"]) == (0, 0)
+    # Scored on the slot alone, as before, both follow-ups would pass.
+    assert figures["replies"] == {"checked": 2, "right": 1, "set_only_exact": 2, "exact": 1}
+    wrong = failures["deliberately-wrong"]
     assert (wrong["expected_size"], wrong["got_size"]) == (3, 4)
     assert wrong["got_terms"]["products"] == ["T-Shirt"]
     assert wrong["got_terms"]["options"] == {"color": ["black"]}
     assert figures["exact"] == 5
-    assert figures["systems"]["aisle"]["exact"] == pytest.approx(5 / 6, abs=1e-4)
+    assert figures["systems"]["aisle"]["exact"] == pytest.approx(5 / 7, abs=1e-4)
     # Read alone, "only the ones in stock", "something cheaper" and "compare the first two"
     # are no search of backpacks, shirts or bottles.
     stateless = {row["id"]: row["stateless_exact"] for row in figures["results"]}
     assert stateless["black-tshirts"] == 1.0
     assert stateless["backpack-refined"] == stateless["cheaper-than-shown"] == 0.0
     assert stateless["compare-keeps-the-set"] == 0.0
-    # Every turn straight to the search session reads these cases as the engine does.
-    assert [row["core_exact"] for row in figures["results"]] == [1.0] * 5 + [0.0]
+    # Every turn straight to the search session reads these cases as the engine does (it
+    # writes no replies, so the wrong reply does not count against it).
+    assert [row["core_exact"] for row in figures["results"]] == [1.0] * 6 + [0.0]
 
 
 @pytest.mark.slow
-def test_cli_prints_the_table_and_writes_the_json(tmp_path: Path) -> None:
+def test_cli_prints_the_table_and_writes_the_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "240")  # rows on one line each
     # A small NLU (the shopping intents only) keeps the training the command does short.
     nlu = tmp_path / "nlu"
     nlu.mkdir()
@@ -284,11 +347,34 @@ def test_cli_prints_the_table_and_writes_the_json(tmp_path: Path) -> None:
         environ={}, overrides={"root": str(ROOT), "nlu.training_data": str(nlu)}
     )
     cases = write_cases(tmp_path / "cases.yml", [ENGINE_CASES[0], ENGINE_CASES[-1]])
+    # A second file whose one turn is word for word a training example of shopping.yml.
+    trained = yaml.safe_load((nlu / "shopping.yml").read_text(encoding="utf-8"))["nlu"][0]
+    copied = trained["examples"].splitlines()[2].removeprefix("- ")
+    assert copied == "do you sell sunglasses?"
+    seen = write_cases(
+        tmp_path / "seen.yml",
+        [{"id": "seen", "category": "single", "turns": [copied.upper()],
+          "expect": {"product": "Sunglasses"}}],
+    )  # fmt: skip
     output = tmp_path / "out" / "search.json"
     run = command_runner(eval_cli.app, "eval", settings)
-    result = run("search", "--cases", str(cases), "-o", str(output))
+    result = run("search", "--cases", str(cases), "--cases", str(seen), "-o", str(output))
     assert result.exit_code == 0, result.output
     assert "Product search on" in result.stdout and "deliberately-wrong" in result.stdout
-    figures = json.loads(output.read_text(encoding="utf-8"))
-    assert figures["cases"] == 2 and figures["exact"] == 1
-    assert set(figures["systems"]) == {"aisle", "core", "stateless"}
+    figures = json.loads(output.read_text(encoding="utf-8"))["files"]
+    assert list(figures) == ["cases", "seen"]
+    assert figures["cases"]["cases"] == 2 and figures["cases"]["exact"] == 1
+    assert set(figures["cases"]["systems"]) == {"aisle", "core", "stateless"}
+    # Case and end punctuation aside, the typed turn is the training example.
+    assert (figures["seen"]["typed_turns_in_nlu_data"], figures["seen"]["typed_turns"]) == (1, 1)
+    assert figures["cases"]["typed_turns_in_nlu_data"] == 0
+    summary = next(line for line in result.stdout.splitlines() if line.startswith("│ seen "))
+    assert summary.rstrip(" │").endswith("1 / 1")
+
+
+def test_the_first_file_checks_its_follow_up_replies() -> None:
+    catalog = load_catalog(SEED)
+    assert set(CASE_FILES) == {"search_cases", "shoppers"}
+    checked = [c for c in load_cases(None, catalog) if c.expect_reply is not None]
+    # The compare, details and cart follow-ups of the first file check their replies.
+    assert {c.expect_reply for c in checked} == set(REPLIES)
