@@ -126,10 +126,10 @@ def leaves(text: str) -> bool:
     return bool(_LEAVES.match(text))
 
 
-# "The camera I ordered", "my order": the shopper's own order, so a request about it.
+# "The camera I ordered", "#W2378156": a particular order of the shopper's, so a request
+# about it. ("Can I cancel my order if…?" asks about the policy: answered, then offered.)
 _PERSONAL = re.compile(
-    r"\b(?:my (?:order|purchase|package|parcel|delivery|items?)|(?:i|we) (?:just |recently )?"
-    r"(?:ordered|bought|purchased|got|received)|#?w\d{7})\b",
+    r"\b(?:(?:i|we) (?:just |recently )?(?:ordered|bought|purchased|got|received)|#?w\d{7})\b",
     re.IGNORECASE,
 )
 
