@@ -50,6 +50,32 @@ VERBS: dict[str, str] = {
 }
 
 
+# How a status reads after "Order #W1 ...": "is pending", "has an exchange requested".
+_STATUS_PHRASES = {
+    "pending (items modified)": "is pending, with its items changed",
+    "return requested": "has a return requested",
+    "exchange requested": "has an exchange requested",
+}
+
+
+def status_phrase(status: str) -> str:
+    """The status as the rest of a sentence about an order ("Order #W1 " + this)."""
+    return _STATUS_PHRASES.get(status, f"is {status}")
+
+
+def status_state(status: str) -> str:
+    """The status as a state an order "is" in: "delivered", "awaiting an exchange"."""
+    phrase = _STATUS_PHRASES.get(status)
+    if phrase is None:
+        return status
+    return (
+        phrase.replace("has an ", "awaiting an ")
+        .replace("has a ", "awaiting a ")
+        .replace(" requested", "")
+        .removeprefix("is ")
+    )
+
+
 async def call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a (blocking) backend call off the event loop."""
     return await asyncio.to_thread(functools.partial(function, *args, **kwargs))

@@ -43,6 +43,7 @@ from actions.common import (
     order_headline,
     orders,
     payload_value,
+    status_state,
     texts_since_flow_start,
     total,
 )
@@ -120,7 +121,11 @@ async def _switch_order(
     dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> list[EventType] | None:
     """ "Actually, the other order": move the task to it (the engine then collects again what
-    was chosen for the first order), or ask which one when there are several."""
+    was chosen for the first order), or ask which one when there are several. A step reached
+    without an order (the flow resumed after a digression that reset it) asks for one."""
+    if not tracker.get_slot("order_id") and flow_of(tracker) != "change_default_address":
+        _ask_for_order(dispatcher, tracker, await _eligible_orders(tracker))
+        return [SlotSet("order_id", None)]
     if not tracker.get_slot("order_id") or not _OTHER_ORDER.search(latest_text(tracker).lower()):
         return None
     if _order_set_this_turn(tracker):
@@ -199,7 +204,7 @@ class ActionValidateOrderId(Action):
             dispatcher.utter_message(
                 response="utter_order_wrong_status",
                 order_id=order.id,
-                status=order.status,
+                status=status_state(order.status),
                 verb=VERBS.get(flow, "change"),
                 statuses=" or ".join(statuses),
             )
@@ -282,6 +287,19 @@ class ActionAskItemIds(Action):
         return [_selection_event(order.id, selection)]
 
 
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
+
+
+def _which(order: OrderView, item_ids: list[str], position: int) -> str:
+    """The item being asked about; "second" when the same item is chosen twice, so the two
+    questions read differently (and the shopper knows the first was understood)."""
+    label = item_label(_order_item(order, item_ids[position]))
+    same = [p for p, i in enumerate(item_ids) if item_label(_order_item(order, i)) == label]
+    if len(same) > 1 and same.index(position) < len(_ORDINALS):
+        return f"{_ORDINALS[same.index(position)]} {label}"
+    return label
+
+
 def _order_item(order: OrderView, item_id: str) -> OrderItemView:
     return next(item for item in order.items if item.item_id == item_id)
 
@@ -358,7 +376,7 @@ class ActionAskNewItemIds(Action):
             ]
             dispatcher.utter_message(
                 response="utter_ask_new_item",
-                item=item_label(current),
+                item=_which(order, item_ids, position),
                 price=money(current.price),
                 count=len(choice.candidates),
                 buttons=buttons,

@@ -18,6 +18,7 @@ from actions.common import (
     order_card,
     order_headline,
     orders,
+    status_phrase,
     texts_since_flow_start,
 )
 from assistant.backends.orders import OrderView, PaymentMethodView, ProductView
@@ -25,7 +26,7 @@ from assistant.search.words import mentioned_values, names_product
 
 
 def _status_text(order: OrderView, methods: dict[str, PaymentMethodView]) -> str:
-    lines = [f"Order {order.id} is {order.status}."]
+    lines = [f"Order {order.id} {status_phrase(order.status)}."]
     lines += [f"• {item_label(item)}: {money(item.price)}" for item in order.items]
     lines.append(f"Total: {money(order.total)}. Address: {order.address.one_line()}.")
     tracking = [t for f in order.fulfilments for t in f.tracking_ids]

@@ -151,3 +151,20 @@ def test_addresses_are_parsed_with_states_by_name_or_code() -> None:
     )
     assert parse_address("somewhere in New York") is None
     assert parse_address("101 Highway, New York") is None  # no state or zip
+
+
+@pytest.mark.parametrize(
+    ("status", "sentence"),
+    [
+        ("delivered", "Order #W1 is delivered."),
+        ("exchange requested", "Order #W1 has an exchange requested."),
+        ("return requested", "Order #W1 has a return requested."),
+        ("pending (items modified)", "Order #W1 is pending, with its items changed."),
+    ],
+)
+def test_status_lines_read_as_sentences(status: str, sentence: str) -> None:
+    from actions.common import status_phrase, status_state
+
+    assert f"Order #W1 {status_phrase(status)}." == sentence
+    # After "is": never a bare "is exchange requested".
+    assert "requested" not in status_state(status)

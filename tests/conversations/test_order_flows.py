@@ -268,6 +268,21 @@ def test_modify_address_typed(store: Store, shopper: Shopper) -> None:
 
 
 @BOTH_CHANNELS
+def test_an_order_can_be_sent_where_another_order_went(store: Store, shopper: Shopper) -> None:
+    # "Send my LA order to my New York address; it's in my other order."
+    shopper.say("I need to change the shipping address of my order #W6750959")
+    shopper.say("I'm Yusuf Li, zip code 91148")
+    assert "What is the new address?" in shopper.text
+    offered = [t for t in shopper.titles if "New York" in t]
+    assert offered == ["Use 476 Maple Drive, Suite 432, New York, NY 10093, USA (order #W3407479)"]
+    shopper.click(offered[0])
+    assert "Ship order #W6750959 to: 476 Maple Drive, Suite 432, New York, NY 10093" in shopper.text
+    shopper.say("yes")
+    moved = store.backend.get_order("#W6750959", customer_id="yusuf_li_7255")
+    assert moved.address.city == "New York"
+
+
+@BOTH_CHANNELS
 def test_modify_payment_typed(store: Store, shopper: Shopper) -> None:
     before = store.snapshot()
     shopper.say("I want to change the payment method of my order #W5442520")

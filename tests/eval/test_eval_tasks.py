@@ -10,20 +10,15 @@ import pytest
 from assistant.config import Settings, load_settings
 from assistant.engine.embeddings import SentenceEmbedder
 from assistant.engine.nlu.model import NLUModel
-from assistant.eval.tasks import (
-    Goal,
-    StoreCopies,
-    apply_goal,
-    count_violations,
-    differences,
-    evaluate_tasks,
-    load_tasks,
-    snapshot,
-)
+from assistant.eval.prose_shopper import ProseShopper
+from assistant.eval.replies import Reply
+from assistant.eval.scenario import Scenario, first_person
+from assistant.eval.store_copies import Goal, StoreCopies, apply_goal, differences, snapshot
+from assistant.eval.task_data import load_tasks
+from assistant.eval.tasks import count_violations, evaluate_tasks, judge
 
 ROOT = Path(__file__).parents[2]
 TASKS = ROOT / "knowledge_base" / "store" / "tasks_train.json"
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
@@ -49,18 +44,35 @@ def test_tasks_are_read_with_identity_goals_and_transfers() -> None:
     assert tasks["50"].transfer and not tasks["50"].goals
 
 
-def test_scripted_shoppers_reach_the_expected_store(settings: Settings, parser: NLUModel) -> None:
+@pytest.mark.slow
+def test_the_goal_shopper_reaches_the_expected_store(settings: Settings, parser: NLUModel) -> None:
     # A typed exchange, a clicked one, cancels plus a return, a hand-off, and no change at all.
-    report = evaluate_tasks(settings, parser=parser, only={"0", "1", "16", "50", "24"})
-    figures = report.as_dict()
+    report = evaluate_tasks(
+        settings, parser=parser, only={"0", "1", "16", "50", "24"}, shoppers=["goal"]
+    )
+    figures = report.as_dict()["shoppers"]["goal"]
+    failures = report.as_dict()["failures"]
     assert figures["tasks"] == 5
-    assert figures["passed"] == 5, json.dumps(figures["failures"], indent=1)[:4000]
+    assert figures["passed"] == 5, json.dumps(failures, indent=1)[:4000]
     assert figures["policy_violations"] == 0
     assert figures["transfers_done"] == figures["transfers_expected"] == 1
-    styles = {row["id"]: row["style"] for row in figures["results"]}
+    assert figures["passed_with_nothing_to_write"] == 2  # the hand-off and the regretted cancel
+    styles = {row["id"]: row["style"] for row in report.as_dict()["results"]}
     assert set(styles.values()) == {"typed", "clicked"}
 
 
+@pytest.mark.slow
+def test_the_prose_shopper_does_a_change_from_the_scenario_text(
+    settings: Settings, parser: NLUModel
+) -> None:
+    # Cancels plus a return said in prose (no order number); a typed exchange with options.
+    report = evaluate_tasks(settings, parser=parser, only={"16", "0"}, shoppers=["prose"])
+    figures = report.as_dict()["shoppers"]["prose"]
+    assert figures["policy_violations"] == 0
+    assert figures["passed"] == 2, json.dumps(report.as_dict()["failures"], indent=1)[:6000]
+
+
+@pytest.mark.slow
 def test_the_store_comparison_names_what_differs(settings: Settings, tmp_path: Path) -> None:
     copies = StoreCopies(settings.path(settings.store.seed_path), tmp_path)
     changed, changed_engine = copies.copy("changed")
@@ -89,3 +101,89 @@ def test_writes_outside_the_expected_actions_are_violations() -> None:
     other = {**expected, "order_id": "#W2"}
     assert count_violations(goals, [other]) == 1
     assert count_violations([], [expected]) == 1
+
+
+# -- what the prose shopper knows and says (no engine) -----------------------------------------
+
+
+def _instructions(reason: str, known: str, behaviour: str = ".") -> dict[str, str]:
+    return {"reason_for_call": reason, "known_info": known, "task_instructions": behaviour}
+
+
+def test_the_scenario_gives_identity_requests_and_first_person_words() -> None:
+    scenario = Scenario.read(
+        _instructions(
+            "You received two tablets and you only need one. You want to return the more "
+            "expensive one. You prefer PayPal for any refund. If not possible, cancel it.",
+            "You are noah_ito_3850 living in Seattle WA 98187.",
+            "If asked for your zip code, say that it is 98178 first, then 98187.",
+        )
+    )
+    assert (scenario.first_name, scenario.last_name) == ("Noah", "Ito")
+    assert scenario.zips == ["98178", "98187"]  # the wrong one it is told to give first
+    # The scene-setting sentence goes with the request; the preference and fallback are not asked.
+    assert [r.kind for r in scenario.requests] == ["return"]
+    assert scenario.requests[0].text.startswith("I received two tablets and I only need one.")
+    assert first_person("You want your order") == "I want my order"
+
+
+def test_the_prose_shopper_answers_from_its_facts_and_picks_buttons_by_its_words() -> None:
+    shopper = ProseShopper(
+        _instructions(
+            "You want to return the water bottle and the desk lamp. You prefer PayPal.",
+            "Your name is Mei Davis and your zip code is 80217.",
+        ),
+        typed=False,
+    )
+    assert shopper.opening() == "I want to return the water bottle and the desk lamp"
+    who = Reply(texts=["Please give me your first name, last name and zip code."])
+    assert shopper.respond(who) == "My name is Mei Davis, zip code 80217"
+    items = Reply(
+        texts=["Which items from order #W1 would you like to return?"],
+        buttons=[
+            {"title": "Office Chair (color: black)", "payload": '/inform{"item_pick":"0"}'},
+            {"title": "Desk Lamp (color: white)", "payload": '/inform{"item_pick":"1"}'},
+        ],
+    )
+    assert shopper.respond(items) == '/inform{"item_pick":"1"}'
+    paying = Reply(
+        texts=["Where should the refund go?"],
+        buttons=[
+            {"title": "Visa credit card ending 1234", "payload": '/inform{"p":"cc"}'},
+            {"title": "PayPal", "payload": '/inform{"p":"paypal_1"}'},
+        ],
+    )
+    assert shopper.respond(paying) == '/inform{"p":"paypal_1"}'
+
+
+def test_the_prose_shopper_says_no_to_a_summary_it_did_not_ask_for() -> None:
+    shopper = ProseShopper(
+        _instructions("You want to return the desk lamp.", "You are Mei Davis, zip 80217.")
+    )
+    shopper.opening()
+    wrong = Reply(
+        texts=[
+            "Here is exactly what I'll do:\nReturn from order #W1: Office Chair "
+            "(color: black)\nRefund: $10.00 to your PayPal\nShall I go ahead?"
+        ]
+    )
+    assert shopper.respond(wrong).startswith("No")  # type: ignore[union-attr]
+    right = Reply(texts=[wrong.texts[0].replace("Office Chair", "Desk Lamp")])
+    assert shopper.respond(right).startswith("Yes")  # type: ignore[union-attr]
+
+
+def test_a_task_with_nothing_to_write_passes_only_when_its_request_is_settled() -> None:
+    task = load_tasks(TASKS)[0]
+    empty = type(task)(id="x", identity={}, goals=[], transfer=False, reads=[], instructions={})
+    silent = [{"shopper": "Where is my order?"}, {"assistant": "Thanks, I've found your account."}]
+    passed, reasons, _ = judge(empty, diff=[], violations=0, transferred=False, transcript=silent)
+    assert not passed and "neither answered nor refused" in reasons[0]
+    refused = [
+        *silent,
+        {"assistant": "Order #W1 is delivered, and I can only cancel orders that are pending."},
+    ]
+    assert judge(empty, diff=[], violations=0, transferred=False, transcript=refused)[0]
+    with_facts = type(task)(**{**empty.__dict__, "facts": ["829.43"]})
+    told = [{"assistant": "The total was $829.43."}]
+    assert judge(with_facts, diff=[], violations=0, transferred=False, transcript=told)[2]
+    assert not judge(with_facts, diff=[], violations=0, transferred=False, transcript=silent)[2]

@@ -1,0 +1,198 @@
+"""What a shopper knows from a τ²-bench scenario text, read without the expected actions.
+
+The scenario (`user_scenario.instructions`) is written to the shopper in the second person:
+"You received your order #W2378156 and wish to exchange the mechanical keyboard ...". This
+module turns it into what a person in that situation would say and know: their requests in
+the first person, one per sentence that asks for something; their email or name and zip
+code (with the wrong ones they are told to try first); order numbers; payment preferences;
+an address they may give; the cancellation reason. Nothing here reads the expected actions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+ORDER_ID = re.compile(r"#?\bW\d{7}\b")
+BARE_ORDER_NUMBER = re.compile(r"(?<![#\w])\d{7}(?!\d)")
+ZIP = re.compile(r"(?<!\d)\d{5}(?!\d)")
+USER_ID = re.compile(r"\b([a-z]+)_([a-z]+)_\d+\b")
+NAME = re.compile(
+    r"\b(?:You are|You're|Your? name is|called|I am)\s+(?:an? [a-z ]+? called\s+)?"
+    r"(?:user\s+)?(?P<first>[A-Z][a-z]+)(?:\s+(?P<last>[A-Z][a-z]+))?"
+)
+# Request kinds, by the words that ask for them (first match in a sentence wins its kind).
+KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("default_address", re.compile(r"\b(user|default|profile|account) address\b")),
+    ("order_address", re.compile(r"\baddress\b")),
+    ("payment", re.compile(r"\b(payment method|pay (for )?the order|split the payment)\b")),
+    ("cancel", re.compile(r"\b(cancel\w*|remove it from|no longer need)\b")),
+    ("exchange", re.compile(r"\bexchange\w*\b")),
+    ("return", re.compile(r"\b(return\w*|refund\w*)\b")),
+    ("modify", re.compile(r"\b(modify|change|switch|upgrade|adjust)\w*\b")),
+    (
+        "info",
+        re.compile(r"\b(know|check|tracking|how (many|much)|what is|which|wonder|status)\b"),
+    ),
+)
+# A stated preference (how to pay, where a refund goes) is knowledge, not a request.
+PREFERENCE = re.compile(
+    r"\b(prefer\w*|refund (to|on)|the refund|use (my|the) [\w ]*(card|paypal|account)|"
+    r"pay the difference)\b"
+)
+ASKS_CHANGE = re.compile(r"\b(want|wish|like|need) to (return|exchange|cancel|modify|change)\b")
+# Sentences that instruct the shopper how to behave, not what to ask for.
+META = re.compile(
+    r"\b(the agent|do not (reveal|share|mention)|don't (want to )?(reveal|mention)|"
+    r"make sure you|mention (these|that|the two)|you are (not )?(a |an )?[a-z]+ person|"
+    r"not familiar)\b",
+    re.IGNORECASE,
+)
+# Verbs after which "you" is the subject ("you want" → "I want").
+_SUBJECT_VERBS = (
+    "want|wish|have|had|received|just|ordered|are|were|prefer|also|do|don't|did|live|would|"
+    "can|could|need|bought|made|forgot|think|like|only|become|recently|realize|realized|"
+    "wonder|placed|lost|got|will|may|might|believe|intend|plan|moved|no|still|said|"
+    "care|own|know|remember|go|use|love|really|then|find|found"
+)
+_FIRST_PERSON = (
+    (re.compile(r"\byou're\b", re.I), "I'm"),
+    (re.compile(r"\byou've\b", re.I), "I've"),
+    (re.compile(r"\byou'd\b", re.I), "I'd"),
+    (re.compile(r"\byou'll\b", re.I), "I'll"),
+    (re.compile(r"\byou are\b", re.I), "I am"),
+    (re.compile(r"\byou were\b", re.I), "I was"),
+    (re.compile(r"\byourself\b", re.I), "myself"),
+    (re.compile(r"\byours\b", re.I), "mine"),
+    (re.compile(r"\byour\b", re.I), "my"),
+    (re.compile(rf"\byou(?=\s+(?:{_SUBJECT_VERBS})\b)", re.I), "I"),
+    (re.compile(r"\byou\b", re.I), "me"),
+    (re.compile(r"\bI am\b(?= (?:angry|sad|happy|unhappy|in|not|also)\b)"), "I'm"),
+)
+
+
+def first_person(text: str) -> str:
+    """The scenario's second-person sentence as the shopper would say it."""
+    for pattern, replacement in _FIRST_PERSON:
+        text = pattern.sub(replacement, text)
+    text = re.sub(r"^\W+", "", text.strip())
+    return text[:1].upper() + text[1:]
+
+
+@dataclass
+class Request:
+    """One thing the shopper asks for, in its own words."""
+
+    kind: str
+    text: str
+
+    @property
+    def order_ids(self) -> list[str]:
+        return ["#" + found.lstrip("#") for found in ORDER_ID.findall(self.text)]
+
+
+@dataclass
+class Scenario:
+    """The facts a shopper takes from its scenario text."""
+
+    instructions: dict[str, Any]
+    emails: list[str] = field(default_factory=list)
+    first_name: str = ""
+    last_name: str = ""
+    zips: list[str] = field(default_factory=list)
+    requests: list[Request] = field(default_factory=list)
+    text: str = ""
+
+    @classmethod
+    def read(cls, instructions: dict[str, Any]) -> Scenario:
+        known = str(instructions.get("known_info") or "")
+        reason = str(instructions.get("reason_for_call") or "")
+        behaviour = str(instructions.get("task_instructions") or "")
+        scenario = cls(instructions=instructions, text=f"{reason} {behaviour}")
+        scenario.emails = list(dict.fromkeys(EMAIL.findall(known)))
+        named = NAME.search(known)
+        user = USER_ID.search(known)
+        if named and named["last"]:
+            scenario.first_name, scenario.last_name = named["first"], named["last"]
+        elif user:
+            scenario.first_name, scenario.last_name = user[1].title(), user[2].title()
+        elif named:
+            scenario.first_name = named["first"]
+        # Zip codes it is told to give first (a "common mistake"), then its own.
+        told = ZIP.findall(behaviour) if "zip" in behaviour.lower() else []
+        scenario.zips = list(dict.fromkeys([*told, *ZIP.findall(known)]))
+        scenario.requests = requests_in(reason)
+        return scenario
+
+    @property
+    def lowered(self) -> str:
+        return self.text.lower()
+
+    def order_numbers(self) -> list[str]:
+        """Order numbers the shopper can give, in the order it would try them."""
+        ids = ["#" + found.lstrip("#") for found in ORDER_ID.findall(self.text)]
+        bare = BARE_ORDER_NUMBER.findall(self.text)
+        # A number given without its letter is tried as said, then with it.
+        return list(dict.fromkeys([*ids, *bare, *(f"#W{number}" for number in bare)]))
+
+    def cancel_reason(self) -> str:
+        if re.search(r"\bby mistake\b|\bmistaken", self.lowered):
+            return "I ordered it by mistake."
+        return "I no longer need it."
+
+    def address_text(self) -> str | None:
+        """A full street address the scenario gives (the shopper's new one), if any."""
+        found = re.search(
+            r"\b\d{1,5} [A-Z][A-Za-z]*(?: [A-Z][A-Za-z.]*)*,?(?: (?:Suite|Apt\.?|Unit) \w+,)?"
+            r"[A-Za-z ,.]*?\b\d{5}\b",
+            self.text,
+        )
+        return found.group(0) if found else None
+
+
+# A clause that starts another change: ", and exchange the pet bed" after "return the bottle".
+_NEXT_CHANGE = re.compile(
+    r",? and (?:(?:I|you) (?:also )?(?:want to |wish to |would like to )?)?"
+    r"(?=(?:return|exchange|cancel|modify)\b)",
+    re.IGNORECASE,
+)
+# "I never want to cancel my entire order": a limit on the requests, not one of them.
+_NEGATED = re.compile(r"\b(never|not|n't|no)\b(?: \w+){0,3} (cancel|return|exchange|modify)")
+
+
+def requests_in(reason: str) -> list[Request]:
+    """The scenario's requests, one per clause that asks for a change, in order; following
+    sentences about the same kind of change are said with it."""
+    requests: list[Request] = []
+    context = ""  # sentences that only set the scene, said with the next request
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", reason):
+        sentence = sentence.strip(" .")
+        if len(sentence) < 8 or META.search(sentence):
+            continue
+        lowered = sentence.lower()
+        # A fallback ("If not possible, ...") is said only when the first wish fails.
+        if re.match(r"(if|otherwise|but if)\b", lowered) or _NEGATED.search(lowered):
+            continue
+        if PREFERENCE.search(lowered) and not ASKS_CHANGE.search(lowered):
+            continue
+        for clause in _NEXT_CHANGE.split(sentence):
+            kind = _kind(clause)
+            if kind is None:
+                context += f"{first_person(clause)}. "
+                continue
+            said = first_person(clause)
+            if re.match(r"(return|exchange|cancel|modify)\b", said.lower()):
+                said = f"I want to {said[:1].lower()}{said[1:]}"
+            if requests and requests[-1].kind == kind and not context:
+                requests[-1].text += f". {said}"
+                continue
+            requests.append(Request(kind=kind, text=context + said))
+            context = ""
+    return requests
+
+
+def _kind(text: str) -> str | None:
+    lowered = text.lower()
+    return next((name for name, pattern in KINDS if pattern.search(lowered)), None)
