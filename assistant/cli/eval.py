@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.cli import state
+from assistant.cli.eval_conversations import conversations
+from assistant.cli.eval_oos import oos
 from assistant.cli.figures import (
     JsonFlag,
     OutputOption,
@@ -23,6 +25,8 @@ app = typer.Typer(
     help="Measure quality on public data sets, each figure beside its baseline.",
     no_args_is_help=True,
 )
+app.command("conversations")(conversations)
+app.command("oos")(oos)
 
 
 @app.command("nlu")
@@ -57,26 +61,41 @@ def tasks(
     only: Annotated[
         str | None, typer.Option("--only", help="Comma-separated task ids to run.")
     ] = None,
+    shopper: Annotated[
+        str,
+        typer.Option(
+            "--shopper",
+            help="goal (knows the expected changes), prose (speaks from the scenario text "
+            "only), or both.",
+        ),
+    ] = "both",
     as_json: JsonFlag = False,
     output: OutputOption = None,
 ) -> None:
     """Order support end to end: scripted shoppers play the τ²-bench retail tasks."""
-    from assistant.eval.tasks import evaluate_tasks
+    from assistant.eval.tasks import SHOPPERS, evaluate_tasks
 
+    if shopper not in (*SHOPPERS, "both"):
+        raise typer.BadParameter(f"choose goal, prose or both, not {shopper!r}")
     chosen = {part.strip() for part in only.split(",") if part.strip()} if only else None
-    report = evaluate_tasks(state(ctx).settings, data_path=data, only=chosen)
+    shoppers = SHOPPERS if shopper == "both" else (shopper,)
+    report = evaluate_tasks(
+        state(ctx).settings,
+        data_path=data,
+        only=chosen,
+        shoppers=shoppers,
+        progress=progress_lines(as_json=as_json),
+    )
     figures = report.as_dict()
     if emit_json(figures, as_json=as_json, output=output):
         return
     console = Console()
     table = Table(title=f"Order tasks on {figures['data']}", caption=f"{figures['seconds']} s")
-    table.add_column("task")
-    table.add_column("style")
-    table.add_column("result")
-    table.add_column("violations", justify="right")
-    table.add_column("why it failed")
+    for column in ("shopper", "task", "style", "result", "violations", "why it failed"):
+        table.add_column(column, justify="right" if column == "violations" else "left")
     for row in figures["results"]:
         table.add_row(
+            row["shopper"],
             row["id"],
             row["style"],
             "pass" if row["passed"] else "FAIL",
@@ -86,13 +105,26 @@ def tasks(
     console.print(table)
     summary = Table(title="Summary")
     summary.add_column("metric")
-    summary.add_column("value", justify="right")
-    summary.add_row("tasks passed", f"{figures['passed']} / {figures['tasks']}")
-    summary.add_row("pass rate", _fmt(figures["pass_rate"]))
-    summary.add_row("policy violations", str(figures["policy_violations"]))
+    for name in figures["shoppers"]:
+        summary.add_column(f"{name} shopper", justify="right")
+    rows = list(figures["shoppers"].values())
+    summary.add_row("tasks passed", *(f"{f['passed']} / {f['tasks']}" for f in rows))
+    summary.add_row("pass rate", *(_fmt(f["pass_rate"]) for f in rows))
+    summary.add_row("policy violations", *(str(f["policy_violations"]) for f in rows))
     summary.add_row(
         "transfers to a person",
-        f"{figures['transfers_done']} / {figures['transfers_expected']} expected",
+        *(f"{f['transfers_done']} / {f['transfers_expected']} expected" for f in rows),
+    )
+    summary.add_row(
+        "passed with nothing to write",
+        *(
+            f"{f['passed_with_nothing_to_write']} / {f['tasks_with_nothing_to_write']}"
+            for f in rows
+        ),
+    )
+    summary.add_row(
+        "facts told (communicate_info)",
+        *(f"{f['facts_told']} / {f['tasks_with_facts']}" for f in rows),
     )
     console.print(summary)
 
@@ -138,8 +170,14 @@ def retrieval(
 def answers(
     ctx: typer.Context,
     provider: ProviderOption = "llamacpp",
+    guard_only: Annotated[
+        bool,
+        typer.Option(
+            "--guard-only", help="Only the guard against the labels: no model is started."
+        ),
+    ] = False,
     limit: Annotated[
-        int | None, typer.Option("--limit", min=1, help="Only the first N questions.")
+        int | None, typer.Option("--limit", min=1, help="Only the first N labelled questions.")
     ] = None,
     max_tokens: Annotated[int, typer.Option("--max-tokens", min=8, max=1024)] = 96,
     first_token_timeout: Annotated[
@@ -153,13 +191,15 @@ def answers(
     as_json: JsonFlag = False,
     output: OutputOption = None,
 ) -> None:
-    """The model's answers to the policy questions: how often the grounding guard replaced
-    them, beside the extractive answers of the same run."""
+    """Policy answers judged against sentences labelled from the documents: the grounding
+    guard beside no guard and each of its checks alone, then the model's final answers
+    beside the extractive ones."""
+    from assistant.config import LLMProvider
     from assistant.eval.answers import evaluate_answers
 
     figures = evaluate_answers(
         state(ctx).settings,
-        provider=provider_choice(provider),
+        provider=LLMProvider.none if guard_only else provider_choice(provider),
         limit=limit,
         max_tokens=max_tokens,
         first_token_timeout_s=first_token_timeout,
@@ -167,25 +207,60 @@ def answers(
     )
     if emit_json(figures, as_json=as_json, output=output):
         return
+    console = Console()
+    guard = figures["guard"]
     table = Table(
-        title=f"Policy answers with {figures['provider']} ({figures['model']})",
-        caption=f"{figures['questions']} questions, max {figures['max_tokens']} tokens, "
-        f"{figures['seconds']} s; median model answer {figures['median_answer_seconds']} s",
+        title="The grounding guard against labelled answer sentences",
+        caption=f"{guard['sentences']} sentences ({guard['supported']} supported, "
+        f"{guard['unsupported']} unsupported) for {figures['questions']} questions, labelled "
+        f"from the documents; {figures['seconds']} s",
+    )
+    table.add_column("metric")
+    judges = list(guard["judges"])
+    for judge in judges:
+        table.add_column(judge, justify="right")
+    for metric, label in (
+        ("unsupported_shown_as_final", "unsupported shown as final"),
+        ("unsupported_shown_share", "  share of the unsupported"),
+        ("recall", "recall (unsupported caught)"),
+        ("precision", "precision (rejections that were unsupported)"),
+        ("supported_rejected", "supported sentences rejected"),
+    ):
+        cells = [guard["judges"][judge][metric] for judge in judges]
+        table.add_row(label, *(str(c) if isinstance(c, int) else _fmt(c) for c in cells))
+    console.print(table)
+    model = figures["model"]
+    if model is None:
+        return
+    table = Table(
+        title=f"Policy answers with {model['provider']} ({model['model']})",
+        caption=f"{figures['questions']} questions, max {figures['max_tokens']} tokens; "
+        f"median model answer {model['median_answer_seconds']} s",
     )
     table.add_column("outcome")
     table.add_column("questions", justify="right")
-    for outcome, count in figures["outcomes"].items():
+    for outcome, count in model["outcomes"].items():
         table.add_row(outcome, str(count))
-    table.add_row("ungrounded claims shown as final", str(figures["ungrounded_finals"]))
-    share = figures["replaced_share"]
+    share = model["replaced_share"]
     table.add_row("share of drafts replaced", "—" if share is None else f"{share:.1%}")
-    table.add_row(
-        "answers citing the labelled section: extractive / final",
-        f"{figures['right_section']['extractive']} / {figures['right_section']['final']}",
-    )
-    for reason, count in sorted(figures["rejection_reasons"].items()):
+    for reason, count in sorted(model["rejection_reasons"].items()):
         table.add_row(f"  replaced because: {reason}", str(count))
-    Console().print(table)
+    table.add_row("unsupported drafts shown as final", str(model["unsupported_shown_as_final"]))
+    for verdict, count in sorted(model["finals"].items()):
+        table.add_row(f"  final: {verdict}", str(count))
+    for verdict, count in sorted(model["extractive"].items()):
+        table.add_row(f"  extractive (baseline): {verdict}", str(count))
+    for side in ("final", "extractive"):
+        counts = model["sentences"][side]
+        table.add_row(
+            f"{side} sentences: supported / unsupported / unlabelled",
+            " / ".join(str(counts.get(k, 0)) for k in ("supported", "unsupported", "unlabelled")),
+        )
+    table.add_row(
+        "answers citing a labelled section: extractive / final",
+        f"{model['right_section']['extractive']} / {model['right_section']['final']}",
+    )
+    console.print(table)
 
 
 @app.command("recs")
@@ -266,25 +341,60 @@ def recs(
 def search(
     ctx: typer.Context,
     cases: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Option(
-            "--cases", help="Search cases (default: assistant/eval/data/search_cases.yml)."
+            "--cases",
+            help="A search case file; repeat for several (default: the packaged "
+            "search_cases.yml and search_cases_shoppers.yml, each scored on its own).",
         ),
     ] = None,
     as_json: JsonFlag = False,
     output: OutputOption = None,
 ) -> None:
-    """Conversational product search: the assistant's final result set beside a stateless
-    reading of the last message, against sets worked out from the catalog."""
-    from assistant.eval.search import evaluate_search
+    """Conversational product search: the assistant's final result set (and, for follow-ups,
+    its reply) beside a stateless reading of the last message, against sets worked out from
+    the catalog."""
+    from assistant.eval.search import evaluate_search_files
 
-    report = evaluate_search(
-        state(ctx).settings, cases_path=cases, progress=progress_lines(as_json=as_json)
+    files = {path.stem: path for path in cases} if cases else None
+    reports = evaluate_search_files(
+        state(ctx).settings, files, progress=progress_lines(as_json=as_json)
     )
-    figures = report.as_dict()
+    figures = {"files": {name: report.as_dict() for name, report in reports.items()}}
     if emit_json(figures, as_json=as_json, output=output):
         return
     console = Console()
+    console.print(_search_summary(figures["files"]))
+    for name, report in figures["files"].items():
+        _print_search_file(console, name, report)
+
+
+def _search_summary(files: dict[str, Any]) -> Table:
+    """One row per case file, side by side."""
+    table = Table(title="Product search, each case file scored on its own")
+    table.add_column("case file")
+    table.add_column("cases", justify="right")
+    for heading in ("aisle exact", "aisle precision", "aisle recall", "core exact"):
+        table.add_column(heading, justify="right")
+    table.add_column("stateless exact", justify="right")
+    table.add_column("follow-ups right: slot + reply / slot only", justify="right")
+    table.add_column("typed turns in nlu_data/", justify="right")
+    for name, report in files.items():
+        aisle = report["systems"]["aisle"]
+        replies = report["replies"]
+        table.add_row(
+            name,
+            str(report["cases"]),
+            *(_fmt(aisle[m]) for m in ("exact", "precision", "recall")),
+            _fmt(report["systems"]["core"]["exact"]),
+            _fmt(report["systems"]["stateless"]["exact"]),
+            f"{replies['exact']} / {replies['set_only_exact']} of {replies['checked']}",
+            f"{report['typed_turns_in_nlu_data']} / {report['typed_turns']}",
+        )
+    return table
+
+
+def _print_search_file(console: Console, name: str, figures: dict[str, Any]) -> None:
     table = Table(
         title=f"Product search on {figures['cases_file']}",
         caption=f"{figures['exact']} of {figures['cases']} cases exactly right; "
@@ -302,20 +412,24 @@ def search(
         table.add_row(scope, str(row["cases"]), *cells)
     console.print(table)
     if figures["failures"]:
-        failures = Table(title="Not exactly right")
+        failures = Table(title=f"Not exactly right ({name})")
         failures.add_column("case")
         failures.add_column("category")
         failures.add_column("expected", justify="right")
         failures.add_column("got", justify="right")
+        failures.add_column("reply")
         failures.add_column("core")
         failures.add_column("the search it ended with")
         for failure in figures["failures"]:
             got = failure["got_size"]
+            reply = failure["expect_reply"]
+            shown = "shown" if failure["reply_ok"] else "not shown"
             failures.add_row(
                 failure["id"],
                 failure["category"],
                 str(failure["expected_size"]),
                 "no search" if got is None else str(got),
+                "—" if reply is None else f"{reply}: {shown}",
                 "right" if failure["core_exact"] else "wrong",
                 _terms_line(failure["got_terms"]),
             )
@@ -337,31 +451,53 @@ def _terms_line(terms: dict[str, Any] | None) -> str:
     return "; ".join(parts)
 
 
-def _table(figures: dict[str, object]) -> Table:
-    aisle, baseline = figures["aisle"], figures["baseline"]
-    assert isinstance(aisle, dict) and isinstance(baseline, dict)
+NLU_COLUMNS = {
+    "aisle_config": "aisle (config)",
+    "aisle": "aisle (tuned)",
+    "baseline": "baseline (tuned)",
+    "baseline_matched": "baseline @ aisle's OOS share",
+}
+
+
+def _table(figures: dict[str, Any]) -> Table:
+    systems = figures["systems"]
+    names = [name for name in NLU_COLUMNS if name in systems]
+    tuning = figures["tuning"]
     table = Table(
         title=f"NLU on {figures['data']}",
         caption=(
-            f"threshold {figures['threshold']}; macro-F1 over {figures['macro_f1_labels']}; "
-            f"{figures['seconds']} s"
+            f"{figures['n_covered']} covered rows, {figures['n_uncovered']} not covered "
+            f"(gold out_of_scope); C and threshold tuned by {tuning['aisle']['folds']}-fold "
+            f"cross-validation on nlu_data/ (never on this file); macro-F1 over "
+            f"{len(figures['macro_f1_labels'])} covered intents; {figures['seconds']} s"
         ),
     )
     table.add_column("metric")
-    table.add_column("aisle", justify="right")
-    table.add_column("baseline", justify="right")
-    table.add_row("rows covered", str(figures["n_covered"]), str(figures["n_covered"]))
-    table.add_row("accuracy", _fmt(aisle["accuracy"]), _fmt(baseline["accuracy"]))
-    table.add_row("macro-F1", _fmt(aisle["macro_f1"]), _fmt(baseline["macro_f1"]))
-    for intent in aisle["recall"]:
-        table.add_row(
-            f"recall {intent}", _fmt(aisle["recall"][intent]), _fmt(baseline["recall"][intent])
+    for name in names:
+        table.add_column(NLU_COLUMNS[name], justify="right")
+
+    def row(label: str, cell: Any) -> None:
+        table.add_row(label, *(cell(systems[name]) for name in names))
+
+    row("regularisation C", lambda s: f"{s['regularisation']:g}")
+    row("threshold", lambda s: f"{s['threshold']:.3f}")
+    row("accuracy, all rows (out_of_scope a label)", lambda s: _fmt(s["accuracy"]))
+    row("macro-F1, wrong acceptances counted", lambda s: _fmt(s["macro_f1"]))
+    row("macro-F1 with out_of_scope", lambda s: _fmt(s["macro_f1_with_oos"]))
+    row("share predicted out_of_scope", lambda s: _fmt(s["out_of_scope_share"]))
+    row("wrong acceptances (uncovered → an intent)", lambda s: str(s["wrong_acceptances"]))
+    row("false rejections (covered → out_of_scope)", lambda s: str(s["false_rejections"]))
+    row("not covered → out_of_scope", lambda s: _fmt(s["uncovered_out_of_scope_share"]))
+    for intent in figures["macro_f1_labels"]:
+        row(
+            f"precision / recall {intent}",
+            lambda s, i=intent: f"{_fmt(s['precision'][i])} / {_fmt(s['recall'][i])}",
         )
-    table.add_row("rows not covered", str(figures["n_uncovered"]), str(figures["n_uncovered"]))
+    row("old: accuracy, covered rows only", lambda s: _fmt(s["covered_only"]["accuracy"]))
+    row("old: macro-F1, covered rows only", lambda s: _fmt(s["covered_only"]["macro_f1"]))
     table.add_row(
-        "not covered → out_of_scope",
-        _fmt(aisle["uncovered_out_of_scope_share"]),
-        _fmt(baseline["uncovered_out_of_scope_share"]),
+        "tuning: out-of-fold macro-F1 on nlu_data/",
+        *(_fmt(tuning.get(name, {}).get("validation_macro_f1")) for name in names),
     )
     return table
 
