@@ -174,10 +174,11 @@ class ActionAskOrderId(Action):
                 statuses=" or ".join(ELIGIBLE_STATUSES.get(flow) or ()),
             )
             return [ActiveLoop(None)]
-        # "the order with the tablet": one eligible order holding the named item.
+        # "the order with the tablet": one eligible order holding the named item, also when
+        # it is the only one (the change is still listed and confirmed before anything).
         said = " ".join(texts_since_flow_start(tracker))
         holding = [o for o in eligible if mentioned_items(said, o.items)]
-        if len(holding) == 1 and len(eligible) > 1:
+        if len(holding) == 1:
             return [SlotSet("order_id", holding[0].id)]
         _ask_for_order(dispatcher, tracker, eligible)
         return []

@@ -25,14 +25,10 @@ from assistant.backends.orders import OrderView, PaymentMethodView, ProductView
 from assistant.search.words import mentioned_values, names_product
 
 
-def _status_text(order: OrderView, methods: dict[str, PaymentMethodView]) -> str:
+def _status_text(order: OrderView, methods: dict[str, PaymentMethodView]) -> tuple[str, str]:
+    """What the order card does not show (the status line, payments, reasons), and what it
+    does, as text (`text_form`: items, total, address, tracking) for channels without cards."""
     lines = [f"Order {order.id} {status_phrase(order.status)}."]
-    lines += [f"• {item_label(item)}: {money(item.price)}" for item in order.items]
-    lines.append(f"Total: {money(order.total)}. Address: {order.address.one_line()}.")
-    tracking = [t for f in order.fulfilments for t in f.tracking_ids]
-    if tracking:
-        label = "Tracking numbers" if len(tracking) > 1 else "Tracking number"
-        lines.append(f"{label}: {', '.join(tracking)}")
     for payment in order.payments:
         method = methods.get(payment.payment_method_id)
         label = method.label if method else payment.payment_method_id
@@ -43,7 +39,13 @@ def _status_text(order: OrderView, methods: dict[str, PaymentMethodView]) -> str
         lines.append(f"A return is requested for {len(order.return_items)} item(s).")
     if order.exchange_items:
         lines.append(f"An exchange is requested for {len(order.exchange_items)} item(s).")
-    return "\n".join(lines)
+    shown = [f"• {item_label(item)}: {money(item.price)}" for item in order.items]
+    shown.append(f"Total: {money(order.total)}. Address: {order.address.one_line()}.")
+    tracking = [t for f in order.fulfilments for t in f.tracking_ids]
+    if tracking:
+        label = "Tracking numbers" if len(tracking) > 1 else "Tracking number"
+        shown.append(f"{label}: {', '.join(tracking)}")
+    return "\n".join(lines), "\n".join(shown)
 
 
 class ActionOrderStatus(Action):
@@ -59,8 +61,9 @@ class ActionOrderStatus(Action):
             backend.get_order, str(tracker.get_slot("order_id")), customer_id=customer.id
         )
         methods = {m.id: m for m in customer.payment_methods}
-        dispatcher.utter_message(text=_status_text(order, methods))
-        dispatcher.utter_message(json_message=order_card(order))
+        text, shown = _status_text(order, methods)
+        # One message: the widget draws the card beside the text, REST appends its text form.
+        dispatcher.utter_message(text=text, json_message={**order_card(order), "text_form": shown})
         return []
 
 

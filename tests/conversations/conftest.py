@@ -107,6 +107,15 @@ def store(seeded_session_factory: sessionmaker[Session], settings: Settings) -> 
 # -- the widget protocol (docs/protocol.md) ------------------------------------------------------
 
 
+def shown_text(item: dict[str, Any]) -> str:
+    """A reply's text as the shopper sees it: over the WebSocket, with what its card shows."""
+    text = item.get("text") or ""
+    text_form = (item.get("custom") or {}).get("text_form")
+    if "seq" in item and isinstance(text_form, str):
+        return f"{text}\n{text_form}" if text else text_form
+    return text
+
+
 def acks(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [f for f in frames if f["type"] == "ack"]
 
@@ -160,7 +169,7 @@ class Widget:
 
     @property
     def text(self) -> str:
-        return "\n".join(f.get("text") or "" for f in self.bot)
+        return "\n".join(shown_text(f) for f in self.bot)
 
     @property
     def buttons(self) -> list[dict[str, str]]:
@@ -265,8 +274,9 @@ class Shopper:
 
     @property
     def text(self) -> str:
-        """The latest replies' texts, joined by newlines."""
-        return "\n".join(item.get("text") or "" for item in self.last)
+        """The latest replies' texts, joined by newlines; over the WebSocket a card's
+        `text_form` stands for the card the widget draws (REST has it in the text already)."""
+        return "\n".join(shown_text(item) for item in self.last)
 
     @property
     def buttons(self) -> list[dict[str, str]]:

@@ -48,8 +48,11 @@ def slots(sessions: sessionmaker[Session]) -> dict[str, Any]:
 
 
 def bot_text(frames: list[dict[str, Any]]) -> str:
+    """The bot's texts, with what their cards show (`text_form`)."""
     return "\n".join(
-        f.get("text") or "" for f in frames if f["type"] == "message" and f["role"] == "bot"
+        "\n".join(filter(None, [f.get("text"), (f.get("custom") or {}).get("text_form")]))
+        for f in frames
+        if f["type"] == "message" and f["role"] == "bot"
     )
 
 
