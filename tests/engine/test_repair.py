@@ -21,7 +21,7 @@ from assistant.engine.readings import (
     sounds_upset,
     split_requests,
 )
-from assistant.engine.tracker import DialogueTracker
+from tests.engine.test_dialogue import turn as say
 from tests.fakes import QueueParser
 
 pytestmark = pytest.mark.anyio
@@ -94,19 +94,6 @@ def _engine(tmp_path: Path, parser: QueueParser, *, repair: bool = True) -> Dial
         assistant_name="Aisle",
         repair=repair,
     )
-
-
-async def say(
-    engine: DialogueEngine,
-    parser: QueueParser,
-    tracker: DialogueTracker,
-    intent: str,
-    text: str = "x",
-    **entities: object,
-) -> list[str]:
-    parser.enqueue(intent, entities)
-    result = await engine.handle(tracker, text)
-    return [m.text or "" for m in result.messages]
 
 
 async def test_a_yes_to_a_step_that_offers_one_choice_picks_it(tmp_path: Path) -> None:
