@@ -173,7 +173,6 @@ def test_two_questions_in_one_message_get_two_answers(shopper: Shopper) -> None:
     assert "business days" in quoted and "paypal" in quoted, shopper.dump()
 
 
-
 def test_a_request_said_in_frustration_gets_an_apology_and_is_still_handled(
     shopper: Shopper,
 ) -> None:
