@@ -127,30 +127,19 @@ def address_buttons(
     """Known addresses to offer: the orders' ones for the default (e.g. "use the address my
     last order went to"); the default one and the other orders' ones for an order."""
     options: dict[str, tuple[str, AddressView]] = {}
-    if flow == "change_default_address":
-        seen = {customer.address} if customer.address else set()
-        for order in orders:
-            if order.address not in seen:
-                seen.add(order.address)
-                options[f"order:{order.id}"] = (
-                    f"Use {order.address.one_line()} (order {order.id})",
-                    order.address,
-                )
-    else:
+    seen = {customer.address} if customer.address is not None else set()
+    if flow != "change_default_address" and customer.address is not None:
         # An order can go to the default address, or to where another order went ("ship it
         # to my New York address, it's in my other order").
-        seen = set()
-        if customer.address is not None:
-            seen.add(customer.address)
-            options["default"] = (
-                f"Use my default address: {customer.address.one_line()}",
-                customer.address,
+        options["default"] = (
+            f"Use my default address: {customer.address.one_line()}",
+            customer.address,
+        )
+    for order in orders:
+        if order.address not in seen:
+            seen.add(order.address)
+            options[f"order:{order.id}"] = (
+                f"Use {order.address.one_line()} (order {order.id})",
+                order.address,
             )
-        for order in orders:
-            if order.address not in seen:
-                seen.add(order.address)
-                options[f"order:{order.id}"] = (
-                    f"Use {order.address.one_line()} (order {order.id})",
-                    order.address,
-                )
     return dict(list(options.items())[:8])

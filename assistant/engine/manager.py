@@ -310,11 +310,10 @@ class DialogueEngine:
 
     @staticmethod
     def _last_bot_text(tracker: DialogueTracker) -> str | None:
+        """What the assistant said last, in this turn or before it."""
         for event in reversed(tracker.events):
             if event["event"] == "bot" and event.get("text"):
                 return str(event["text"])
-            if event["event"] == "user":
-                continue
         return None
 
     def _say(self, tracker: DialogueTracker, result: TurnResult, message: BotMessage) -> None:

@@ -68,9 +68,6 @@ class Repairs:
         self.flows = flows
         self.domain = domain
         self.push = push
-        self.flows_by_intent = {
-            intent for flow in flows.flows.values() for intent in flow.trigger.intents
-        }
         self.handoff_flow = flows.for_intent(HANDOFF_INTENT)
 
     def offer_taken(self, tracker: DialogueTracker, parse: ParseResult) -> str:
@@ -86,7 +83,7 @@ class Repairs:
         if (
             (intent == AFFIRM_INTENT or goes_on)
             and not self._takes(waiting, AFFIRM_INTENT)
-            and str(offered) in self.flows_by_intent
+            and self.flows.for_intent(str(offered)) is not None
         ):
             return str(offered)
         return intent

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.config import Settings
 from assistant.persistence.models import Conversation, SlotValue
+from tests.conversations.conftest import shown_text
 from tests.protocol_frames import ORIGIN, Chat
 
 # Long enough for HS512 too (a token signed with the same key by another algorithm).
@@ -49,11 +50,7 @@ def slots(sessions: sessionmaker[Session]) -> dict[str, Any]:
 
 def bot_text(frames: list[dict[str, Any]]) -> str:
     """The bot's texts, with what their cards show (`text_form`)."""
-    return "\n".join(
-        "\n".join(filter(None, [f.get("text"), (f.get("custom") or {}).get("text_form")]))
-        for f in frames
-        if f["type"] == "message" and f["role"] == "bot"
-    )
+    return "\n".join(shown_text(f) for f in frames if f["type"] == "message" and f["role"] == "bot")
 
 
 def test_an_identified_customer_asks_about_an_order_without_proving_who_they_are(
