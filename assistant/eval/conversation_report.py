@@ -106,31 +106,15 @@ class ConversationsReport:
 def order_states(sessions: sessionmaker[Session], ids: list[str]) -> dict[str, Any]:
     """What a conversation can change about these orders, comparable; a missing id is left
     out."""
-    from assistant.eval.store_copies import ADDRESS_FIELDS
+    from assistant.eval.store_copies import order_state
     from assistant.persistence.models.store import Order
 
     states = {}
     with sessions() as session:
         for order_id in ids:
             order = session.get(Order, order_id)
-            if order is None:
-                continue
-            states[order_id] = {
-                "status": order.status,
-                "address": [getattr(order, name) for name in ADDRESS_FIELDS],
-                "items": [(i.item_id, str(i.price), i.options) for i in order.items],
-                "payments": [
-                    (p.transaction_type, str(p.amount), p.payment_method_id) for p in order.payments
-                ],
-                "cancel_reason": order.cancel_reason,
-                "return": (order.return_items, order.return_payment_method_id),
-                "exchange": (
-                    order.exchange_items,
-                    order.exchange_new_items,
-                    order.exchange_payment_method_id,
-                    str(order.exchange_price_difference),
-                ),
-            }
+            if order is not None:
+                states[order_id] = order_state(order)
     return states
 
 

@@ -122,29 +122,34 @@ def address_of(args: dict[str, Any]) -> AddressView:
     return AddressView(**{name: str(args.get(name) or "") for name in ADDRESS_FIELDS})
 
 
+def order_state(order: Order) -> dict[str, Any]:
+    """What changes can touch in one order, in a comparable form."""
+    return {
+        "status": order.status,
+        "address": [getattr(order, name) for name in ADDRESS_FIELDS],
+        "items": [(i.item_id, str(i.price), i.options) for i in order.items],
+        "payments": [
+            (p.transaction_type, str(p.amount), p.payment_method_id) for p in order.payments
+        ],
+        "cancel_reason": order.cancel_reason,
+        "return": (sorted(order.return_items or []), order.return_payment_method_id),
+        "exchange": (
+            sorted(order.exchange_items or []),
+            sorted(order.exchange_new_items or []),
+            order.exchange_payment_method_id,
+            str(order.exchange_price_difference)
+            if order.exchange_price_difference is not None
+            else None,
+        ),
+    }
+
+
 def snapshot(sessions: sessionmaker[Session]) -> dict[str, Any]:
     """The store's state that changes can touch, in a comparable form."""
     with sessions() as session:
         orders = {}
         for order in session.scalars(select(Order).order_by(Order.id)):
-            orders[order.id] = {
-                "status": order.status,
-                "address": [getattr(order, name) for name in ADDRESS_FIELDS],
-                "items": [(i.item_id, str(i.price), i.options) for i in order.items],
-                "payments": [
-                    (p.transaction_type, str(p.amount), p.payment_method_id) for p in order.payments
-                ],
-                "cancel_reason": order.cancel_reason,
-                "return": (sorted(order.return_items or []), order.return_payment_method_id),
-                "exchange": (
-                    sorted(order.exchange_items or []),
-                    sorted(order.exchange_new_items or []),
-                    order.exchange_payment_method_id,
-                    str(order.exchange_price_difference)
-                    if order.exchange_price_difference is not None
-                    else None,
-                ),
-            }
+            orders[order.id] = order_state(order)
         addresses = {
             a.customer_id: [getattr(a, name) for name in ADDRESS_FIELDS]
             for a in session.scalars(select(Address))
