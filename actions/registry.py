@@ -7,21 +7,22 @@ from rasa_sdk import Action
 from actions.auth import ActionAuthenticate
 from actions.handoff import ActionHandoff
 from actions.knowledge import ActionAnswerOrFallback, ActionAnswerQuestion
-from actions.order_changes import (
+from actions.order_apply import (
     ActionApplyOrderChange,
-    ActionAskAddress,
     ActionAskConfirmation,
+    ActionDropOrderChange,
+)
+from actions.order_changes import (
+    ActionAskAddress,
     ActionAskItemIds,
     ActionAskNewItemIds,
-    ActionAskOrderId,
     ActionAskPaymentMethod,
-    ActionDropOrderChange,
     ActionStartOrderTask,
     ActionValidateCancelReason,
-    ActionValidateOrderId,
     ActionValidatePaymentMethod,
 )
 from actions.order_info import ActionListOrders, ActionOrderStatus, ActionProductInfo
+from actions.order_task import ActionAskOrderId, ActionValidateOrderId
 from actions.repair import ActionAnswerIfCovered, ActionAnswerThenOffer, ActionStopTask
 from actions.shopping import (
     ActionAddToCart,

@@ -1,0 +1,263 @@
+"""The end of an order flow: the exact change listed for a yes, the one write after it, or
+nothing after a no."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.catalog import (
+    differences,
+    money,
+)
+from actions.common import (
+    button,
+    call,
+    flow_of,
+    item_label,
+    orders,
+    total,
+)
+from actions.order_task import (
+    current_customer,
+    current_order,
+    order_item,
+    price_difference,
+    switch_order,
+    task_events,
+)
+from assistant.backends.orders import (
+    AddressView,
+    ChangeResult,
+    CustomerView,
+    OrderPolicyError,
+    OrderView,
+)
+
+
+def _address(tracker: Tracker) -> AddressView:
+    return AddressView(**dict(tracker.get_slot("address") or {}))
+
+
+class ActionAskConfirmation(Action):
+    """List the exact change and ask for an explicit yes."""
+
+    def name(self) -> str:
+        return "action_ask_confirmation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        switched = await switch_order(dispatcher, tracker)
+        if switched is not None:
+            return switched
+        flow = flow_of(tracker)
+        customer = await current_customer(tracker)
+        order = None if flow == "change_default_address" else await current_order(tracker)
+        lines = await _describe_change(tracker, flow, order, customer)
+        dispatcher.utter_message(
+            response="utter_ask_confirmation",
+            details="\n".join(lines),
+            buttons=[button("Yes, go ahead", intent="affirm"), button("No", intent="deny")],
+            json_message={"type": "change_summary", "flow": flow, "lines": lines},
+        )
+        return [SlotSet("change_token", uuid.uuid4().hex)]
+
+
+async def _describe_change(
+    tracker: Tracker, flow: str, order: OrderView | None, customer: CustomerView
+) -> list[str]:
+    method = customer.payment_method(str(tracker.get_slot("payment_method_id") or ""))
+    if flow == "change_default_address":
+        return [f"Change your default address to: {_address(tracker).one_line()}"]
+    assert order is not None
+    if flow == "cancel_order":
+        paid = order.payments[0].payment_method_id if order.payments else ""
+        refund_to = customer.payment_method(paid)
+        by_gift_card = refund_to is not None and refund_to.source == "gift_card"
+        timing = "immediately" if by_gift_card else "within 5 to 7 business days"
+        return [
+            f"Cancel order {order.id} ({', '.join(i.name for i in order.items)})",
+            f"Reason: {tracker.get_slot('cancel_reason')}",
+            f"Refund: {money(order.total)} to your {refund_to.label if refund_to else 'original payment method'}, {timing}",  # noqa: E501
+        ]
+    if flow == "modify_order_address":
+        return [f"Ship order {order.id} to: {_address(tracker).one_line()}"]
+    if flow == "modify_order_payment":
+        label = method.label if method else "new payment method"
+        return [f"Pay order {order.id} ({money(order.total)}) with your {label}"]
+    item_ids = list(tracker.get_slot("item_ids") or [])
+    if flow == "return_order":
+        items = [order_item(order, i) for i in item_ids]
+        return [
+            f"Return from order {order.id}: " + "; ".join(item_label(i) for i in items),
+            f"Refund: {total([i.price for i in items])} to your {method.label if method else ''}",
+            "You'll get an email with how to send the items back.",
+        ]
+    lines = [f"{'Exchange' if flow == 'exchange_order' else 'Change'} in order {order.id}:"]
+    new_ids = list(tracker.get_slot("new_item_ids") or [])
+    for item_id, new_id in zip(item_ids, new_ids, strict=False):
+        current = order_item(order, item_id)
+        product = await call(orders().get_product, current.product_id)
+        variant = product.variant(new_id)
+        if variant is None:
+            continue
+        lines.append(
+            f"• {current.name}: {differences(current.options, variant.options)} → "
+            f"{differences(variant.options, current.options)} ({money(current.price)} → {money(variant.price)})"  # noqa: E501
+        )
+    difference = await price_difference(tracker, order)
+    label = method.label if method else ""
+    if difference > 0:
+        lines.append(f"You pay the difference of {money(difference)} with your {label}.")
+    elif difference < 0:
+        lines.append(f"You get {money(-difference)} back to your {label}.")
+    else:
+        lines.append("There is no price difference.")
+    if flow == "modify_order_items":
+        lines.append(
+            "Items in an order can be changed only once, and the order can't be cancelled or "
+            "changed again afterwards: is this every item you want to change?"
+        )
+    else:
+        lines.append(
+            "Is this every item you want to exchange? You'll get an email with how to "
+            "send the old items back."
+        )
+    return lines
+
+
+class ActionApplyOrderChange(Action):
+    """The one write of an order flow, after the shopper's yes."""
+
+    def name(self) -> str:
+        return "action_apply_order_change"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        flow = flow_of(tracker)
+        customer_id = str(tracker.get_slot("customer_id"))
+        key = f"{tracker.sender_id}:{tracker.get_slot('change_token')}"
+        backend = orders()
+        order_id = str(tracker.get_slot("order_id") or "")
+        item_ids = list(tracker.get_slot("item_ids") or [])
+        new_ids = list(tracker.get_slot("new_item_ids") or [])
+        method = str(tracker.get_slot("payment_method_id") or "")
+        try:
+            result: ChangeResult
+            if flow == "cancel_order":
+                reason = str(tracker.get_slot("cancel_reason"))
+                result = await call(
+                    backend.cancel_order, order_id, reason, customer_id=customer_id, key=key
+                )
+            elif flow == "modify_order_address":
+                result = await call(
+                    backend.modify_order_address,
+                    order_id,
+                    _address(tracker),
+                    customer_id=customer_id,
+                    key=key,
+                )
+            elif flow == "modify_order_payment":
+                result = await call(
+                    backend.modify_order_payment, order_id, method, customer_id=customer_id, key=key
+                )
+            elif flow == "modify_order_items":
+                result = await call(
+                    backend.modify_order_items,
+                    order_id,
+                    item_ids,
+                    new_ids,
+                    method,
+                    customer_id=customer_id,
+                    key=key,
+                )
+            elif flow == "return_order":
+                result = await call(
+                    backend.return_order_items,
+                    order_id,
+                    item_ids,
+                    method,
+                    customer_id=customer_id,
+                    key=key,
+                )
+            elif flow == "exchange_order":
+                result = await call(
+                    backend.exchange_order_items,
+                    order_id,
+                    item_ids,
+                    new_ids,
+                    method,
+                    customer_id=customer_id,
+                    key=key,
+                )
+            elif flow == "change_default_address":
+                result = await call(
+                    backend.modify_customer_address,
+                    _address(tracker),
+                    customer_id=customer_id,
+                    key=key,
+                )
+            else:
+                raise OrderPolicyError(f"there is no change to make in {flow!r}")
+        except OrderPolicyError as exc:
+            dispatcher.utter_message(response="utter_change_refused", reason=exc.message)
+            return task_events({})
+        dispatcher.utter_message(response="utter_change_done", outcome=_outcome(flow, result))
+        if result.order is not None:
+            from actions.common import order_card
+
+            dispatcher.utter_message(json_message=order_card(result.order))
+        return task_events({"order_id": order_id or None})
+
+
+def _outcome(flow: str, result: ChangeResult) -> str:
+    order = result.order
+    amount = result.amount_due
+    if flow == "cancel_order" and order is not None:
+        timing = result.details.get("refund_timing")
+        when = "immediately" if timing == "immediately" else "within 5 to 7 business days"
+        return f"Order {order.id} is cancelled; {money(-amount)} will be refunded {when}."
+    if flow == "return_order" and order is not None:
+        return (
+            f"The return for order {order.id} is requested; {money(-amount)} will be refunded "
+            "once the items are back. You'll get an email with instructions."
+        )
+    if flow == "exchange_order" and order is not None:
+        return f"The exchange for order {order.id} is requested ({_difference(amount)})."
+    if flow == "modify_order_items" and order is not None:
+        return f"Order {order.id} is updated ({_difference(amount)})."
+    if flow == "modify_order_payment" and order is not None:
+        return f"Order {order.id} is now paid with the new method."
+    if flow == "modify_order_address" and order is not None:
+        return f"Order {order.id} will ship to {order.address.one_line()}."
+    if result.customer is not None and result.customer.address is not None:
+        return f"Your default address is now {result.customer.address.one_line()}."
+    return "Done."
+
+
+def _difference(amount: Decimal) -> str:
+    if amount > 0:
+        return f"you pay {money(amount)} more"
+    if amount < 0:
+        return f"you get {money(-amount)} back"
+    return "no price difference"
+
+
+class ActionDropOrderChange(Action):
+    """The shopper said no: nothing changes."""
+
+    def name(self) -> str:
+        return "action_drop_order_change"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_change_dropped")
+        return task_events({"order_id": tracker.get_slot("order_id")})

@@ -1,0 +1,209 @@
+"""The order task in progress: which order and customer it is about, the orders a flow may
+work on, and what the later steps share (an order's item, the price difference, the payment
+methods a flow allows). Asking for the order and checking it are here too."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.catalog import (
+    mentioned_items,
+)
+from actions.common import (
+    ELIGIBLE_STATUSES,
+    TASK_SLOTS,
+    VERBS,
+    button,
+    call,
+    flow_of,
+    latest_text,
+    order_headline,
+    orders,
+    status_state,
+    texts_since_flow_start,
+)
+from assistant.backends.orders import (
+    CustomerView,
+    OrderItemView,
+    OrderNotFound,
+    OrderView,
+    PaymentMethodView,
+)
+
+MAX_BUTTONS = 10
+
+
+def task_events(keep: dict[str, Any]) -> list[EventType]:
+    """Slot events that end one task's choices, keeping the values given."""
+    return [SlotSet(name, keep.get(name)) for name in TASK_SLOTS]
+
+
+async def current_order(tracker: Tracker) -> OrderView:
+    return await call(
+        orders().get_order,
+        str(tracker.get_slot("order_id")),
+        customer_id=str(tracker.get_slot("customer_id")),
+    )
+
+
+async def current_customer(tracker: Tracker) -> CustomerView:
+    return await call(orders().get_customer, str(tracker.get_slot("customer_id")))
+
+
+OTHER_ORDER = re.compile(
+    r"\b(?:the )?other (?:order|one)\b|\bwrong order\b|\bnot (?:this|that) order\b"
+)
+
+
+def _order_set_this_turn(tracker: Tracker) -> bool:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "slot" and event.get("name") == "order_id":
+            return True
+    return False
+
+
+async def switch_order(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[EventType] | None:
+    """ "Actually, the other order": move the task to it (the engine then collects again what
+    was chosen for the first order), or ask which one when there are several. A step reached
+    without an order (the flow resumed after a digression that reset it) asks for one."""
+    if not tracker.get_slot("order_id") and flow_of(tracker) != "change_default_address":
+        ask_for_order(dispatcher, tracker, await eligible_orders(tracker))
+        return [SlotSet("order_id", None)]
+    if not tracker.get_slot("order_id") or not OTHER_ORDER.search(latest_text(tracker).lower()):
+        return None
+    if _order_set_this_turn(tracker):
+        return None
+    current = tracker.get_slot("order_id")
+    others = [o for o in await eligible_orders(tracker) if o.id != current]
+    if len(others) == 1:
+        dispatcher.utter_message(response="utter_switched_order", order_id=others[0].id)
+        return [SlotSet("order_id", others[0].id)]
+    ask_for_order(dispatcher, tracker, others)
+    return []
+
+
+async def eligible_orders(tracker: Tracker) -> list[OrderView]:
+    """The customer's orders in a status the current flow may work on."""
+    statuses = ELIGIBLE_STATUSES.get(flow_of(tracker))
+    listed = await call(orders().list_orders, str(tracker.get_slot("customer_id")))
+    return [o for o in listed if statuses is None or o.status in statuses]
+
+
+def ask_for_order(
+    dispatcher: CollectingDispatcher, tracker: Tracker, choices: list[OrderView]
+) -> None:
+    dispatcher.utter_message(
+        response="utter_ask_order_id",
+        verb=VERBS.get(flow_of(tracker), "look up"),
+        buttons=[button(order_headline(o), order_id=o.id) for o in choices[:MAX_BUTTONS]],
+    )
+
+
+class ActionAskOrderId(Action):
+    """Offer the customer's orders this flow can work on, or end the flow if there is none."""
+
+    def name(self) -> str:
+        return "action_ask_order_id"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        flow = flow_of(tracker)
+        eligible = await eligible_orders(tracker)
+        if not eligible:
+            dispatcher.utter_message(
+                response="utter_noeligible_orders",
+                verb=VERBS.get(flow, "change"),
+                statuses=" or ".join(ELIGIBLE_STATUSES.get(flow) or ()),
+            )
+            return [ActiveLoop(None)]
+        # "the order with the tablet": one eligible order holding the named item, also when
+        # it is the only one (the change is still listed and confirmed before anything).
+        said = " ".join(texts_since_flow_start(tracker))
+        holding = [o for o in eligible if mentioned_items(said, o.items)]
+        if len(holding) == 1:
+            return [SlotSet("order_id", holding[0].id)]
+        ask_for_order(dispatcher, tracker, eligible)
+        return []
+
+
+class ActionValidateOrderId(Action):
+    """The order must be the customer's own, in a status this flow may change."""
+
+    def name(self) -> str:
+        return "action_validate_order_id"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        order_id = str(tracker.get_slot("order_id"))
+        try:
+            order = await current_order(tracker)
+        except OrderNotFound:
+            dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
+            return [SlotSet("order_id", None)]
+        flow = flow_of(tracker)
+        statuses = ELIGIBLE_STATUSES.get(flow)
+        if statuses is not None and order.status not in statuses:
+            dispatcher.utter_message(
+                response="utter_order_wrong_status",
+                order_id=order.id,
+                status=status_state(order.status),
+                verb=VERBS.get(flow, "change"),
+                statuses=" or ".join(statuses),
+            )
+            return [SlotSet("order_id", None)]
+        return []
+
+
+def order_item(order: OrderView, item_id: str) -> OrderItemView:
+    return next(item for item in order.items if item.item_id == item_id)
+
+
+async def price_difference(tracker: Tracker, order: OrderView) -> Decimal:
+    item_ids = list(tracker.get_slot("item_ids") or [])
+    new_ids = list(tracker.get_slot("new_item_ids") or [])
+    difference = Decimal("0")
+    for item_id, new_id in zip(item_ids, new_ids, strict=False):
+        current = order_item(order, item_id)
+        product = await call(orders().get_product, current.product_id)
+        variant = product.variant(new_id)
+        if variant is not None:
+            difference += variant.price - current.price
+    return difference
+
+
+async def eligible_methods(
+    tracker: Tracker, order: OrderView, customer: CustomerView
+) -> tuple[list[PaymentMethodView], str]:
+    """The methods this flow allows, and why others are not offered."""
+    flow = flow_of(tracker)
+    methods = list(customer.payment_methods)
+    original = order.original_payment_method_id
+    if flow == "return_order":
+        allowed = [m for m in methods if m.id == original or m.source == "gift_card"]
+        return allowed, "refunds go to the original payment method or a gift card"
+    if flow == "modify_order_payment":
+        amount = order.payments[0].amount if order.payments else order.total
+        allowed = [
+            m
+            for m in methods
+            if m.id != original and (m.source != "gift_card" or (m.balance or 0) >= amount)
+        ]
+        return (
+            allowed,
+            "the new method must differ from the current one, and a gift card must cover the total",
+        )
+    difference = await price_difference(tracker, order)
+    allowed = [m for m in methods if m.source != "gift_card" or (m.balance or 0) >= difference]
+    return allowed, "a gift card must cover the price difference"
