@@ -3,7 +3,9 @@
 A message may ask several questions ("how long does shipping take and can I pay with
 paypal?"): each gets its own answer, in order (`Knowledge.respond_all`). A question the
 documents do not cover is said to be so — naming what they do not cover when that is known
-— with the offer of a person; it is never answered from a passage about something else.
+— with the offer of a person; it is never answered from a passage about something else. An
+answer whose sentences say a person handles the matter (a warranty claim, a change of name)
+comes with the button to reach one.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from actions.common import latest_text
+from actions.common import button, latest_text
 from assistant.knowledge.answer import Finding
 
 # When the NLU did not take the message for a question about the store, an answer must be
 # closer still before it is given instead of the out-of-scope reply.
 FALLBACK_MIN_SIMILARITY = 0.5
+PERSON_BUTTON = button("Talk to a person", intent="human_handoff")
 
 
 def send_findings(dispatcher: CollectingDispatcher, findings: list[Finding]) -> None:
@@ -28,8 +31,11 @@ def send_findings(dispatcher: CollectingDispatcher, findings: list[Finding]) -> 
     statement and the offer of a person."""
     for finding in findings:
         if finding.answer is not None:
+            # An answer that says a person handles this, or that the assistant cannot,
+            # comes with the way to reach one.
+            buttons = [PERSON_BUTTON] if finding.answer.needs_person else []
             dispatcher.utter_message(
-                text=finding.answer.text, json_message=finding.answer.as_custom()
+                text=finding.answer.text, json_message=finding.answer.as_custom(), buttons=buttons
             )
         elif finding.missing:
             dispatcher.utter_message(response="utter_not_covered", topic=" ".join(finding.missing))

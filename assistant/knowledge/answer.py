@@ -7,11 +7,12 @@ of the question's key terms unaddressed (`terms.py`): a passage about cancelling
 answer "is there a restocking fee?", and "Yes, items can be returned even if opened" does not
 answer "can I return a final-sale item?". A document's introduction (the text before its
 first section) announces what the document covers; it is quoted only when no section
-addresses the question. Among the remaining passages, each sentence is scored by its
-similarity to the question and by how many key terms it addresses itself; the best one is
-quoted with the sentences of its passage that are nearly as good, and with the best sentence
-of another passage that addresses a key term the quote does not — at most four sentences,
-each passage cited with its document's title, section and link. A sentence that opens with a
+addresses the question. Among the remaining passages, the sentences quoted are those that
+address the question's key terms, the ones that set it apart most (`quoting.py`) — at most
+four sentences, each passage cited with its document's title, section and link. A question
+said beside a statement ("my kettle stopped heating, I want to make a warranty claim") is
+searched and scored for what it asks too (`questions.focus`), and in the store's own words
+("swap" → "exchange"). A sentence that opens with a
 bare "Yes" or "No" answers its own section's question, so it is quoted only when that
 section and the sentence address every key term.
 
@@ -24,15 +25,28 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.engine.drafts import open_draft
 from assistant.engine.embeddings import Embedder
 from assistant.knowledge.index import Filters, Hit, KnowledgeIndex
-from assistant.knowledge.questions import split_questions
-from assistant.knowledge.terms import Term, TermMatcher, key_terms
+from assistant.knowledge.questions import focus, split_questions
+from assistant.knowledge.quoting import (
+    ASKED_WEIGHT,
+    BARE_YES_NO,
+    CONTEXT_WEIGHT,
+    HEADING_SHARE,
+    PASSAGE_WEIGHT,
+    POSITION_PENALTY,
+    TERM_WEIGHT,
+    Candidate,
+    choose,
+    says_person_handles,
+    specificity,
+)
+from assistant.knowledge.quoting import sentences as sentences
+from assistant.knowledge.terms import Term, TermMatcher, in_store_words, key_terms
 
 if TYPE_CHECKING:
     from assistant.llm.answers import GroundedAnswerer
@@ -42,22 +56,6 @@ DOCUMENT_TYPES = ("policy", "faq")
 MIN_SIMILARITY = 0.40
 # Passages searched for each question.
 PASSAGES = 4
-MAX_SENTENCES = 4
-MAX_PASSAGE_SENTENCES = 3
-# Further sentences must score at least this share of the best one.
-NEAR_BEST = 0.85
-# A sentence's score: its similarity to the question, plus this much for the share of the
-# key terms it addresses itself (a sentence that names the thing asked about, not only
-# something near it), minus a little for each sentence before it in its passage (a rule is
-# usually stated first, its details after).
-TERM_WEIGHT = 0.15
-POSITION_PENALTY = 0.01
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“A-Z0-9(])")
-_BARE_YES_NO = re.compile(r"^(?:yes|no)\b[.,!]", re.IGNORECASE)
-# A sentence that opens by pointing back ("It then shows …") is quoted with the one before.
-_POINTS_BACK = re.compile(
-    r"^(?:it|its|this|that|these|those|they|then|so|also|after that|once)\b", re.IGNORECASE
-)
 
 
 @dataclass(frozen=True)
@@ -95,6 +93,17 @@ class Answer:
     # The streamed draft this answer takes the place of, when one was shown.
     replaces: str | None = None
 
+    @property
+    def needs_person(self) -> bool:
+        """Whether the quoted sentences say a person handles this, or that the assistant
+        cannot: the reply then offers one."""
+        said = (
+            self.text
+            if self.generated
+            else " ".join(sentence for source in self.sources for sentence in source.sentences)
+        )
+        return says_person_handles(said)
+
     def as_custom(self) -> dict[str, object]:
         """The message's `custom` payload: the sources the widget shows and links to."""
         custom: dict[str, object] = {
@@ -117,10 +126,6 @@ def _contiguous_quote(passage: str, chosen: tuple[str, ...]) -> str:
     return quote
 
 
-def sentences(text: str) -> list[str]:
-    return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
-
-
 @dataclass(frozen=True)
 class Finding:
     """What the documents say about one question: an answer, or None when they do not cover
@@ -138,16 +143,6 @@ class Finding:
         return self.answer is not None
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    hit: Hit
-    position: int
-    sentence: str
-    score: float
-    # The key terms the sentence addresses by itself.
-    terms: frozenset[str]
-
-
 class _Answerer:
     """One question's answer over one index: passages, then sentences, then the quote."""
 
@@ -159,9 +154,33 @@ class _Answerer:
         self.matcher = matcher
         self.question = question
         self.terms = key_terms(question)
+        # What the question asks, without the statements beside it.
+        self.focus = focus(question)
+        asked = {t.stem for t in key_terms(self.focus)}
+        self.weights = {
+            t.stem: (1.0 if t.about else ASKED_WEIGHT)
+            * (1.0 if t.stem in asked or self.focus == question else CONTEXT_WEIGHT)
+            for t in self.terms
+        }
+
+    def _search(self) -> list[Hit]:
+        """The passages nearest the question, and those nearest what it asks when that is
+        only part of it, or when the store says it in other words ("swap" for "exchange"),
+        each with its best similarity, nearest first."""
+        filters = Filters(types=DOCUMENT_TYPES)
+        hits = {
+            hit.id: hit for hit in self.index.search(self.question, k=PASSAGES, filters=filters)
+        }
+        queries = dict.fromkeys([self.focus, in_store_words(self.focus)])
+        for query in (q for q in queries if q != self.question):
+            for hit in self.index.search(query, k=PASSAGES, filters=filters):
+                known = hits.get(hit.id)
+                if known is None or (hit.similarity or 0.0) > (known.similarity or 0.0):
+                    hits[hit.id] = hit
+        return sorted(hits.values(), key=lambda hit: -(hit.similarity or 0.0))
 
     def find(self, min_similarity: float) -> Finding:
-        hits = self.index.search(self.question, k=PASSAGES, filters=Filters(types=DOCUMENT_TYPES))
+        hits = self._search()
         similar = [hit for hit in hits if (hit.similarity or 0.0) >= min_similarity]
         if not similar:
             return Finding(self.question, None)
@@ -192,7 +211,7 @@ class _Answerer:
             return conditions
         return unaddressed
 
-    def _candidates(self, passages: list[Hit]) -> list[_Candidate]:
+    def _candidates(self, passages: list[Hit]) -> list[Candidate]:
         pairs = [
             (hit, position, sentence)
             for hit in passages
@@ -200,16 +219,18 @@ class _Answerer:
         ]
         if not pairs:
             return []
-        vectors = self.embedder.encode([self.question] + [sentence for _, _, sentence in pairs])
-        similarity = vectors[1:] @ vectors[0]
+        asked = [self.question] if self.focus == self.question else [self.question, self.focus]
+        vectors = self.embedder.encode(asked + [sentence for _, _, sentence in pairs])
+        # Closeness to the whole question and to what it asks, alike.
+        similarity = (vectors[len(asked) :] @ vectors[: len(asked)].T).mean(axis=1)
         products = self.index.product_words
-        candidates = []
+        found: list[tuple[Hit, int, str, float, frozenset[str], frozenset[str]]] = []
         for (hit, position, sentence), closeness in zip(pairs, similarity, strict=True):
             # What the sentence leaves open, read under its section's heading.
             open_terms = self.matcher.unaddressed(
                 self.terms, f"{hit.section} {sentence}", products, literal_only=True
             )
-            if open_terms and _BARE_YES_NO.match(sentence):
+            if open_terms and BARE_YES_NO.match(sentence):
                 # A yes or no to its section's question, which is not quite this one.
                 continue
             if any(t.condition for t in open_terms):
@@ -219,48 +240,30 @@ class _Answerer:
                 self.terms, sentence, products, literal_only=True
             )
             addressed = frozenset(t.stem for t in self.terms if t not in unaddressed)
-            share = len(addressed) / len(self.terms) if self.terms else 0.0
-            score = float(closeness) + TERM_WEIGHT * share - POSITION_PENALTY * position
-            candidates.append(_Candidate(hit, position, sentence, score, addressed))
+            # Terms only its section's heading addresses count for half.
+            heading = frozenset(t.stem for t in self.terms if t not in open_terms) - addressed
+            found.append((hit, position, sentence, float(closeness), addressed, heading))
+        weights = self._specificity([addressed for *_, addressed, _ in found])
+        whole = sum(weights.values())
+        candidates = []
+        for hit, position, sentence, closeness, addressed, heading in found:
+            said = sum(weights.get(stem, 0.0) for stem in addressed)
+            said += HEADING_SHARE * sum(weights.get(stem, 0.0) for stem in heading)
+            share = said / whole if whole else 0.0
+            score = (
+                closeness
+                + PASSAGE_WEIGHT * (hit.similarity or 0.0)
+                + TERM_WEIGHT * share
+                - POSITION_PENALTY * position
+            )
+            candidates.append(Candidate(hit, position, sentence, score, addressed))
         return candidates
 
-    def _choose(self, passages: list[Hit]) -> list[_Candidate]:
-        candidates = self._candidates(passages)
-        if not candidates:
-            return []
-        best = max(candidates, key=lambda c: c.score)
-        near = [c for c in candidates if c.score >= NEAR_BEST * best.score]
-        same = sorted((c for c in near if c.hit.id == best.hit.id), key=lambda c: -c.score)
-        chosen = _with_antecedents(same[:MAX_PASSAGE_SENTENCES], candidates)
-        covered = frozenset().union(*(c.terms for c in chosen))
-        # Another passage's best sentence, when it addresses a key term the quote does not.
-        others: dict[str, _Candidate] = {}
-        for c in near:
-            better = c.hit.id not in others or c.score > others[c.hit.id].score
-            if c.hit.id != best.hit.id and c.terms - covered and better:
-                others[c.hit.id] = c
-        for c in sorted(others.values(), key=lambda c: -c.score):
-            if len(chosen) >= MAX_SENTENCES or not c.terms - covered:
-                continue
-            chosen.append(c)
-            covered |= c.terms
-        return chosen
+    def _specificity(self, addressed: list[frozenset[str]]) -> dict[str, float]:
+        return specificity(self.weights, addressed)
 
-
-def _with_antecedents(chosen: list[_Candidate], candidates: list[_Candidate]) -> list[_Candidate]:
-    """The chosen sentences, best first, each that points back preceded by the sentence it
-    points to; a sentence whose group no longer fits in `MAX_SENTENCES` is left out."""
-    by_place = {(c.hit.id, c.position): c for c in candidates}
-    result: list[_Candidate] = []
-    for candidate in chosen:
-        group = [candidate]
-        previous = by_place.get((candidate.hit.id, candidate.position - 1))
-        if _POINTS_BACK.match(candidate.sentence) and previous is not None:
-            group.insert(0, previous)
-        new = [c for c in group if c not in result]
-        if len(result) + len(new) <= MAX_SENTENCES:
-            result += new
-    return result
+    def _choose(self, passages: list[Hit]) -> list[Candidate]:
+        return choose(self._candidates(passages))
 
 
 def _context(hit: Hit) -> str:
@@ -268,7 +271,7 @@ def _context(hit: Hit) -> str:
     return f"{hit.title}. {hit.section}. {hit.text}"
 
 
-def _answer(chosen: list[_Candidate], passages: list[Hit]) -> Answer:
+def _answer(chosen: list[Candidate], passages: list[Hit]) -> Answer:
     """The chosen sentences as one quote per passage (in the passage's order), best passage
     first, each cited."""
     order = list(dict.fromkeys(c.hit.id for c in chosen))

@@ -28,6 +28,7 @@ do not cover.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -53,34 +54,77 @@ GENERIC = _word_list(
     doing done let able yes yeah exactly policy policies rule rules store shop you're i'd i've
     i'll im id ive something anything thing things stuff kind sort etc some one question
     wondering wonder curious make makes made going say said see give help mean means usually
-    typically normally generally now today again even else there's isn't aren't don't doesn't
+    typically normally generally now today even else there's isn't aren't don't doesn't
     can't cannot won't anyone someone anybody somebody info details explain show
+    ve ll re wait though anyway anyways quick hmm um oh after before just
     """
 )
 # Words shoppers and the store's documents use for the same thing: each group is one term.
-SYNONYMS: tuple[frozenset[str], ...] = tuple(
-    frozenset(group.split())
-    for group in (
-        "ship shipping shipped shipment deliver delivery delivered",
-        "refund refunds reimburse reimbursement money",
-        "cancel cancellation cancelling canceling cancelled canceled",
-        "warranty warranties guarantee guaranteed",
-        "fee fees charge charges charged cost costs price prices free surcharge",
-        "pay paying paid payment payments",
-        "exchange exchanges swap switch trade",
-        "international internationally abroad overseas countries country",
-        "express overnight expedited expedite rush faster",
-        "used opened open tried worn",
-        "damaged broken faulty defective defect defects",
-        "person human agent representative rep someone staff team",
-        "order orders purchase purchased bought buy",
-        "item items product products",
-        "email mail",
-        "address addresses",
-        "track tracking",
-        "expire expiry expiration expires",
-        "account profile",
-        "password login sign",
+_SYNONYM_GROUPS = (
+    "ship shipping shipped shipment deliver delivery delivered",
+    "refund refunds reimburse reimbursement money",
+    "cancel cancellation cancelling canceling cancelled canceled",
+    "warranty warranties guarantee guaranteed",
+    "fee fees charge charges charged cost costs price prices free surcharge",
+    "pay paying paid payment payments",
+    "exchange exchanges swap switch trade",
+    "international internationally abroad overseas countries country",
+    "express overnight expedited expedite rush faster",
+    "used opened open tried worn",
+    "damaged broken faulty defective defect defects",
+    "person human agent representative rep someone staff team",
+    "order orders purchase purchased bought buy",
+    "item items product products",
+    "email mail",
+    "address addresses",
+    "track tracking",
+    "expire expiry expiration expires",
+    "account profile",
+    "password login sign",
+    # An item's option is what a shopper calls its size or colour.
+    "option options size sizes variant variants",
+    "deadline deadlines window",
+    "again once twice",
+    "method methods kind kinds",
+    "surname name",
+)
+SYNONYMS = tuple(frozenset(group.split()) for group in _SYNONYM_GROUPS)
+# Words a shopper uses for something narrower than the store's word: "postage" is a
+# shipping charge, so a passage about shipping addresses it, but a question about shipping
+# is not one about postage.
+NARROWER: dict[str, frozenset[str]] = {
+    word: frozenset(broader.split())
+    for word, broader in (
+        ("postage", "ship shipping shipment"),
+        ("courier", "carrier carriers ship shipping"),
+        # How long something lasts or may take: a deadline, or a number of days.
+        (
+            "deadline",
+            "deadline window day days week weeks month months year years hour hours "
+            "immediately immediate",
+        ),
+    )
+}
+# Phrases that say one thing in several words, read as one key term: the term's word as
+# the shopper wrote it, addressed like the store word given. "how long" says what is asked
+# about a thing, not which thing (`Term.about`).
+PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), store_word)
+    for pattern, store_word in (
+        # How long a shopper has, or how long something takes.
+        (
+            r"\bhow long\b|\btime ?limits?\b|\bhow many days\b|\bhow soon\b|\bby when\b"
+            r"|(?:(?<=return )|(?<=refund )|(?<=exchange ))(?:window|period)\b"
+            r"|^\W*when\b(?=.*\bby\W*$)",
+            "deadline",
+        ),
+        # Sending something back is returning it.
+        (
+            r"\bsen(?:d|t|ding|ds)\b(?:\s+(?:it|them|this|that|something|stuff|things|items?|\w+))?"
+            r"\s+back\b",
+            "return",
+        ),
+        (r"\bp\.?\s?o\.?\s?box(?:es)?\b|\bpost office box(?:es)?\b", "pobox"),
     )
 )
 # Key terms that change what a policy says (their synonyms above count as conditions too).
@@ -93,7 +137,7 @@ CONDITIONS = _word_list(
     klarna afterpay bitcoin crypto cryptocurrency venmo zelle cheque cash cod fee
     international express insurance insured signature wrap wrapping tax taxes duty duties
     customs deposit rental rent lease recycle recycling lifetime nonrefundable used opened
-    worn washed match adjustment
+    worn washed match adjustment postage courier pobox
     """
 )
 # Kinds of product, besides the catalog's own product names: addressed by a passage about
@@ -125,6 +169,11 @@ def _synonyms() -> dict[str, frozenset[str]]:
 
 
 @functools.cache
+def _narrower() -> dict[str, frozenset[str]]:
+    return {stems([word])[0]: frozenset(stems(broader)) for word, broader in NARROWER.items()}
+
+
+@functools.cache
 def _all_products() -> frozenset[str]:
     return frozenset(stems(ALL_PRODUCTS))
 
@@ -148,6 +197,8 @@ def _literal(
     ):
         return True
     if _synonyms().get(term.stem, frozenset()) & passage_stems:
+        return True
+    if _narrower().get(term.stem, frozenset()) & passage_stems:
         return True
     if term.stem in kinds and _all_products() & passage_stems:
         return True
@@ -175,17 +226,53 @@ class Term:
     stem: str
     # Whether it changes what a policy says (`CONDITIONS`).
     condition: bool = False
+    # Whether it names what the question is about, not only what it asks of it ("how long").
+    about: bool = True
 
 
 def key_terms(question: str) -> list[Term]:
-    """The question's key terms, in order, each once."""
+    """The question's key terms, in order, each once: its phrases ("how long", "send it
+    back"), each read as the store's word for it, then its other words."""
     found: dict[str, Term] = {}
+    for pattern, store_word in PHRASES:
+        for match in pattern.finditer(question):
+            (stem,) = stems([store_word])
+            term = Term(match.group(0), stem, stem in _conditions(), store_word != "deadline")
+            found.setdefault(stem, term)
+        question = pattern.sub(" ", question)
     for word in words(question):
         if word in GENERIC or not any(c.isalpha() for c in word):
             continue
         (stem,) = stems([word])
         found.setdefault(stem, Term(word, stem, stem in _conditions()))
     return list(found.values())
+
+
+_WORD = re.compile(r"[A-Za-z]+")
+# The store's words for what shoppers say otherwise, for searching its documents.
+STORE_WORDS = {
+    "swap": "exchange",
+    "switch": "exchange",
+    "trade": "exchange",
+    "guarantee": "warranty",
+    "abroad": "internationally",
+    "overseas": "internationally",
+    "postage": "shipping",
+    "courier": "carrier",
+    "surname": "name",
+    "reimburse": "refund",
+    "reimbursement": "refund",
+    "window": "deadline",
+}
+
+
+def in_store_words(question: str) -> str:
+    """The question said in the store's words, for searching: a phrase as its store word
+    ("send it back" → "return"), a shopper's word as the store's ("swap" → "exchange")."""
+    for pattern, store_word in PHRASES:
+        if store_word == "return":
+            question = pattern.sub(store_word, question)
+    return _WORD.sub(lambda m: STORE_WORDS.get(m.group(0).lower(), m.group(0)), question)
 
 
 class TermMatcher:
