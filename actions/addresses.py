@@ -77,8 +77,41 @@ def _state_code(text: str) -> str | None:
     return STATES.get(cleaned.lower())
 
 
+# An address typed without commas: "77 birch st apt 3 charlotte nc 28205". The street ends
+# at its suffix; a unit may follow; the city is what comes before the two-letter state.
+_STREET_SUFFIX = (
+    r"st|street|ave|avenue|rd|road|dr|drive|ln|lane|blvd|boulevard|way|ct|court|pl|place|"
+    r"ter|terrace|hwy|highway|pkwy|parkway|cir|circle|trl|trail|sq|square"
+)
+_LOOSE = re.compile(
+    rf"(?P<street>\d+[a-z]?\s+(?:[a-z0-9'.-]+\s+){{0,4}}?(?:{_STREET_SUFFIX})\.?)\s+"
+    r"(?:(?P<unit>(?:suite|ste|apt|apartment|unit|#)\.?\s*#?\w+)\s+)?"
+    r"(?P<city>[a-z][a-z .'-]*?),?\s+(?P<state>[a-z]{2})\.?,?\s+(?P<zip>\d{5})(?:-\d{4})?\b",
+    re.IGNORECASE,
+)
+
+
+def _loose_address(text: str) -> AddressView | None:
+    match = _LOOSE.search(text)
+    state = _state_code(match.group("state")) if match else None
+    if match is None or state is None:
+        return None
+    return AddressView(
+        address1=match.group("street").rstrip(".").title(),
+        address2=(match.group("unit") or "").title(),
+        city=match.group("city").strip().title(),
+        state=state,
+        country="USA",
+        zip=match.group("zip"),
+    )
+
+
 def parse_address(text: str) -> AddressView | None:
     """A US address with street, optional unit, city, state and zip; None when incomplete."""
+    if "," not in text and "\n" not in text:
+        return _loose_address(text)
+    # Words after the zip code ("..., NY 10107 instead") are not part of the address.
+    text = re.sub(r"(\b\d{5}(?:-\d{4})?)\b[^\d\n]*$", r"\1", text.strip())
     parts = [p.strip() for p in re.split(r"[,\n;]+", text) if p.strip()]
     # The street starts at the first part that begins with a house number.
     start = next((i for i, p in enumerate(parts) if _STREET.search(p)), None)

@@ -126,10 +126,21 @@ def leaves(text: str) -> bool:
     return bool(_LEAVES.match(text))
 
 
-# "The camera I ordered", "#W2378156": a particular order of the shopper's, so a request
-# about it. ("Can I cancel my order if…?" asks about the policy: answered, then offered.)
+# "The camera I ordered", "#W2378156", "my skateboard and coffee maker order", "my pending
+# order", "the order with the lamp", "…it's not shipped yet": a particular order of the
+# shopper's, so a request about it. ("Can I cancel my order if…?", "…my next order?" ask
+# about the policy: answered, then offered.)
+_GENERIC_ORDER = r"(?:next|first|future|new|whole|entire|own|an?|the|every|any)\b"
+# Words that end the naming of an order ("my address will my order…" names none).
+_NOT_AN_ITEM = r"(?:my|your|will|would|can|could|should|is|was|be|to|of|on|for|in|at|if|that|it)\b"
 _PERSONAL = re.compile(
-    r"\b(?:(?:i|we) (?:just |recently )?(?:ordered|bought|purchased|got|received)|#?w\d{7})\b",
+    r"\b(?:(?:i|we) (?:just |recently )?(?:ordered|bought|purchased|got|received)|#?w\d{7}"
+    rf"|my\s+(?!{_GENERIC_ORDER})(?:(?!{_NOT_AN_ITEM})[a-z-]+\s+){{1,4}}(?:order|purchase)"
+    r"|(?:my|the) (?:order|purchase) (?:with|containing) (?:the|my)\s+\w+"
+    # "…it's not shipped yet": the state of one order as it is now (not "if it's shipped").
+    r"|(?<!\bif )(?<!\bonce )(?<!\bwhen )it(?:'s|\s+is|\s+isn'?t|\s+has|\s+hasn'?t|\s+was)"
+    r"(?:\s+(?:not|still|already|just|been))*\s+(?:shipped|pending|delivered|processed|arrived)"
+    r")\b",
     re.IGNORECASE,
 )
 

@@ -149,8 +149,10 @@ class ValueReader:
                 if spelled and option.lower() == "size":
                     patterns.append(re.compile(rf"(?<!extra )\b{spelled}\b"))
                 if option.lower() == "size" and value.isalpha() and len(value) <= 3:
-                    # "do you have it in M?"
-                    patterns.append(re.compile(rf"\bin {re.escape(value.lower())}\b(?!['-])"))
+                    # "do you have it in M?", "exchange it for an XL"
+                    patterns.append(
+                        re.compile(rf"\b(?:in|an?) {re.escape(value.lower())}\b(?!['-])")
+                    )
                 if value.lower() == "none":
                     # "no backlight", "without backlight" for {"backlight": "none"}.
                     patterns.append(re.compile(rf"\b(?:no|without)\s+{_label(option)}\b"))

@@ -79,6 +79,9 @@ def test_option_values_come_from_the_catalog_vocabulary() -> None:
     sizes = [{"size": "S"}, {"size": "M"}, {"size": "XL"}]
     assert mentioned_values("size S", sizes) == {"size": {"S"}}
     assert mentioned_values("a small one", sizes) == {"size": {"S"}}
+    # A size named as the thing itself: "an XL", "in M".
+    assert mentioned_values("exchange it for an XL in black", sizes) == {"size": {"XL"}}
+    assert mentioned_values("do you have it in M?", sizes) == {"size": {"M"}}
     # One-letter values never match inside words or on their own in a sentence.
     assert mentioned_values("Is my order shipped", sizes) == {}
     assert mentioned_values("1000 ml", [{"capacity": "1000ml"}]) == {"capacity": {"1000ml"}}
@@ -151,6 +154,22 @@ def test_addresses_are_parsed_with_states_by_name_or_code() -> None:
     )
     assert parse_address("somewhere in New York") is None
     assert parse_address("101 Highway, New York") is None  # no state or zip
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("77 birch st apt 3 charlotte nc 28205", ("77 Birch St", "Apt 3", "Charlotte", "NC")),
+        ("new adress 5 main street new york ny 10001 pls", ("5 Main Street", "", "New York", "NY")),
+    ],
+)
+def test_an_address_typed_without_commas_is_read_by_its_street_suffix_and_state(
+    text: str, expected: tuple[str, str, str, str]
+) -> None:
+    parsed = parse_address(text)
+    assert parsed is not None
+    assert (parsed.address1, parsed.address2, parsed.city, parsed.state) == expected
+    assert parse_address("my zip is 28205 and I live in charlotte") is None
 
 
 @pytest.mark.parametrize(

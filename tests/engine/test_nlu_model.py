@@ -204,3 +204,63 @@ def test_the_saved_model_reads_typos_as_the_trained_one(
     assert [(e.entity, e.value) for e in result.entities] == [
         ("email", "yusuf.rossi7301@example.com")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # Typos the training data holds on purpose are still read as the words they miss.
+        ("wat r ur retrun polcy for shoes", "policy_question"),
+        ("hw lng is the warenty on electronics", "policy_question"),
+        # A product named with what it should have, in shorthand, is a search.
+        ("blutooth hedphones noise cancelling pls", "search_products"),
+        ("stainles steel kettle 1.7l", "search_products"),
+    ],
+)
+def test_messy_searches_and_questions_reach_their_intent(
+    model: NLUModel, text: str, intent: str
+) -> None:
+    result = model.parse(text)
+    assert result.intent == intent, (model.spelled(text), result.ranking[:3])
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # Order changes told as a situation, not as a command.
+        (
+            "I'm off to my new flat in Denver on monday, my pending order has to go there",
+            "modify_order_address",
+        ),
+        (
+            "the parcel I ordered needs to arrive at my work instead of my house, can you fix that",
+            "modify_order_address",
+        ),
+        ("the hair dryer is much too loud, I'm tempted to send it back", "return_order"),
+        (
+            "my order is on paypal but I'd like my credit card to pay for it instead",
+            "modify_order_payment",
+        ),
+        # Questions about fit and about the store's premises are questions, not searches.
+        ("do the hiking boots come up a size small?", "policy_question"),
+        ("can I try on the sneakers at one of your shops in Dallas?", "policy_question"),
+        ("is this still under warranty? the lid of the kettle snapped", "policy_question"),
+    ],
+)
+def test_requests_and_questions_in_prose(model: NLUModel, text: str, intent: str) -> None:
+    result = model.parse(text)
+    assert result.intent == intent, result.ranking[:3]
+
+
+def test_changing_an_accounts_email_is_not_an_address_change(model: NLUModel) -> None:
+    # Nothing here changes a login e-mail: the shopper is told so and offered a person.
+    result = model.parse("please put a new e-mail address on my account, mine was compromised")
+    assert result.intent == OUT_OF_SCOPE, result.ranking[:3]
+
+
+def test_the_spelled_message_travels_with_the_parse(model: NLUModel) -> None:
+    result = model.parse("wat is ur retrun polcy")
+    assert result.text == "wat is ur retrun polcy"
+    assert result.spelled == "what is your return policy"
+    assert result.as_rasa_dict()["spelled_text"] == "what is your return policy"
+    assert "spelled_text" not in model.parse("what is your return policy").as_rasa_dict()

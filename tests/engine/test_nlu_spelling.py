@@ -3,11 +3,12 @@ values never are, shorthand only where the vocabulary has what it stands for."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from assistant.engine.nlu.spelling import Correction, Speller
+from assistant.engine.nlu.spelling import Correction, Speller, without_typos
 from assistant.engine.nlu.training_data import load_training_data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,3 +81,26 @@ def test_the_intents_vocabulary_reads_the_messy_messages_of_shoppers() -> None:
     )
     assert speller.read("wher is my ordr").text == "where is my order"
     assert speller.read("look up the conversion rate for the euro").corrections == ()
+
+
+def test_typos_the_vocabulary_holds_on_purpose_are_not_words_of_it() -> None:
+    # Training examples carry typos ("retrun policy") so the classifier sees them; the speller
+    # still reads them as the word they miss, which its texts use far more often.
+    texts = ["return policy"] * 5 + ["retrun policy", "refund polcy", "clicky keyboard", "click"]
+    speller = Speller.from_texts(texts)
+    assert speller.read("retrun polcy").text == "return policy"
+    # A word that extends another is its own word, not a typo of it.
+    assert speller.read("clicky").text == "clicky"
+
+
+def test_a_vocabulary_typo_near_two_words_is_kept() -> None:
+    counts = without_typos(Counter({"help": 9, "hello": 9, "helo": 1}))
+    assert "helo" in counts
+
+
+def test_the_intents_vocabulary_reads_its_own_typos() -> None:
+    data = load_training_data(ROOT / "nlu_data")
+    assert "retrun" not in data.vocabulary() and "return" in data.vocabulary()
+    assert Speller(data.vocabulary()).read("wat is ur retrun polcy").text == (
+        "what is your return policy"
+    )

@@ -94,8 +94,8 @@ class NLUModel:
             # words as typed (an e-mail or a name is never "corrected").
             batch = [self.spelled(texts[i]) for i in pending]
             probabilities = self.classifier.predict_proba(batch, self.embedder.encode(batch))
-            for i, row in zip(pending, probabilities, strict=True):
-                results[i] = self._result(texts[i], row)
+            for i, spelled, row in zip(pending, batch, probabilities, strict=True):
+                results[i] = self._result(texts[i], row, spelled=spelled)
         return [
             result
             if result is not None
@@ -109,7 +109,7 @@ class NLUModel:
         """The message with its unknown words read against the intents' vocabulary."""
         return self.speller.read(text).text if self.speller is not None else text
 
-    def _result(self, text: str, probabilities: Any) -> ParseResult:
+    def _result(self, text: str, probabilities: Any, *, spelled: str) -> ParseResult:
         ranking = sorted(
             (
                 (name, float(p))
@@ -128,6 +128,7 @@ class NLUModel:
             confidence=confidence,
             entities=tuple(self.extractor.extract(text)),
             ranking=tuple(ranking),
+            spelled=spelled if spelled != text else None,
         )
 
     def save(self, path: Path) -> None:

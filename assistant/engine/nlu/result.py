@@ -26,10 +26,13 @@ class ParseResult:
     confidence: float
     entities: tuple[Entity, ...]
     ranking: tuple[tuple[str, float], ...]
+    # The message as the speller read it ("wat is ur retrun polcy" → "what is your return
+    # policy"), where it read any word otherwise; `text` stays what the shopper typed.
+    spelled: str | None = None
 
     def as_rasa_dict(self) -> dict[str, Any]:
         """Rasa's `parse_data`, as trackers and rasa_sdk actions expect it."""
-        return {
+        data: dict[str, Any] = {
             "text": self.text,
             "intent": {"name": self.intent, "confidence": self.confidence},
             "entities": [
@@ -46,3 +49,7 @@ class ParseResult:
                 {"name": name, "confidence": confidence} for name, confidence in self.ranking
             ],
         }
+        if self.spelled is not None:
+            # What a search of the store's documents should read: their words, not the typos.
+            data["spelled_text"] = self.spelled
+        return data

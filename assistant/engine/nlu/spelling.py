@@ -64,6 +64,10 @@ PRODUCT_SHORTHAND: dict[str, str] = {
 MIN_LENGTH = 4
 # Words up to this length may be one edit off; longer ones two.
 ONE_EDIT_UP_TO = 5
+# A word of the vocabulary's own texts that is no English word, one edit from exactly one
+# English word of the vocabulary used at least this many times as often, is a typo the texts
+# hold on purpose ("retrun policy"), not a word to read messages as.
+TYPO_RATIO = 3
 _CHUNK = re.compile(r"\S+")
 _CORE = re.compile(r"^(\W*)([A-Za-z]+(?:'[A-Za-z]+)?)(\W*)$")
 _VOCABULARY_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
@@ -111,6 +115,31 @@ def vocabulary_counts(texts: Iterable[str]) -> Counter[str]:
     return counts
 
 
+def without_typos(counts: Mapping[str, int]) -> Counter[str]:
+    """The vocabulary without the misspellings its own texts hold: training examples carry
+    typos ("refund polcy") so the classifier learns them, but a speller that knew "polcy" as
+    a word would never read "polcy" as "policy". A word that merely extends another
+    ("clicky", "tshirts", "cancell") is not taken for a typo of it, nor is a word near two
+    ("helo": "hello" or "help"?)."""
+    english = english_words()
+    lookup = SymSpell(max_dictionary_edit_distance=1, prefix_length=7)
+    for word, count in counts.items():
+        if len(word) >= MIN_LENGTH - 1 and word in english:
+            lookup.create_dictionary_entry(word, count)
+    kept: Counter[str] = Counter()
+    for word, count in counts.items():
+        if len(word) >= MIN_LENGTH and word not in english:
+            near = [
+                s
+                for s in lookup.lookup(word, Verbosity.ALL, max_edit_distance=1)
+                if s.term != word and s.term[0] == word[0] and not word.startswith(s.term)
+            ]
+            if len(near) == 1 and near[0].count >= TYPO_RATIO * count:
+                continue
+        kept[word] = count
+    return kept
+
+
 def with_plurals(counts: Mapping[str, int]) -> Counter[str]:
     """The words with their plural spellings too, so "backpaks" is one edit from
     "backpacks" as "backpak" is from "backpack"."""
@@ -142,7 +171,7 @@ class Speller:
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Speller:
-        return cls(with_plurals(vocabulary_counts(texts)))
+        return cls(with_plurals(without_typos(vocabulary_counts(texts))))
 
     def read(self, text: str) -> Reading:
         """The message with its unknown words corrected, and what was corrected."""

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from assistant.engine.nlu.spelling import vocabulary_counts, with_plurals
+from assistant.engine.nlu.spelling import vocabulary_counts, with_plurals, without_typos
 from assistant.errors import AisleError
 
 
@@ -77,11 +77,12 @@ class TrainingData:
 
     def vocabulary(self) -> dict[str, int]:
         """Every word the examples, lookups and synonyms use, with how often (and the plural
-        of each): what a misspelt word of a message is read against."""
+        of each), less the typos the examples hold on purpose: what a misspelt word of a
+        message is read against."""
         texts = [example.text for example in self.examples]
         texts += [value for values in self.lookups.values() for value in values]
         texts += [*self.synonyms, *self.synonyms.values()]
-        return dict(with_plurals(vocabulary_counts(texts)))
+        return dict(with_plurals(without_typos(vocabulary_counts(texts))))
 
 
 # Rasa's own annotation grammar: `[text]` followed by `(entity[:value])`, `{json}` or `[json list]`.
