@@ -248,6 +248,14 @@ def mentioned_methods(
     ]
     if brands:
         return brands
+    named = payment_sources(text, kinds)
+    return [m for m in methods if m.source in named]
+
+
+def payment_sources(text: str, kinds: Iterable[str] = ()) -> set[str]:
+    """The kinds of payment method a text names ("credit_card", "paypal", "gift_card"), and
+    "original" for the one the order was paid with."""
+    lowered = text.lower()
     named = set(kinds)
     gift_card_named = any(
         re.search(rf"\b{re.escape(word)}\b", lowered) for word in _SOURCE_WORDS["gift_card"]
@@ -257,9 +265,12 @@ def mentioned_methods(
             continue  # "gift card" is not a "card" payment in this sense
         if any(re.search(rf"\b{re.escape(word)}\b", lowered) for word in spellings):
             named.add(source)
-    if re.search(r"\b(original|same)\b.*\b(payment|method|card|way)\b", lowered):
+    if re.search(
+        r"\b(original|same)\b.*\b(payment|method|card|way)\b|\b(i )?paid (it |for it )?with\b",
+        lowered,
+    ):
         named.add("original")
-    return [m for m in methods if m.source in named]
+    return named
 
 
 def money(amount: Decimal | float | int) -> str:

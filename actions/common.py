@@ -13,6 +13,8 @@ from rasa_sdk import Tracker
 from actions import services
 from actions.catalog import describe_options, money
 from assistant.backends.orders import OrderBackend, OrderItemView, OrderView
+from assistant.engine.readings import asks_about
+from assistant.engine.repair import OFFER_SLOT
 
 T = TypeVar("T")
 
@@ -26,6 +28,7 @@ TASK_SLOTS = (
     "payment_method_id",
     "cancel_reason",
     "address",
+    "heard",
     "confirmed",
     "change_token",
 )
@@ -93,6 +96,13 @@ def latest_text(tracker: Tracker) -> str:
     return str((tracker.latest_message or {}).get("text") or "")
 
 
+def spelled_text(tracker: Tracker) -> str | None:
+    """The latest message as the NLU's speller read it ("wat is ur retrun polcy" → "what is
+    your return policy"), when it read any word otherwise."""
+    spelled = (tracker.latest_message or {}).get("spelled_text")
+    return str(spelled) if spelled else None
+
+
 def latest_intent(tracker: Tracker) -> str:
     intent = (tracker.latest_message or {}).get("intent") or {}
     return str(intent.get("name") or "")
@@ -112,17 +122,36 @@ def payload_value(tracker: Tracker, entity: str) -> Any:
 
 
 def texts_since_flow_start(tracker: Tracker) -> list[str]:
-    """What the shopper said since the current flow started, the triggering message included."""
+    """What the shopper said since the current flow started, the triggering message included;
+    and, when the flow started on taking an offer ("Would you like me to start that?"), the
+    question that brought the offer ("could I swap my helmet for a small one?"). Questions
+    asked on the way are left out."""
     flow = flow_of(tracker)
     texts: list[str] = []
-    started = False
+    # 0: after the start; 1: the starting message is next; 2: looking for the offer it took;
+    # 3: the question that brought the offer is next.
+    phase = 0
     for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            texts.append(str(event.get("text") or ""))
-            if started:
-                break  # the message that started the flow
-        elif event.get("event") == "active_loop" and event.get("name") == flow:
-            started = True
+        kind = event.get("event")
+        if kind == "user":
+            if phase == 2:
+                break
+            text = str(event.get("text") or "")
+            # A question asked on the way ("can the refund go to my gift card?") says no fact.
+            if phase != 0 or not asks_about(text):
+                texts.append(text)
+            if phase == 3:
+                break
+            phase = 2 if phase == 1 else phase
+        elif (
+            kind == "active_loop"
+            and event.get("name") == flow
+            and not event.get("resumed")
+            and phase == 0
+        ):
+            phase = 1
+        elif phase == 2 and kind == "slot" and event.get("name") == OFFER_SLOT:
+            phase = 3 if event.get("value") else phase
     return list(reversed(texts))
 
 

@@ -17,13 +17,27 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from actions.common import button, latest_text
+from actions.common import button, latest_text, spelled_text
 from assistant.knowledge.answer import Finding
 
 # When the NLU did not take the message for a question about the store, an answer must be
 # closer still before it is given instead of the out-of-scope reply.
 FALLBACK_MIN_SIMILARITY = 0.5
 PERSON_BUTTON = button("Talk to a person", intent="human_handoff")
+
+
+async def find_answers(tracker: Tracker) -> list[Finding]:
+    """The answers to the latest message's questions; when the documents cover none of them
+    as typed, the answers to the message as the speller read it ("how lng dose delivry
+    take"), if it read it otherwise."""
+    knowledge = services.knowledge()
+    findings = await knowledge.respond_all(latest_text(tracker))
+    spelled = spelled_text(tracker)
+    if spelled and not any(finding.covered for finding in findings):
+        respelled = await knowledge.respond_all(spelled)
+        if any(finding.covered for finding in respelled):
+            return respelled
+    return findings
 
 
 def send_findings(dispatcher: CollectingDispatcher, findings: list[Finding]) -> None:
@@ -55,7 +69,7 @@ class ActionAnswerQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        findings = await services.knowledge().respond_all(latest_text(tracker))
+        findings = await find_answers(tracker)
         send_findings(dispatcher, findings or [Finding("", None)])
         return []
 
@@ -70,6 +84,7 @@ class ActionAnswerOrFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        # As typed only: the speller reads other-domain words as the store's own.
         findings = await services.knowledge().respond_all(
             latest_text(tracker), min_similarity=FALLBACK_MIN_SIMILARITY
         )

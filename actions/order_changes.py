@@ -25,6 +25,7 @@ from actions.catalog import (
     mentioned_items,
     mentioned_methods,
     money,
+    payment_sources,
     replacement_candidates,
 )
 from actions.common import (
@@ -39,6 +40,7 @@ from actions.common import (
     payload_value,
     texts_since_flow_start,
 )
+from actions.order_reading import heard_later_fact, reason_in
 from actions.order_task import (
     MAX_BUTTONS,
     current_customer,
@@ -51,6 +53,7 @@ from actions.order_task import (
 from assistant.backends.orders import (
     CANCEL_REASONS,
     OrderView,
+    PaymentMethodView,
 )
 
 _DONE = re.compile(
@@ -77,6 +80,8 @@ class ActionStartOrderTask(Action):
             values = entity_values(tracker, entity)
             if values:
                 keep[slot] = values[0]
+        if flow_of(tracker) == "cancel_order" and "cancel_reason" not in keep:
+            keep["cancel_reason"] = reason_in(latest_text(tracker))
         return task_events(keep)
 
 
@@ -118,13 +123,24 @@ class ActionAskItemIds(Action):
             added = list(range(len(order.items)))
         elif picked is None:
             added = mentioned_items(said, order.items)
+            if not added and first_time and len(order.items) == 1:
+                added = [0]  # the order's only item: nothing to choose
         for index in added:
             if index not in selection:
                 selection.append(index)
-        finished = payload_value(tracker, "items_done") is not None or (
-            not added
-            and not first_time
-            and (_DONE.search(text) is not None or latest_intent(tracker) in ("affirm", "deny"))
+        finished = (
+            payload_value(tracker, "items_done") is not None
+            # Named in the shopper's own words: the summary lists them before anything changes.
+            or (bool(added) and picked is None)
+            or (
+                not added
+                and not first_time
+                and (
+                    _DONE.search(text) is not None
+                    or latest_intent(tracker) in ("affirm", "deny")
+                    or heard_later_fact(tracker)
+                )
+            )
         )
         if selection and (finished or len(selection) == len(order.items)):
             chosen = [order.items[i].item_id for i in sorted(selection)]
@@ -272,15 +288,20 @@ class ActionAskPaymentMethod(Action):
         if not allowed:
             dispatcher.utter_message(response="utter_no_payment_method", rule=rule)
             return [ActiveLoop(None)]
-        latest = latest_text(tracker)
         kinds = [str(v) for v in entity_values(tracker, "payment_method")]
-        named = mentioned_methods(latest, customer.payment_methods, kinds)
-        if "original" in latest.lower() or "same" in latest.lower():
-            original = order.original_payment_method_id
-            named = [m for m in customer.payment_methods if m.id == original]
-        fitting = [m for m in named if m in allowed]
-        if len(fitting) == 1:
-            return [SlotSet("payment_method_id", fitting[0].id)]
+        named: list[PaymentMethodView] = []
+        # The latest words first; then what was said since the task began ("refund to my
+        # gift card" before the order was chosen).
+        for position, said in enumerate(reversed(texts_since_flow_start(tracker))):
+            named = mentioned_methods(said, customer.payment_methods, kinds if not position else ())
+            if "original" in payment_sources(said):
+                original = order.original_payment_method_id
+                named = [m for m in customer.payment_methods if m.id == original]
+            fitting = [m for m in named if m in allowed]
+            if len(fitting) == 1:
+                return [SlotSet("payment_method_id", fitting[0].id)]
+            if named:
+                break
         if named and not fitting:
             dispatcher.utter_message(response="utter_payment_method_not_allowed", rule=rule)
         purpose = {
@@ -309,6 +330,24 @@ class ActionValidatePaymentMethod(Action):
             return []
         dispatcher.utter_message(response="utter_payment_method_not_allowed", rule=rule)
         return [SlotSet("payment_method_id", None)]
+
+
+class ActionAskCancelReason(Action):
+    """The reason, from anything said since the task began ("I don't need it anymore"), or
+    asked with the accepted reasons as buttons."""
+
+    def name(self) -> str:
+        return "action_ask_cancel_reason"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        for text in reversed(texts_since_flow_start(tracker)):
+            reason = reason_in(text)
+            if reason is not None:
+                return [SlotSet("cancel_reason", reason)]
+        dispatcher.utter_message(response="utter_ask_cancel_reason")
+        return []
 
 
 class ActionValidateCancelReason(Action):
@@ -342,9 +381,10 @@ class ActionAskAddress(Action):
         source = payload_value(tracker, "address_from")
         if source is not None and str(source) in options:
             return [SlotSet("address", asdict(options[str(source)][1]))]
-        parsed = parse_address(latest_text(tracker))
-        if parsed is not None:
-            return [SlotSet("address", asdict(parsed))]
+        for said in reversed(texts_since_flow_start(tracker)):
+            parsed = parse_address(said)
+            if parsed is not None:
+                return [SlotSet("address", asdict(parsed))]
         dispatcher.utter_message(
             response="utter_ask_address",
             buttons=[button(title, address_from=key) for key, (title, _) in options.items()],

@@ -5,6 +5,7 @@ methods a flow allows). Asking for the order and checking it are here too."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -12,9 +13,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog import (
-    mentioned_items,
-)
 from actions.common import (
     ELIGIBLE_STATUSES,
     TASK_SLOTS,
@@ -35,6 +33,7 @@ from assistant.backends.orders import (
     OrderView,
     PaymentMethodView,
 )
+from assistant.search.words import names_product
 
 MAX_BUTTONS = 10
 
@@ -92,6 +91,34 @@ async def switch_order(
     return []
 
 
+def order_match(text: str, choices: Sequence[OrderView]) -> OrderView | None:
+    """The one order the text describes by what it holds ("the bookshelf and water bottle
+    one"): the most of its products named, then one the words describe completely (it holds
+    nothing else); None when nothing is named or two orders fit equally well."""
+    scored = []
+    for order in choices:
+        named = named_products(text, order)
+        if named:
+            complete = named == len({item.name for item in order.items})
+            scored.append(((named, complete), order))
+    if not scored:
+        return None
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        return None
+    return scored[0][1]
+
+
+def _described(said: list[str], choices: list[OrderView]) -> OrderView | None:
+    """The order the shopper's words describe, the latest words first."""
+    return next((found for text in reversed(said) if (found := order_match(text, choices))), None)
+
+
+def named_products(text: str, order: OrderView) -> int:
+    """How many of the order's products the text names."""
+    return sum(1 for name in {item.name for item in order.items} if names_product(text, name))
+
+
 async def eligible_orders(tracker: Tracker) -> list[OrderView]:
     """The customer's orders in a status the current flow may work on."""
     statuses = ELIGIBLE_STATUSES.get(flow_of(tracker))
@@ -119,20 +146,37 @@ class ActionAskOrderId(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         flow = flow_of(tracker)
-        eligible = await eligible_orders(tracker)
+        listed = await call(orders().list_orders, str(tracker.get_slot("customer_id")))
+        statuses = ELIGIBLE_STATUSES.get(flow)
+        eligible = [o for o in listed if statuses is None or o.status in statuses]
+        said = texts_since_flow_start(tracker)
+        described = _described(said, eligible)
+        elsewhere = _described(said, listed) if described is None else None
+        if elsewhere is not None and elsewhere not in eligible:
+            # "Return the running shoes" while that order is still pending: say so, rather
+            # than offer the orders that hold something else.
+            dispatcher.utter_message(
+                response="utter_order_wrong_status",
+                order_id=elsewhere.id,
+                status=status_state(elsewhere.status),
+                verb=VERBS.get(flow, "change"),
+                statuses=" or ".join(statuses or ()),
+            )
+            return [ActiveLoop(None)]
         if not eligible:
             dispatcher.utter_message(
-                response="utter_noeligible_orders",
+                response="utter_no_eligible_orders",
                 verb=VERBS.get(flow, "change"),
                 statuses=" or ".join(ELIGIBLE_STATUSES.get(flow) or ()),
             )
             return [ActiveLoop(None)]
-        # "the order with the tablet": one eligible order holding the named item, also when
-        # it is the only one (the change is still listed and confirmed before anything).
-        said = " ".join(texts_since_flow_start(tracker))
-        holding = [o for o in eligible if mentioned_items(said, o.items)]
-        if len(holding) == 1:
-            return [SlotSet("order_id", holding[0].id)]
+        # The only order this flow can work on, or the one the shopper's words describe
+        # ("the bookshelf and water bottle one"), the latest words first: the change is
+        # still listed and confirmed before anything happens.
+        if len(eligible) == 1:
+            return [SlotSet("order_id", eligible[0].id)]
+        if described is not None:
+            return [SlotSet("order_id", described.id)]
         ask_for_order(dispatcher, tracker, eligible)
         return []
 

@@ -14,6 +14,7 @@ from actions.order_apply import (
 )
 from actions.order_changes import (
     ActionAskAddress,
+    ActionAskCancelReason,
     ActionAskItemIds,
     ActionAskNewItemIds,
     ActionAskPaymentMethod,
@@ -22,6 +23,7 @@ from actions.order_changes import (
     ActionValidatePaymentMethod,
 )
 from actions.order_info import ActionListOrders, ActionOrderStatus, ActionProductInfo
+from actions.order_reading import ActionReadOrderFacts
 from actions.order_task import ActionAskOrderId, ActionValidateOrderId
 from actions.repair import ActionAnswerIfCovered, ActionAnswerThenOffer, ActionStopTask
 from actions.shopping import (
@@ -41,10 +43,12 @@ ACTIONS: tuple[type[Action], ...] = (
     ActionAskNewItemIds,
     ActionAskPaymentMethod,
     ActionValidatePaymentMethod,
+    ActionAskCancelReason,
     ActionValidateCancelReason,
     ActionAskAddress,
     ActionAskConfirmation,
     ActionApplyOrderChange,
+    ActionReadOrderFacts,
     ActionDropOrderChange,
     ActionOrderStatus,
     ActionListOrders,

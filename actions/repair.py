@@ -10,9 +10,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
-from actions.common import TASK_SLOTS, latest_intent, latest_text
-from actions.knowledge import FALLBACK_MIN_SIMILARITY, send_findings
+from actions.common import TASK_SLOTS, latest_intent
+from actions.knowledge import find_answers, send_findings
 from assistant.engine.repair import OFFER_SLOT, STOPPED_SLOT
 
 
@@ -43,9 +42,7 @@ class ActionAnswerIfCovered(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        findings = await services.knowledge().respond_all(
-            latest_text(tracker), min_similarity=FALLBACK_MIN_SIMILARITY
-        )
+        findings = await find_answers(tracker)
         send_findings(dispatcher, [finding for finding in findings if finding.covered])
         return []
 
@@ -60,7 +57,7 @@ class ActionAnswerThenOffer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        findings = await services.knowledge().respond_all(latest_text(tracker))
+        findings = await find_answers(tracker)
         if any(finding.covered for finding in findings):
             send_findings(dispatcher, findings)
             dispatcher.utter_message(response="utter_offer_task")

@@ -126,6 +126,11 @@ class Flow(_Strict):
     # A question about doing this ("can I return a used item?") is answered from the store's
     # documents and the task offered, instead of starting it (and its sign-in) at once.
     answer_questions: bool = False
+    # An action run after every shopper message while this flow is the active one, before
+    # its waiting step reads the answer: it may fill any slot the flow collects from what
+    # the shopper said (a fact for a later step, a correction of an earlier one), as a
+    # form's `extract_<slot>` methods do in Rasa.
+    listen: str | None = None
     pattern: Pattern | None = None
     steps: list[Step] = Field(min_length=1)
 
@@ -177,6 +182,17 @@ class FlowSet(_Strict):
                 return name
         return None
 
+    def share_task(self, current: str, other: str) -> bool:
+        """Whether two different flows work on one task's slots (two order changes): one
+        replaces the other instead of waiting under it. Who the shopper is does not count."""
+        if current == other:
+            return False
+
+        def collected(name: str) -> set[str]:
+            return {step.collect for step in self.flows[name].steps if step.collect}
+
+        return bool(collected(current) & collected(other) - {"customer_id"})
+
     def validate_against(
         self,
         *,
@@ -201,6 +217,8 @@ class FlowSet(_Strict):
                         f"{name}: intent {intent!r} already triggers {seen_triggers[intent]}"
                     )
                 seen_triggers[intent] = name
+            if flow.listen and flow.listen not in actions:
+                problems.append(f"{name}: unknown listen action {flow.listen!r}")
             ids = {step.id for step in flow.steps if step.id}
             for position, step in enumerate(flow.steps):
                 where = f"{name} step {step.id or position}"

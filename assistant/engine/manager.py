@@ -19,13 +19,14 @@ from typing import Any, Protocol
 import anyio
 
 from assistant.engine.commands import CommandPolicy, CommandSource, needs_commands
-from assistant.engine.domain import Domain, SlotMapping
+from assistant.engine.domain import Domain
 from assistant.engine.executor import ActionRunner, check_events
 from assistant.engine.flows import FlowSet
 from assistant.engine.messages import BotMessage, TurnResult
 from assistant.engine.nlu.result import OUT_OF_SCOPE, ParseResult
-from assistant.engine.readings import sounds_upset, without_upset
+from assistant.engine.readings import asks_about, sounds_upset, without_upset
 from assistant.engine.repair import Prompting, Repairs
+from assistant.engine.slots import apply_corrections, fill_slots, heard_something
 from assistant.engine.tracker import DialogueTracker, FlowFrame
 from assistant.errors import FlowError
 
@@ -103,6 +104,10 @@ class DialogueEngine:
                 read = await self._parse(calm)
                 if read.intent != OUT_OF_SCOPE:
                     parse = replace(read, text=text)
+        if self.repair and parse.intent == OUT_OF_SCOPE:
+            parse = self.repairs.named_order(tracker, parse)
+        if self.repair:
+            parse = self.repairs.yes_or_no(tracker, parse)
         if self.repair and (choice := self.repairs.sole_choice(tracker, parse)) is not None:
             parse = await anyio.to_thread.run_sync(self.parser.parse, choice)
         parse_data: dict[str, Any] = {}
@@ -113,8 +118,13 @@ class DialogueEngine:
         result = TurnResult()
         before = dict(tracker.slots)
         intent = self.repairs.offer_taken(tracker, parse) if self.repair else parse.intent
-        self._fill_slots(tracker, parse)
-        corrected = self._apply_corrections(tracker, before)
+        fill_slots(self.domain, tracker, parse)
+        corrected = apply_corrections(self.flows, tracker, before)
+        # A question ("can the refund go to another card?") is answered, not read for facts.
+        listened = self.repair and not asks_about(text) and await self._listen(tracker, result)
+        # What it heard corrected an earlier answer or settled a later step: the message was
+        # about this task, not a new request or a question beside it.
+        corrected = corrected or listened
         triggered = self.flows.for_intent(intent)
         frame = tracker.active
         if self.repair and self.repairs.arrange(tracker, parse, triggered, corrected=corrected):
@@ -129,7 +139,21 @@ class DialogueEngine:
                 and triggered != self.flows.fallback
                 and self.flows.flows[triggered].interrupts
             )
-            if not answered and interrupts and triggered and not self._on_stack(tracker, triggered):
+            switches = (
+                self.repair
+                and not listened
+                and interrupts
+                and triggered is not None
+                and self.flows.share_task(frame.flow, triggered)
+            )
+            if switches and triggered and not self._on_stack(tracker, triggered):
+                # "Then just cancel it" while a return asks which items: the shopper changed
+                # their mind; the two would share (and spoil) one task's slots.
+                tracker.stack.pop()
+                self._push(tracker, triggered)
+            elif (
+                not answered and interrupts and triggered and not self._on_stack(tracker, triggered)
+            ):
                 frame.interrupted = self.repair
                 self._push(tracker, triggered)
         elif triggered is None or not self._on_stack(tracker, triggered):
@@ -159,64 +183,17 @@ class DialogueEngine:
         )
         return reconciled.parse, [decision.as_dict() for decision in reconciled.decisions]
 
-    def _apply_corrections(self, tracker: DialogueTracker, before: dict[str, Any]) -> bool:
-        """A new value for a slot the active flow already collected ("actually, order #W2")
-        takes the flow back to that step; what was collected after it is asked again."""
+    async def _listen(self, tracker: DialogueTracker, result: TurnResult) -> bool:
+        """Run the active flow's `listen` action on the message; True when it kept
+        something (a fact for a later step, or a correction of an earlier one, which took
+        the flow back to that step)."""
         frame = tracker.active
-        if frame is None:
+        listen = self.flows.flows[frame.flow].listen if frame is not None else None
+        if listen is None or tracker.paused:
             return False
-        flow = self.flows.flows[frame.flow]
-        corrected = [
-            index
-            for name in tracker.changed_slots
-            if before.get(name) is not None
-            and tracker.slots.get(name) is not None
-            and before.get(name) != tracker.slots.get(name)
-            and (index := flow.collect_index(name)) is not None
-            and index < frame.step
-        ]
-        if not corrected:
-            return False
-        index = min(corrected)
-        for name in flow.collected_after(index):
-            tracker.set_slot(name, None)
-        frame.step = index
-        frame.waiting = None
-        return True
-
-    # -- slots -------------------------------------------------------------------------------
-
-    def _fill_slots(self, tracker: DialogueTracker, parse: ParseResult) -> None:
-        waiting = tracker.active.waiting if tracker.active else None
-        entities = {entity.entity: entity for entity in parse.entities}
-        for name, slot in self.domain.slots.items():
-            for mapping in slot.mappings:
-                found, value = self._mapped_value(mapping, name, waiting, parse, entities)
-                if found:
-                    tracker.set_slot(name, value)
-                    break
-        # Button payloads (/inform{"order_id": "#W1"}) fill slots only through the slots' own
-        # from_entity mappings, like any entity: a hand-written payload cannot set a slot the
-        # domain does not open to it (who the shopper is, a confirmation token).
-
-    @staticmethod
-    def _mapped_value(
-        mapping: SlotMapping,
-        slot: str,
-        waiting: str | None,
-        parse: ParseResult,
-        entities: dict[str, Any],
-    ) -> tuple[bool, Any]:
-        asked = waiting == slot
-        if mapping.type == "from_entity" and mapping.entity in entities:
-            if mapping.active_only and not asked:
-                return False, None
-            return True, entities[mapping.entity].value
-        if mapping.type == "from_intent" and asked and parse.intent == mapping.intent:
-            return True, mapping.value
-        if mapping.type == "from_text" and asked:
-            return True, parse.text
-        return False, None
+        start = len(tracker.events)
+        corrected = await self._act(listen, tracker, result)
+        return corrected or any(event["event"] == "slot" for event in tracker.events[start:])
 
     # -- flows -------------------------------------------------------------------------------
 
@@ -236,11 +213,12 @@ class DialogueEngine:
             flow = self.flows.flows[frame.flow]
             if frame.step >= len(flow.steps):
                 tracker.stack.pop()
+                # The flow below, if any, resumes (it did not start again).
+                resumed = tracker.active
                 tracker.add(
-                    {
-                        "event": "active_loop",
-                        "name": tracker.active.flow if tracker.active else None,
-                    }
+                    {"event": "active_loop", "name": resumed.flow, "resumed": True}
+                    if resumed is not None
+                    else {"event": "active_loop", "name": None}
                 )
                 below = tracker.active
                 if below is not None and below.interrupted:
@@ -267,10 +245,11 @@ class DialogueEngine:
                     frame.step = flow.next_index(frame.step, tracker.slots)
                     continue
                 rewrite = None
+                heard = heard_something(tracker)
                 if self.repair:
                     rewrite = Prompting(
                         self.domain, self._values(tracker), self._seed(tracker)
-                    ).rewriter(frame, slot, flow.title, again=frame.waiting == slot)
+                    ).rewriter(frame, slot, flow.title, again=frame.waiting == slot and not heard)
                 if await self._act(step.ask_response, tracker, result, rewrite=rewrite):
                     continue
                 if tracker.paused and self.repair:
@@ -367,7 +346,7 @@ class DialogueEngine:
                 elif event["event"] == "active_loop" and not ended and tracker.stack:
                     tracker.stack.pop()
                     ended = True
-            if not ended and self._apply_corrections(tracker, before):
+            if not ended and apply_corrections(self.flows, tracker, before):
                 # The action corrected a value collected earlier ("the other order"):
                 # the flow went back to that step.
                 ended = True

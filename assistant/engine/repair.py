@@ -21,6 +21,7 @@ A store that leaves a response out of its domain loses that pattern's words, not
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -44,6 +45,7 @@ from assistant.engine.tracker import DialogueTracker, FlowFrame
 # Slots the patterns use, when the domain declares them.
 OFFER_SLOT = "offer"
 STOPPED_SLOT = "stopped_task"
+REPAIR_SLOTS = (OFFER_SLOT, STOPPED_SLOT)
 AFFIRM_INTENT = "affirm"
 DENY_INTENT = "deny"
 # A button that fills a slot ("/inform{"order_id": "#W1"}"), as opposed to one that starts
@@ -51,8 +53,30 @@ DENY_INTENT = "deny"
 CHOICE_PAYLOAD = "/inform{"
 # What a shopper gives to prove who they are: sent right after an offer, it takes the offer.
 IDENTITY_ENTITIES = ("email", "zip")
+# The entity, and the slot, of an order number.
+ORDER_ENTITY = "order_id"
 # How many of a step's prompts in a row a frame remembers.
 PROMPT_MEMORY = 4
+# A message that opens with a yes or a no ("yes thanks", "hmm no, let me think about it"),
+# after any hesitation: to a yes-or-no question, that is its answer, whatever else it says.
+_HESITATION = (
+    r"(?:(?:hmm+|um+|uh+|oh|ah|well|ok(?:ay)?|right|so|actually|you know what|"
+    r"on second thoughts?|sorry)[\s,.!]+)*"
+)
+# "No, leave it as it is" to a step that asks which or what: the shopper wants out.
+_KEEPS = re.compile(
+    r"\b(leave it|keep it|as it is|as is|don'?t change|no change|forget it|not anymore|"
+    r"(?:i'?ll|i will) (?:keep|give)|not (?:right )?now|let me think)\b"
+)
+_OPENS_YES = re.compile(
+    rf"^{_HESITATION}(?:yes|yeah|yea|yep|yup|ya|sure|of course|correct|absolutely|definitely|"
+    r"go ahead|do it|please do|sounds good|looks (?:good|right)|that'?s (?:right|correct|it|fine)|"
+    r"perfect|ok(?:ay)?|confirm(?:ed)?)\b(?![\s,]+(?:but|wait)\b)"
+)
+_OPENS_NO = re.compile(
+    rf"^{_HESITATION}(?:no|nope|nah|not (?:now|yet|really)|don'?t|do not|wait|hold on|hang on|"
+    r"never ?mind)\b(?![\s,]+(?:problem|worries)\b)"
+)
 
 
 class Repairs:
@@ -87,6 +111,41 @@ class Repairs:
         ):
             return str(offered)
         return intent
+
+    def yes_or_no(self, tracker: DialogueTracker, parse: ParseResult) -> ParseResult:
+        """To a step that takes a yes or a no, a message that opens with one is that answer
+        ("yes thanks" is not a thank-you, "hmm no, let me think" is not out of scope)."""
+        frame = tracker.active
+        waiting = frame.waiting if frame is not None else None
+        if waiting is None or parse.intent in (AFFIRM_INTENT, DENY_INTENT):
+            return parse
+        lowered = parse.text.lower().replace("’", "'").strip()
+        if not (self._takes(waiting, AFFIRM_INTENT) and self._takes(waiting, DENY_INTENT)):
+            # A step that asks which or what: only a no that keeps things as they are.
+            if _OPENS_NO.search(lowered) and _KEEPS.search(lowered) and not parse.entities:
+                return replace(parse, intent=DENY_INTENT)
+            return parse
+        if _OPENS_NO.search(lowered):
+            return replace(parse, intent=DENY_INTENT)
+        if _OPENS_YES.search(lowered):
+            return replace(parse, intent=AFFIRM_INTENT)
+        return parse
+
+    def named_order(self, tracker: DialogueTracker, parse: ParseResult) -> ParseResult:
+        """A request the NLU puts out of scope that names an order number ("change the lamp
+        in #W9300146 for the cheapest one") is about that order: its likeliest intent whose
+        flow works on an order. (To a step that waits, the number is the step's answer.)"""
+        if tracker.active is not None and tracker.active.waiting is not None:
+            return parse
+        if not any(entity.entity == ORDER_ENTITY for entity in parse.entities):
+            return parse
+        for intent, confidence in parse.ranking:
+            flow = self.flows.for_intent(intent)
+            if flow is not None and any(
+                step.collect == ORDER_ENTITY for step in self.flows.flows[flow].steps
+            ):
+                return replace(parse, intent=intent, confidence=confidence)
+        return parse
 
     def sole_choice(self, tracker: DialogueTracker, parse: ParseResult) -> str | None:
         """A yes to a step that offered exactly one choice ("Which order?" with one button)
@@ -166,8 +225,14 @@ class Repairs:
             and flow.answer_questions
             and offer is not None
             and asks
+            # A question about the task in progress, or one that shares its slots, is a
+            # digression, not the offer of another task.
+            and not any(
+                other.flow == triggered or self.flows.share_task(other.flow, str(triggered))
+                for other in tracker.stack
+            )
             and not any(entity.extractor == PAYLOAD_EXTRACTOR for entity in parse.entities)
-            and not any(entity.entity == "order_id" for entity in parse.entities)
+            and not any(entity.entity == ORDER_ENTITY for entity in parse.entities)
         ):
             if frame is not None and waiting is not None:
                 frame.interrupted = True
@@ -184,6 +249,11 @@ class Repairs:
                 # "is it under warranty?" read as a product question, which does not
                 # interrupt: the documents may answer it; if not, the step reads it as usual.
                 or not self.flows.flows[triggered].interrupts
+                # "Can the refund go to my gift card?" during the return: about this task.
+                or any(
+                    other.flow == triggered or self.flows.share_task(other.flow, triggered)
+                    for other in tracker.stack
+                )
             )
             and asks
         ):

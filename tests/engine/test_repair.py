@@ -266,3 +266,47 @@ async def test_a_person_wins_even_when_the_classifier_reads_something_else(
 )
 def test_frustration_is_heard_beside_a_request(text: str, upset: bool) -> None:
     assert sounds_upset(text) is upset
+
+
+def test_an_order_number_makes_an_unsure_request_one_about_that_order(tmp_path: Path) -> None:
+    from assistant.engine.nlu.result import Entity, ParseResult
+
+    domain = {
+        **DOMAIN,
+        "slots": {**DOMAIN["slots"], "order_id": {"type": "text"}},
+        "responses": {**DOMAIN["responses"], "utter_ask_order_id": [{"text": "Which order?"}]},
+    }
+    flows = {
+        **FLOWS,
+        "flows": {
+            **FLOWS["flows"],
+            "change": {
+                "trigger": {"intents": ["change_items"]},
+                "steps": [{"collect": "order_id"}, {"action": "utter_done"}],
+            },
+        },
+    }
+    (tmp_path / "domain.yml").write_text(yaml.safe_dump(domain))
+    (tmp_path / "flows.yml").write_text(yaml.safe_dump(flows))
+    engine = DialogueEngine(
+        parser=QueueParser(),
+        domain=load_domain(tmp_path / "domain.yml"),
+        flows=load_flows(tmp_path / "flows.yml"),
+        runner=InProcessActionRunner("actions"),
+        assistant_name="Aisle",
+    )
+    order = Entity(entity="order_id", value="#W9300146", start=None, end=None, extractor="regex")
+    ranking = (("out_of_scope", 0.3), ("question", 0.25), ("change_items", 0.2))
+    unsure = ParseResult(
+        text="change the lamp in #W9300146 for the cheapest one",
+        intent="out_of_scope",
+        confidence=0.3,
+        entities=(order,),
+        ranking=ranking,
+    )
+    tracker = engine.new_tracker("t")
+    # The likeliest intent whose flow works on an order, not merely the likeliest.
+    assert engine.repairs.named_order(tracker, unsure).intent == "change_items"
+    # Without an order number, out of scope stays out of scope.
+    bare = ParseResult(unsure.text, "out_of_scope", 0.3, (), ranking)
+    assert engine.repairs.named_order(tracker, bare).intent == "out_of_scope"
