@@ -176,3 +176,38 @@ def address_buttons(
                 order.address,
             )
     return dict(list(options.items())[:8])
+
+
+# "The address on my account", "my default address", "the usual one".
+_DEFAULT_WORDS = re.compile(
+    r"\b(?:(?:default|usual|normal|home|registered|account'?s?|current|profile)\s+address"
+    r"|address (?:on|in|of) (?:my|the) (?:account|profile|file)|(?:address )?on file)\b",
+    re.IGNORECASE,
+)
+_ORDER_NUMBER = re.compile(r"#?\b(w\d{7})\b", re.IGNORECASE)
+
+
+def known_address_named(
+    text: str, options: dict[str, tuple[str, AddressView]], *, changing: str | None = None
+) -> str | None:
+    """Which offered address the words name, if exactly one: the default ("the address on my
+    account"), another order's ("same as order #W1234567"), or the only one in a city the
+    words name ("my New York address"). Never the address of the order being changed, and
+    nothing from a button's payload."""
+    if text.startswith("/"):
+        return None
+    options = {key: value for key, value in options.items() if key != f"order:{changing}"}
+    if "default" in options and _DEFAULT_WORDS.search(text):
+        return "default"
+    numbers = {f"order:#{match.upper()}" for match in _ORDER_NUMBER.findall(text)}
+    named = [key for key in options if key in numbers]
+    if len(named) == 1:
+        return named[0]
+    lowered = text.lower()
+    in_city = {
+        key
+        for key, (_, address) in options.items()
+        if re.search(rf"\b{re.escape(address.city.lower())}\b", lowered)
+    }
+    cities = {options[key][1].one_line() for key in in_city}
+    return next(iter(in_city)) if len(cities) == 1 else None

@@ -122,10 +122,21 @@ _STOP = {
 }
 
 
+# "The backpack I received with the vacuum cleaner", "the lamp from the order with the
+# kettle": the words after "with" say which order, not another item.
+_ORDER_BY_ITEMS = re.compile(
+    r"\b(?:(?:i )?(?:received|got|bought|ordered|came|arrived)\s+(?:together\s+)?with|"
+    r"(?:in|from|of)\s+(?:the|my)\s+(?:same\s+)?order\s+(?:with|containing))"
+    r"\s+(?:the|my|a|an)?\s*[a-z -]+?(?=[,.;!?]|\band\b|$)",
+    re.IGNORECASE,
+)
+
+
 def mentioned_items(text: str, items: Sequence[OrderItemView]) -> list[int]:
     """Positions of the order's items the text names; an item named by its product alone is
     kept only when no other item of the same product is in the order, unless the text's
-    option values pick it out."""
+    option values pick it out. Items named only to say which order are not among them."""
+    text = _ORDER_BY_ITEMS.sub(" ", text)
     found: list[int] = []
     by_product: dict[str, list[int]] = {}
     for index, item in enumerate(items):
@@ -138,8 +149,28 @@ def mentioned_items(text: str, items: Sequence[OrderItemView]) -> list[int]:
             continue
         values = mentioned_values(text, [items[i].options for i in indexes])
         picked = [i for i in indexes if _has_values(items[i].options, values)] if values else []
+        alike = len({str(sorted(items[i].options.items())) for i in picked}) == 1
+        if len(picked) > 1 and alike and _ONE_OF.search(text):
+            # "exchange one tea kettle" when the order holds two identical ones: one of them.
+            picked = picked[:1]
         if picked:
             found.extend(picked)
+    return sorted(found)
+
+
+_ONE_OF = re.compile(r"\b(?:one|1|a single|just one|only one)\b", re.IGNORECASE)
+
+
+def same_named_items(text: str, items: Sequence[OrderItemView]) -> list[int]:
+    """Positions of the order's items of a product the text names when the order holds
+    several of it and nothing in the text tells them apart ("the Bluetooth speaker")."""
+    by_product: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        by_product.setdefault(item.product_id, []).append(index)
+    found: list[int] = []
+    for indexes in by_product.values():
+        if len(indexes) > 1 and names_product(text, items[indexes[0]].name):
+            found.extend(indexes)
     return sorted(found)
 
 

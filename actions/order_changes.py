@@ -18,7 +18,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.addresses import address_buttons, parse_address
+from actions.addresses import address_buttons, known_address_named, parse_address
 from actions.catalog import (
     choose_variant,
     differences,
@@ -27,6 +27,7 @@ from actions.catalog import (
     money,
     payment_sources,
     replacement_candidates,
+    same_named_items,
 )
 from actions.common import (
     button,
@@ -150,6 +151,17 @@ class ActionAskItemIds(Action):
         )
         rest = [i for i in range(len(order.items)) if i not in selection]
         buttons = [button(item_label(order.items[i]), item_pick=str(i)) for i in rest]
+        alike = [i for i in same_named_items(said, order.items) if i in rest]
+        if picked is None and not added and alike:
+            # "The Bluetooth speaker" when the order holds two: which one, not "didn't catch".
+            dispatcher.utter_message(
+                response="utter_ask_which_alike",
+                count=len(alike),
+                name=order.items[alike[0]].name,
+                order_id=order.id,
+                buttons=[button(item_label(order.items[i]), item_pick=str(i)) for i in alike],
+            )
+            return [_selection_event(order.id, selection)]
         if selection:
             listed = "; ".join(item_label(order.items[i]) for i in sorted(selection))
             dispatcher.utter_message(
@@ -381,6 +393,12 @@ class ActionAskAddress(Action):
         source = payload_value(tracker, "address_from")
         if source is not None and str(source) in options:
             return [SlotSet("address", asdict(options[str(source)][1]))]
+        changing = tracker.get_slot("order_id")
+        named = known_address_named(
+            latest_text(tracker), options, changing=str(changing) if changing else None
+        )
+        if named is not None and parse_address(latest_text(tracker)) is None:
+            return [SlotSet("address", asdict(options[named][1]))]
         for said in reversed(texts_since_flow_start(tracker)):
             parsed = parse_address(said)
             if parsed is not None:

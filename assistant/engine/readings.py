@@ -134,7 +134,9 @@ _GENERIC_ORDER = r"(?:next|first|future|new|whole|entire|own|an?|the|every|any)\
 # Words that end the naming of an order ("my address will my order…" names none).
 _NOT_AN_ITEM = r"(?:my|your|will|would|can|could|should|is|was|be|to|of|on|for|in|at|if|that|it)\b"
 _PERSONAL = re.compile(
-    r"\b(?:(?:i|we) (?:just |recently )?(?:ordered|bought|purchased|got|received)|#?w\d{7}"
+    # ("…something I ordered" is any of them: a question about the policy.)
+    r"\b(?:(?<!something )(?<!anything )(?<!items )(?<!an item )(?<!what )"
+    r"(?:i|we) (?:just |recently )?(?:ordered|bought|purchased|got|received)|#?w\d{7}"
     rf"|my\s+(?!{_GENERIC_ORDER})(?:(?!{_NOT_AN_ITEM})[a-z-]+\s+){{1,4}}(?:order|purchase)"
     r"|(?:my|the) (?:order|purchase) (?:with|containing) (?:the|my)\s+\w+"
     # "…it's not shipped yet": the state of one order as it is now (not "if it's shipped").
@@ -143,6 +145,19 @@ _PERSONAL = re.compile(
     r")\b",
     re.IGNORECASE,
 )
+
+
+# "My pending order", "all my items", "the pending boots": the shopper's own orders.
+_OWN_ORDERS = re.compile(
+    r"\bmy (?:[a-z-]+ ){0,2}(?:orders?|items|purchases?)\b|\b(?:my|the) pending\b",
+    re.IGNORECASE,
+)
+
+
+def names_own_order(text: str) -> bool:
+    """Whether a message speaks of the shopper's orders themselves ("my pending order", "all
+    my items"), not merely of something bought ("I just lost the tablet I received")."""
+    return bool(_OWN_ORDERS.search(text))
 
 
 def asks_about(text: str) -> bool:

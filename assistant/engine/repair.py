@@ -36,6 +36,7 @@ from assistant.engine.readings import (
     asks_about,
     asks_for_person,
     leaves,
+    names_own_order,
     points_elsewhere,
     sounds_upset,
     split_requests,
@@ -133,11 +134,13 @@ class Repairs:
 
     def named_order(self, tracker: DialogueTracker, parse: ParseResult) -> ParseResult:
         """A request the NLU puts out of scope that names an order number ("change the lamp
-        in #W9300146 for the cheapest one") is about that order: its likeliest intent whose
-        flow works on an order. (To a step that waits, the number is the step's answer.)"""
+        in #W9300146 for the cheapest one") or speaks of the shopper's own orders ("modify
+        the pending boots to a size 8") is about an order: its likeliest intent whose flow
+        works on an order. (To a step that waits, such words are the step's answer.)"""
         if tracker.active is not None and tracker.active.waiting is not None:
             return parse
-        if not any(entity.entity == ORDER_ENTITY for entity in parse.entities):
+        numbered = any(entity.entity == ORDER_ENTITY for entity in parse.entities)
+        if not numbered and (not names_own_order(parse.text) or asks_about(parse.text)):
             return parse
         for intent, confidence in parse.ranking:
             flow = self.flows.for_intent(intent)

@@ -6,14 +6,20 @@ from decimal import Decimal
 
 import pytest
 
-from actions.addresses import parse_address
+from actions.addresses import known_address_named, parse_address
 from actions.catalog import (
     choose_variant,
     mentioned_items,
     mentioned_methods,
     name_pairs,
 )
-from assistant.backends.orders import OrderItemView, PaymentMethodView, ProductView, VariantView
+from assistant.backends.orders import (
+    AddressView,
+    OrderItemView,
+    PaymentMethodView,
+    ProductView,
+    VariantView,
+)
 from assistant.search.words import mentioned_values, names_product
 
 KEYBOARD = ProductView(
@@ -187,3 +193,42 @@ def test_status_lines_read_as_sentences(status: str, sentence: str) -> None:
     assert f"Order #W1 {status_phrase(status)}." == sentence
     # After "is": never a bare "is exchange requested".
     assert "requested" not in status_state(status)
+
+
+def test_an_offered_address_is_named_in_words() -> None:
+    home = AddressView("443 Maple Drive", "Suite 394", "Fort Worth", "TX", "USA", "76165")
+    other = AddressView("101 Highway", "", "New York", "NY", "USA", "10001")
+    options = {"default": ("Use my default", home), "order:#W4082615": ("Use NY", other)}
+    assert known_address_named("The address on my account.", options) == "default"
+    assert known_address_named("my default address please", options) == "default"
+    assert known_address_named("same as order #W4082615", options) == "order:#W4082615"
+    assert known_address_named("send it to my new york address", options) == "order:#W4082615"
+    assert known_address_named("somewhere else entirely", options) is None
+    # Not the order being changed, and not a button's payload.
+    assert known_address_named("my order #W4082615", options, changing="#W4082615") is None
+    assert known_address_named('/inform{"order_id":"#W4082615"}', options) is None
+    # Without a default to offer (changing the default itself), its words name nothing.
+    assert (
+        known_address_named("my default address", {"order:#W4082615": options["order:#W4082615"]})
+        is None
+    )
+
+
+def test_one_of_two_identical_items_is_one_of_them() -> None:
+    glass = {"material": "glass", "capacity": "2 liters"}
+    kettles = [
+        OrderItemView("k1", "p1", "Tea Kettle", dict(glass), Decimal("94.80")),
+        OrderItemView("k2", "p1", "Tea Kettle", dict(glass), Decimal("94.80")),
+    ]
+    assert mentioned_items("exchange one glass tea kettle", kettles) == [0]
+    assert mentioned_items("exchange both glass tea kettles", kettles) == [0, 1]
+
+
+def test_an_item_named_to_say_which_order_is_not_one_to_change() -> None:
+    items = [
+        OrderItemView("b", "p1", "Backpack", {}, Decimal("200.38")),
+        OrderItemView("v", "p2", "Vacuum Cleaner", {}, Decimal("622.12")),
+    ]
+    assert mentioned_items("return the backpack I received with the vacuum cleaner", items) == [0]
+    assert mentioned_items("the backpack from the order with the vacuum cleaner", items) == [0]
+    assert mentioned_items("return the backpack and the vacuum cleaner", items) == [0, 1]

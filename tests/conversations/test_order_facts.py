@@ -95,3 +95,17 @@ def test_a_task_started_from_an_offer_reads_the_question_that_brought_it(
     # The sneakers were named in the question: the task does not ask which items.
     assert "Which items" not in shopper.text, shopper.dump()
     assert "Sneakers" in shopper.text or "Where should the refund go?" in shopper.text
+
+
+def test_an_item_named_when_the_order_holds_two_of_it_is_asked_about_by_name(
+    store: Store, shopper: Shopper
+) -> None:
+    shopper.say("I want to return the bluetooth speaker")
+    shopper.say("aarav.santos8320@example.com")
+    assert "has 2 of the Bluetooth Speaker" in shopper.text, shopper.dump()
+    assert NOT_CAUGHT not in shopper.text
+    # Only the two speakers are offered.
+    assert len(shopper.titles) == 2
+    assert all(title.startswith("Bluetooth Speaker") for title in shopper.titles)
+    shopper.click(shopper.titles[0])
+    assert "has 2 of the Bluetooth Speaker" not in shopper.text, shopper.dump()

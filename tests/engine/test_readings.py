@@ -19,6 +19,7 @@ from assistant.engine.readings import asks_about
         ("can I pay for my order with paypal instead? it's not shipped yet", False),
         # "My order" alone, or one not placed yet, is asked about in general.
         ("can I cancel part of my order?", True),
+        ("can I change the size of something I ordered?", True),
         ("can I use a gift card on my next order?", True),
         ("if I change my address will my order follow?", True),
         ("can I still cancel my whole order once it's processed?", True),

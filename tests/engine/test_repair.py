@@ -307,6 +307,11 @@ def test_an_order_number_makes_an_unsure_request_one_about_that_order(tmp_path: 
     tracker = engine.new_tracker("t")
     # The likeliest intent whose flow works on an order, not merely the likeliest.
     assert engine.repairs.named_order(tracker, unsure).intent == "change_items"
-    # Without an order number, out of scope stays out of scope.
-    bare = ParseResult(unsure.text, "out_of_scope", 0.3, (), ranking)
+    # Without an order number, words about the shopper's own orders do the same...
+    own = ParseResult("modify the pending boots to a size 8", "out_of_scope", 0.3, (), ranking)
+    assert engine.repairs.named_order(tracker, own).intent == "change_items"
+    # ...but a question is left to be answered, and anything else stays out of scope.
+    asked = ParseResult("what if my order is late?", "out_of_scope", 0.3, (), ranking)
+    assert engine.repairs.named_order(tracker, asked).intent == "out_of_scope"
+    bare = ParseResult("change the lamp for a cheaper one", "out_of_scope", 0.3, (), ranking)
     assert engine.repairs.named_order(tracker, bare).intent == "out_of_scope"
