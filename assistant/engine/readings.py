@@ -149,7 +149,8 @@ _PERSONAL = re.compile(
 
 # "My pending order", "all my items", "the pending boots": the shopper's own orders.
 _OWN_ORDERS = re.compile(
-    r"\bmy (?:[a-z-]+ ){0,2}(?:orders?|items|purchases?)\b|\b(?:my|the) pending\b",
+    r"\bmy (?:(?:pending|recent|last|latest|other|previous|current|two|three) )?"
+    r"(?:orders?|items)\b|\b(?:my|the) pending\b",
     re.IGNORECASE,
 )
 
