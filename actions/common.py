@@ -123,13 +123,15 @@ def payload_value(tracker: Tracker, entity: str) -> Any:
 
 def texts_since_flow_start(tracker: Tracker) -> list[str]:
     """What the shopper said since the current flow started, the triggering message included;
-    and, when the flow started on taking an offer ("Would you like me to start that?"), the
-    question that brought the offer ("could I swap my helmet for a small one?"). Questions
-    asked on the way are left out."""
+    and, when the flow started on taking an offer ("Would you like me to start that?", "I
+    can change the item in the order instead. Shall I?"), what led to the offer: the
+    question, or the request of the flow that made it. Questions asked on the way are left
+    out."""
     flow = flow_of(tracker)
     texts: list[str] = []
     # 0: after the start; 1: the starting message is next; 2: looking for the offer it took;
-    # 3: the question that brought the offer is next.
+    # 3: what led to the offer, back to the start of the flow that made it; 4: that flow's
+    # starting message is next.
     phase = 0
     for event in reversed(tracker.events):
         kind = event.get("event")
@@ -140,16 +142,14 @@ def texts_since_flow_start(tracker: Tracker) -> list[str]:
             # A question asked on the way ("can the refund go to my gift card?") says no fact.
             if phase != 0 or not asks_about(text):
                 texts.append(text)
-            if phase == 3:
+            if phase == 4:
                 break
             phase = 2 if phase == 1 else phase
-        elif (
-            kind == "active_loop"
-            and event.get("name") == flow
-            and not event.get("resumed")
-            and phase == 0
-        ):
-            phase = 1
+        elif kind == "active_loop" and event.get("name") and not event.get("resumed"):
+            if phase == 0 and event.get("name") == flow:
+                phase = 1
+            elif phase == 3:
+                phase = 4
         elif phase == 2 and kind == "slot" and event.get("name") == OFFER_SLOT:
             phase = 3 if event.get("value") else phase
     return list(reversed(texts))

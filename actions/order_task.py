@@ -33,6 +33,7 @@ from assistant.backends.orders import (
     OrderView,
     PaymentMethodView,
 )
+from assistant.engine.repair import OFFER_SLOT
 from assistant.search.words import names_product
 
 MAX_BUTTONS = 10
@@ -136,6 +137,40 @@ def ask_for_order(
     )
 
 
+# A change asked of an order in the other state: an item of an order not yet delivered is
+# changed in the order, one of a delivered order is exchanged.
+_SAME_CHANGE = {
+    ("exchange_order", "pending"): "modify_order_items",
+    ("modify_order_items", "delivered"): "exchange_order",
+}
+
+
+def refuse_status(
+    dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderView
+) -> list[EventType]:
+    """Say why this flow cannot work on the order; where the same change is done another
+    way in the order's state, offer that instead (a yes starts it, reading the request)."""
+    flow = flow_of(tracker)
+    other = _SAME_CHANGE.get((flow, order.status))
+    if other is not None:
+        dispatcher.utter_message(
+            response="utter_offer_same_change",
+            order_id=order.id,
+            status=status_state(order.status),
+            verb=VERBS.get(flow, "change"),
+            other=VERBS.get(other, "change"),
+        )
+        return [SlotSet(OFFER_SLOT, other)]
+    dispatcher.utter_message(
+        response="utter_order_wrong_status",
+        order_id=order.id,
+        status=status_state(order.status),
+        verb=VERBS.get(flow, "change"),
+        statuses=" or ".join(ELIGIBLE_STATUSES.get(flow) or ()),
+    )
+    return []
+
+
 class ActionAskOrderId(Action):
     """Offer the customer's orders this flow can work on, or end the flow if there is none."""
 
@@ -155,14 +190,7 @@ class ActionAskOrderId(Action):
         if elsewhere is not None and elsewhere not in eligible:
             # "Return the running shoes" while that order is still pending: say so, rather
             # than offer the orders that hold something else.
-            dispatcher.utter_message(
-                response="utter_order_wrong_status",
-                order_id=elsewhere.id,
-                status=status_state(elsewhere.status),
-                verb=VERBS.get(flow, "change"),
-                statuses=" or ".join(statuses or ()),
-            )
-            return [ActiveLoop(None)]
+            return [*refuse_status(dispatcher, tracker, elsewhere), ActiveLoop(None)]
         if not eligible:
             dispatcher.utter_message(
                 response="utter_no_eligible_orders",
@@ -199,13 +227,9 @@ class ActionValidateOrderId(Action):
         flow = flow_of(tracker)
         statuses = ELIGIBLE_STATUSES.get(flow)
         if statuses is not None and order.status not in statuses:
-            dispatcher.utter_message(
-                response="utter_order_wrong_status",
-                order_id=order.id,
-                status=status_state(order.status),
-                verb=VERBS.get(flow, "change"),
-                statuses=" or ".join(statuses),
-            )
+            refused = refuse_status(dispatcher, tracker, order)
+            if refused:
+                return [*refused, ActiveLoop(None)]
             return [SlotSet("order_id", None)]
         return []
 

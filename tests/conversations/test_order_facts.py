@@ -109,3 +109,17 @@ def test_an_item_named_when_the_order_holds_two_of_it_is_asked_about_by_name(
     assert all(title.startswith("Bluetooth Speaker") for title in shopper.titles)
     shopper.click(shopper.titles[0])
     assert "has 2 of the Bluetooth Speaker" not in shopper.text, shopper.dump()
+
+
+def test_an_exchange_asked_of_an_order_not_yet_delivered_offers_to_change_it_instead(
+    store: Store, shopper: Shopper
+) -> None:
+    before = store.snapshot()
+    shopper.say("I want to exchange the espresso machine")
+    shopper.say(YUSUF_EMAIL)
+    assert "Order #W4776164 is pending" in shopper.text, shopper.dump()
+    assert "change items in it instead" in shopper.text
+    shopper.say("yes please")
+    # The change reads the request that led to the offer: that order, that item.
+    assert "instead of the Espresso Machine" in shopper.text, shopper.dump()
+    assert store.snapshot() == before
