@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from actions.comparisons import compared_values
 from assistant.backends.orders import (
     OrderItemView,
     PaymentMethodView,
@@ -211,6 +212,11 @@ def choose_variant(
     if among is not None:
         candidates = [v for v in candidates if v.item_id in set(among)]
     wanted = mentioned_values(text, [v.options for v in product.variants])
+    # "A bigger one": the nearest value past the current one, among those to be had.
+    for option, values in compared_values(
+        text, [v.options for v in candidates], current.options
+    ).items():
+        wanted.setdefault(option, values)
     for option, values in wanted.items():
         # "Google Home instead of Apple HomeKit": naming the current value too means change.
         current_value = str(current.options.get(option))

@@ -18,6 +18,8 @@ from assistant.eval.scenario import Request, Scenario
 from assistant.eval.shopper_words import (
     GENERIC,
     asked_and_kept,
+    changed_values,
+    goes_as_said,
     names_match,
     new_values,
     option_score,
@@ -325,13 +327,19 @@ class ProseShopper:
             return "No, I'm not sure that's the right one."
         said = words(self.scenario.text)
         relative = RELATIVE.search(request.text.lower()) is not None
+        compared = {
+            (option, new)
+            for option, old, new in changed_values(summary)
+            if goes_as_said(request.text, old, new)
+        }
         for option, value in new_values(summary):
             # A new option it never spoke of is not its wish (unless it asked for the
-            # cheapest, the best, or "any"); "none" only when it said "no <option>".
+            # cheapest, the best, or "any", or compared it: "a shorter one"); "none" only
+            # when it said "no <option>".
             if value == "none":
                 spoken = re.search(rf"\bno {re.escape(option)}", self.scenario.lowered) is not None
             else:
-                spoken = bool((words(value) - GENERIC) & said)
+                spoken = bool((words(value) - GENERIC) & said) or (option, value) in compared
             if not relative and not spoken:
                 return f"No, I didn't ask for {value}."
         if request.kind in ("order_address", "default_address"):

@@ -101,3 +101,49 @@ def summary_items(summary: str) -> Iterable[str]:
         elif line.lower().startswith("return from order"):
             for part in line.split(": ", 1)[-1].split("; "):
                 yield part.split(" (")[0]
+
+
+# How a shopper says a new option goes past the old one, and which way.
+_UP = re.compile(
+    r"\b(bigger|larger|longer|taller|brighter|more (?:storage|capacity|zoom|pieces))\b"
+)
+_DOWN = re.compile(
+    r"\b(smaller|shorter|dimmer|less bright|less (?:storage|capacity)|fewer pieces)\b"
+)
+_STEPS = (
+    ("xs", "s", "m", "l", "xl", "xxl"),
+    ("small", "medium", "large"),
+    ("low", "medium", "high"),
+)
+
+
+def _step(value: str) -> float | None:
+    lowered = value.lower().strip()
+    for steps in _STEPS:
+        if lowered in steps:
+            return float(steps.index(lowered))
+    number = re.search(r"\d+(?:\.\d+)?", lowered)
+    return float(number.group()) if number else None
+
+
+def goes_as_said(text: str, old: str, new: str) -> bool:
+    """Whether a change of one option from `old` to `new` goes the way the words compare
+    ("a shorter one": 31 inch to 28 inch)."""
+    before, after = _step(old), _step(new)
+    if before is None or after is None or before == after:
+        return False
+    lowered = text.lower()
+    return bool(_UP.search(lowered)) if after > before else bool(_DOWN.search(lowered))
+
+
+def changed_values(summary: str) -> Iterable[tuple[str, str, str]]:
+    """The (option, old value, new value) of each option a change summary changes ("•
+    Skateboard: length: 31 inch → length: 28 inch" gives ("length", "31 inch", "28 inch"))."""
+    for line in summary.splitlines():
+        if line.startswith("• ") and " → " in line:
+            before, after = line[2:].split(" → ", 1)
+            old = dict(part.partition(": ")[::2] for part in before.split(": ", 1)[-1].split(", "))
+            for part in after.split(" ($")[0].split(", "):
+                name, _, value = part.partition(": ")
+                if value and name in old:
+                    yield name, old[name], value

@@ -172,6 +172,26 @@ def test_the_prose_shopper_says_no_to_a_summary_it_did_not_ask_for() -> None:
     assert shopper.respond(right).startswith("Yes")  # type: ignore[union-attr]
 
 
+def test_the_prose_shopper_takes_a_change_that_goes_the_way_it_compared() -> None:
+    def summary(new: str) -> Reply:
+        return Reply(
+            texts=[
+                "Here is exactly what I'll do:\nExchange in order #W1:\n• Skateboard: "
+                f"length: 31 inch → length: {new} ($200.80 → $208.60)\nShall I go ahead?"
+            ]
+        )
+
+    def shopper() -> ProseShopper:
+        said = ProseShopper(
+            _instructions("You want to exchange your skateboard for a shorter one.", "")
+        )
+        said.opening()
+        return said
+
+    assert shopper().respond(summary("28 inch")).startswith("Yes")  # type: ignore[union-attr]
+    assert shopper().respond(summary("34 inch")).startswith("No")  # type: ignore[union-attr]
+
+
 def test_a_task_with_nothing_to_write_passes_only_when_its_request_is_settled() -> None:
     task = load_tasks(TASKS)[0]
     empty = type(task)(id="x", identity={}, goals=[], transfer=False, reads=[], instructions={})

@@ -1,0 +1,100 @@
+"""Wishes said by comparison with the item the shopper has: "a bigger one", "less bright",
+"a shorter board", "the one with more storage".
+
+The option a comparison speaks of is found among the product's own options by the word's
+meaning (bigger: size, capacity…; brighter: brightness; longer: length…), and its values are
+ordered by the number they hold ("500ml" < "750ml", "28 inch" < "31 inch") or by a known
+ladder ("S" < "M" < "L", "low" < "medium" < "high"). The wish is the nearest value past the
+current one, among the variants that can be had.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+_MORE = re.compile(
+    r"\b(bigger|larger|more (?:capacity|storage|space|room|zoom|pieces)|longer|taller|"
+    r"higher (?:capacity|zoom|resolution)|brighter|more bright|max(?:imum)? zoom|"
+    r"more powerful|one size (?:up|bigger|larger))\b"
+)
+_LESS = re.compile(
+    r"\b(smaller|less capacity|shorter|less bright|dimmer|not as bright|less storage|"
+    r"fewer pieces|more compact|one size (?:down|smaller)|lower (?:capacity|resolution))\b"
+)
+# Which options a comparison may speak of, by the words that say it, most likely first.
+_OPTIONS_FOR = (
+    (re.compile(r"bright|dim"), ("brightness",)),
+    (re.compile(r"zoom"), ("zoom",)),
+    (re.compile(r"storage"), ("storage",)),
+    (re.compile(r"resolution"), ("resolution",)),
+    (re.compile(r"pieces"), ("pieces", "piece count")),
+    (re.compile(r"long|short"), ("length", "height")),
+    (re.compile(r"tall"), ("height",)),
+    (
+        re.compile(r"big|large|small|compact|capacity|space|room|size"),
+        ("size", "capacity", "screen size", "frame size", "length", "height", "piece count"),
+    ),
+    (re.compile(r"powerful"), ("power", "pressure")),
+)
+_LADDERS = (
+    ("xs", "s", "m", "l", "xl", "xxl"),
+    ("small", "medium", "large"),
+    ("low", "medium", "high"),
+    ("portable", "medium", "large"),
+)
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def rank(value: str) -> float | None:
+    """Where a value stands among its option's values: its number, or its ladder step."""
+    lowered = value.lower().strip()
+    for ladder in _LADDERS:
+        if lowered in ladder:
+            return float(ladder.index(lowered))
+    found = _NUMBER.search(lowered)
+    if found is None:
+        return None
+    number = float(found.group())
+    # "1.5L" beside "500ml": litres as millilitres.
+    if re.search(r"\d\s*l\b", lowered):
+        number *= 1000
+    return number
+
+
+def compared_values(
+    text: str, variants: Iterable[dict[str, Any]], current: dict[str, Any]
+) -> dict[str, set[str]]:
+    """The values a comparison in the text asks for: {"capacity": {"750ml"}} for "a bigger
+    bottle" when the current one holds 500ml; empty when the text compares nothing the
+    product has."""
+    lowered = text.lower()
+    wishes: dict[str, set[str]] = {}
+    options = list(variants)
+    for pattern, sign in ((_MORE, 1), (_LESS, -1)):
+        for match in pattern.finditer(lowered):
+            option = _option_for(match.group(), current)
+            if option is None or option in wishes:
+                continue
+            now = rank(str(current[option]))
+            if now is None:
+                continue
+            past = {
+                str(o[option])
+                for o in options
+                if option in o and (r := rank(str(o[option]))) is not None and (r - now) * sign > 0
+            }
+            if past:
+                nearest = min(abs((rank(v) or 0) - now) for v in past)
+                wishes[option] = {v for v in past if abs((rank(v) or 0) - now) == nearest}
+    return wishes
+
+
+def _option_for(words: str, current: dict[str, Any]) -> str | None:
+    for pattern, names in _OPTIONS_FOR:
+        if pattern.search(words):
+            for name in names:
+                if name in current:
+                    return name
+    return None
