@@ -194,6 +194,14 @@ def _items_corrected(tracker: Tracker, text: str, order: OrderView) -> list[Even
     ]
 
 
+# "I didn't ask for silver", "not the silver one": options refused, not asked for.
+_REFUSED = re.compile(
+    r"\b(?:didn'?t|did not|don'?t|do not|never) (?:ask(?:ed)? for|want(?:ed)?|need|say|said)"
+    r"\s+[^,.;!?]+|\bnot (?:the |a |an )?[a-z0-9 -]+? (?:one|ones)\b",
+    re.IGNORECASE,
+)
+
+
 async def _options_corrected(tracker: Tracker, text: str, order: OrderView) -> list[EventType]:
     """ "No, make it the size 10 waterproof ones instead": other new options for the items
     already chosen, when the words pick exactly one variant."""
@@ -202,6 +210,7 @@ async def _options_corrected(tracker: Tracker, text: str, order: OrderView) -> l
     if not item_ids or len(new_ids) != len(item_ids):
         return []
     picked = dict(enumerate(new_ids))
+    text = _REFUSED.sub(" ", text)
     for position, item_id in enumerate(item_ids):
         current = order_item(order, item_id)
         product = await call(orders().get_product, current.product_id)

@@ -123,3 +123,18 @@ def test_an_exchange_asked_of_an_order_not_yet_delivered_offers_to_change_it_ins
     # The change reads the request that led to the offer: that order, that item.
     assert "instead of the Espresso Machine" in shopper.text, shopper.dump()
     assert store.snapshot() == before
+
+
+def test_a_no_naming_an_option_it_did_not_ask_for_is_not_a_wish_for_it(
+    store: Store, shopper: Shopper
+) -> None:
+    before = store.snapshot()
+    shopper.say("I want to exchange the Mechanical Keyboard from order #W2378156 for a clicky one")
+    shopper.say(YUSUF_EMAIL)
+    shopper.say("the clicky one, full size, with no backlight")
+    shopper.say("the credit card")
+    assert "backlight: RGB → switch type: clicky, backlight: none" in shopper.text
+    # Naming the option refused does not ask for it: nothing is rewritten around it.
+    shopper.say("no, I didn't ask for full size")
+    assert "haven't changed anything" in shopper.text, shopper.dump()
+    assert store.snapshot() == before
