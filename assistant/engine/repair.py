@@ -126,6 +126,10 @@ class Repairs:
             if _OPENS_NO.search(lowered) and _KEEPS.search(lowered) and not parse.entities:
                 return replace(parse, intent=DENY_INTENT)
             return parse
+        if lowered.endswith("?") and asks_about(lowered):
+            # "Hmm wait, when would I get the new one?": a question, answered; the step asks
+            # again. Neither a yes nor a no.
+            return parse
         if _OPENS_NO.search(lowered):
             return replace(parse, intent=DENY_INTENT)
         if _OPENS_YES.search(lowered):

@@ -57,6 +57,14 @@ _FOLLOW_UP = re.compile(r"^\W*(?:and\s+|but\s+)?(?:what|how)\s+about\b", re.IGNO
 _CLAUSE_END = re.compile(r"\s*(?:[,;]|\s[-–—])\s+")
 
 
+# "Thx, also do you ship to Canada?": a courtesy beside a question is neither.
+_COURTESY = re.compile(
+    r"^(?:thanks?(?: (?:you|a lot|so much))?|thx|ty|ok(?:ay)?|great|cool|nice|perfect|hi|"
+    r"hello|hey|please|pls|sure|got it|alright|all right)[\s!.,]*$",
+    re.IGNORECASE,
+)
+
+
 def _asks(part: str) -> bool:
     """Whether the part is a question or a request on its own."""
     part = _PREAMBLE.sub("", part)
@@ -100,7 +108,7 @@ def split_questions(text: str) -> list[str]:
         piece.strip()
         for sentence in _SENTENCE_END.split(text.strip())
         for piece in _JOIN.split(sentence)
-        if piece.strip()
+        if piece.strip() and not _COURTESY.match(piece.strip())
     ]
     if len(parts) <= 1:
         return [text.strip()] if text.strip() else []

@@ -138,3 +138,16 @@ def test_a_no_naming_an_option_it_did_not_ask_for_is_not_a_wish_for_it(
     shopper.say("no, I didn't ask for full size")
     assert "haven't changed anything" in shopper.text, shopper.dump()
     assert store.snapshot() == before
+
+
+def test_a_question_at_the_confirmation_is_neither_a_yes_nor_a_no(
+    store: Store, shopper: Shopper
+) -> None:
+    shopper.say("cancel order #W6247578, I ordered it by mistake")
+    shopper.say(YUSUF_EMAIL)
+    assert CONFIRM in shopper.text
+    shopper.say("hmm wait, how long does the refund take?")
+    assert "haven't changed anything" not in shopper.text, shopper.dump()
+    assert CONFIRM in shopper.text, shopper.dump()
+    shopper.say("ok yes")
+    assert "Order #W6247578 is cancelled" in shopper.text, shopper.dump()

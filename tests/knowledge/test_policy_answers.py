@@ -189,6 +189,8 @@ def test_the_conditions_of_a_question_are_its_key_terms_that_change_a_policy() -
             "how long does delivery take and how much is it?",
             ["how long does delivery take and how much is it?"],
         ),
+        # A courtesy beside a question is not a question of its own.
+        ("thx, also do u ship to canada", ["thx, also do u ship to canada"]),
     ],
 )
 def test_a_message_is_split_into_its_questions(message: str, expected: list[str]) -> None:
