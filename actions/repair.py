@@ -33,8 +33,8 @@ class ActionStopTask(Action):
 
 
 class ActionAnswerIfCovered(Action):
-    """A question asked while a step waits: answered when the store's documents clearly
-    do; otherwise nothing is said and the step asks again."""
+    """A question asked while a step waits: answered when the store's documents do;
+    otherwise said plainly that they do not. The step then asks again."""
 
     def name(self) -> str:
         return "action_answer_if_covered"
@@ -43,7 +43,12 @@ class ActionAnswerIfCovered(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         findings = await find_answers(tracker)
-        send_findings(dispatcher, [finding for finding in findings if finding.covered])
+        covered = [finding for finding in findings if finding.covered]
+        if covered:
+            send_findings(dispatcher, covered)
+        else:
+            # Said plainly, so the step's question that follows is not "didn't catch that".
+            dispatcher.utter_message(response="utter_question_not_covered")
         return []
 
 
