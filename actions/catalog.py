@@ -139,10 +139,7 @@ def mentioned_items(text: str, items: Sequence[OrderItemView]) -> list[int]:
     option values pick it out. Items named only to say which order are not among them."""
     text = _ORDER_BY_ITEMS.sub(" ", text)
     found: list[int] = []
-    by_product: dict[str, list[int]] = {}
-    for index, item in enumerate(items):
-        by_product.setdefault(item.product_id, []).append(index)
-    for indexes in by_product.values():
+    for indexes in _by_product(items):
         if not names_product(text, items[indexes[0]].name):
             continue
         if len(indexes) == 1:
@@ -165,14 +162,19 @@ _ONE_OF = re.compile(r"\b(?:one|1|a single|just one|only one)\b", re.IGNORECASE)
 def same_named_items(text: str, items: Sequence[OrderItemView]) -> list[int]:
     """Positions of the order's items of a product the text names when the order holds
     several of it and nothing in the text tells them apart ("the Bluetooth speaker")."""
-    by_product: dict[str, list[int]] = {}
-    for index, item in enumerate(items):
-        by_product.setdefault(item.product_id, []).append(index)
     found: list[int] = []
-    for indexes in by_product.values():
+    for indexes in _by_product(items):
         if len(indexes) > 1 and names_product(text, items[indexes[0]].name):
             found.extend(indexes)
     return sorted(found)
+
+
+def _by_product(items: Sequence[OrderItemView]) -> list[list[int]]:
+    """The positions of the order's items, grouped by product."""
+    groups: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        groups.setdefault(item.product_id, []).append(index)
+    return list(groups.values())
 
 
 def _has_values(options: dict[str, Any], wanted: dict[str, set[str]]) -> bool:

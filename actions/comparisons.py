@@ -80,14 +80,16 @@ def compared_values(
             now = rank(str(current[option]))
             if now is None:
                 continue
+            # How far past the current value each value to be had lies, the right way.
             past = {
-                str(o[option])
+                str(o[option]): (r - now) * sign
                 for o in options
-                if option in o and (r := rank(str(o[option]))) is not None and (r - now) * sign > 0
+                if option in o and (r := rank(str(o[option]))) is not None
             }
+            past = {value: step for value, step in past.items() if step > 0}
             if past:
-                nearest = min(abs((rank(v) or 0) - now) for v in past)
-                wishes[option] = {v for v in past if abs((rank(v) or 0) - now) == nearest}
+                nearest = min(past.values())
+                wishes[option] = {value for value, step in past.items() if step == nearest}
     return wishes
 
 

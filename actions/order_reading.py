@@ -37,6 +37,7 @@ from actions.order_task import (
     order_match,
 )
 from assistant.backends.orders import AddressView, OrderPolicyError, OrderView
+from assistant.engine.slots import set_by_latest_message
 
 # What each order flow collects that a message may settle at any step.
 FLOW_FACTS: dict[str, frozenset[str]] = {
@@ -82,12 +83,7 @@ _LATER_FACTS = ("payment_method_id", "heard", "cancel_reason", "address")
 def heard_later_fact(tracker: Tracker) -> bool:
     """Whether the latest message gave a fact for a later step ("refund to my gift card"
     while asked whether there are more items): the shopper has moved on."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "slot" and event.get("name") in _LATER_FACTS:
-            return True
-    return False
+    return any(name in _LATER_FACTS for name in set_by_latest_message(tracker.events))
 
 
 def reason_in(text: str) -> str | None:

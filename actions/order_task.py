@@ -122,8 +122,13 @@ def named_products(text: str, order: OrderView) -> int:
 
 async def eligible_orders(tracker: Tracker) -> list[OrderView]:
     """The customer's orders in a status the current flow may work on."""
-    statuses = ELIGIBLE_STATUSES.get(flow_of(tracker))
     listed = await call(orders().list_orders, str(tracker.get_slot("customer_id")))
+    return eligible_among(listed, flow_of(tracker))
+
+
+def eligible_among(listed: Sequence[OrderView], flow: str) -> list[OrderView]:
+    """Those of the orders in a status the flow may work on."""
+    statuses = ELIGIBLE_STATUSES.get(flow)
     return [o for o in listed if statuses is None or o.status in statuses]
 
 
@@ -182,8 +187,7 @@ class ActionAskOrderId(Action):
     ) -> list[EventType]:
         flow = flow_of(tracker)
         listed = await call(orders().list_orders, str(tracker.get_slot("customer_id")))
-        statuses = ELIGIBLE_STATUSES.get(flow)
-        eligible = [o for o in listed if statuses is None or o.status in statuses]
+        eligible = eligible_among(listed, flow)
         said = texts_since_flow_start(tracker)
         described = _described(said, eligible)
         elsewhere = _described(said, listed) if described is None else None

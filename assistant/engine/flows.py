@@ -182,16 +182,16 @@ class FlowSet(_Strict):
                 return name
         return None
 
+    def collects(self, name: str) -> set[str]:
+        """The slots a flow's steps collect."""
+        return {step.collect for step in self.flows[name].steps if step.collect}
+
     def share_task(self, current: str, other: str) -> bool:
         """Whether two different flows work on one task's slots (two order changes): one
         replaces the other instead of waiting under it. Who the shopper is does not count."""
         if current == other:
             return False
-
-        def collected(name: str) -> set[str]:
-            return {step.collect for step in self.flows[name].steps if step.collect}
-
-        return bool(collected(current) & collected(other) - {"customer_id"})
+        return bool(self.collects(current) & self.collects(other) - {"customer_id"})
 
     def validate_against(
         self,

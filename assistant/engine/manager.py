@@ -145,8 +145,9 @@ class DialogueEngine:
                 and interrupts
                 and triggered is not None
                 and self.flows.share_task(frame.flow, triggered)
+                and not self._on_stack(tracker, triggered)
             )
-            if switches and triggered and not self._on_stack(tracker, triggered):
+            if switches and triggered:
                 # "Then just cancel it" while a return asks which items: the shopper changed
                 # their mind; the two would share (and spoil) one task's slots.
                 tracker.stack.pop()
@@ -245,11 +246,11 @@ class DialogueEngine:
                     frame.step = flow.next_index(frame.step, tracker.slots)
                     continue
                 rewrite = None
-                heard = heard_something(tracker)
                 if self.repair:
+                    again = frame.waiting == slot and not heard_something(tracker)
                     rewrite = Prompting(
                         self.domain, self._values(tracker), self._seed(tracker)
-                    ).rewriter(frame, slot, flow.title, again=frame.waiting == slot and not heard)
+                    ).rewriter(frame, slot, flow.title, again=again)
                 if await self._act(step.ask_response, tracker, result, rewrite=rewrite):
                     continue
                 if tracker.paused and self.repair:

@@ -148,11 +148,16 @@ class Repairs:
             return parse
         for intent, confidence in parse.ranking:
             flow = self.flows.for_intent(intent)
-            if flow is not None and any(
-                step.collect == ORDER_ENTITY for step in self.flows.flows[flow].steps
-            ):
+            if flow is not None and ORDER_ENTITY in self.flows.collects(flow):
                 return replace(parse, intent=intent, confidence=confidence)
         return parse
+
+    def _about_task_in_progress(self, tracker: DialogueTracker, triggered: str | None) -> bool:
+        """Whether the triggered flow is one on the stack, or shares its task's slots."""
+        return triggered is not None and any(
+            other.flow == triggered or self.flows.share_task(other.flow, triggered)
+            for other in tracker.stack
+        )
 
     def sole_choice(self, tracker: DialogueTracker, parse: ParseResult) -> str | None:
         """A yes to a step that offered exactly one choice ("Which order?" with one button)
@@ -234,10 +239,7 @@ class Repairs:
             and asks
             # A question about the task in progress, or one that shares its slots, is a
             # digression, not the offer of another task.
-            and not any(
-                other.flow == triggered or self.flows.share_task(other.flow, str(triggered))
-                for other in tracker.stack
-            )
+            and not self._about_task_in_progress(tracker, triggered)
             and not any(entity.extractor == PAYLOAD_EXTRACTOR for entity in parse.entities)
             and not any(entity.entity == ORDER_ENTITY for entity in parse.entities)
         ):
@@ -257,10 +259,7 @@ class Repairs:
                 # interrupt: the documents may answer it; if not, the step reads it as usual.
                 or not self.flows.flows[triggered].interrupts
                 # "Can the refund go to my gift card?" during the return: about this task.
-                or any(
-                    other.flow == triggered or self.flows.share_task(other.flow, triggered)
-                    for other in tracker.stack
-                )
+                or self._about_task_in_progress(tracker, triggered)
             )
             and asks
         ):
@@ -311,7 +310,7 @@ class Repairs:
         return [piece for piece in pieces if piece not in tasks] + tasks
 
     def _collects(self, flow: str | None) -> bool:
-        return flow is not None and any(step.collect for step in self.flows.flows[flow].steps)
+        return flow is not None and bool(self.flows.collects(flow))
 
     def apology(
         self, text: str, result: TurnResult, values: dict[str, Any], seed: str

@@ -76,12 +76,18 @@ def apply_corrections(flows: FlowSet, tracker: DialogueTracker, before: dict[str
     return True
 
 
+def set_by_latest_message(events: list[dict[str, Any]]) -> list[str]:
+    """The slots set since the latest shopper message (by it, or by the actions it ran)."""
+    names: list[str] = []
+    for event in reversed(events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "slot":
+            names.append(str(event.get("name")))
+    return names
+
+
 def heard_something(tracker: DialogueTracker) -> bool:
     """Whether the latest message set a slot (other than repair's own): it said something
     the task kept, so asking again is not "I didn't catch that"."""
-    for event in reversed(tracker.events):
-        if event["event"] == "user":
-            return False
-        if event["event"] == "slot" and event["name"] not in REPAIR_SLOTS:
-            return True
-    return False
+    return any(name not in REPAIR_SLOTS for name in set_by_latest_message(tracker.events))
