@@ -169,6 +169,15 @@ def same_named_items(text: str, items: Sequence[OrderItemView]) -> list[int]:
     return sorted(found)
 
 
+def described_alike(text: str, items: Sequence[OrderItemView], alike: Sequence[int]) -> list[int]:
+    """Those of the alike items (the order's items of one product) that the text tells apart
+    by their options ("the robotic one")."""
+    values = mentioned_values(text, [items[i].options for i in alike])
+    if not values:
+        return []
+    return [i for i in alike if _has_values(items[i].options, values)]
+
+
 def _by_product(items: Sequence[OrderItemView]) -> list[list[int]]:
     """The positions of the order's items, grouped by product."""
     groups: dict[str, list[int]] = {}
@@ -213,18 +222,30 @@ def choose_variant(
     candidates = replacement_candidates(product, current)
     if among is not None:
         candidates = [v for v in candidates if v.item_id in set(among)]
+    # "Change it to item 9844888101": the variant by its number.
+    numbered = [v for v in candidates if re.search(rf"\b{re.escape(v.item_id)}\b", text)]
+    if len(numbered) == 1:
+        return VariantChoice(numbered[0], tuple(candidates), {})
     wanted = mentioned_values(text, [v.options for v in product.variants])
     # "A bigger one": the nearest value past the current one, among those to be had.
     for option, values in compared_values(
         text, [v.options for v in candidates], current.options
     ).items():
         wanted.setdefault(option, values)
+    lowered = text.lower()
     for option, values in wanted.items():
         # "Google Home instead of Apple HomeKit": naming the current value too means change.
         current_value = str(current.options.get(option))
         if len(values) > 1 and current_value in values:
             values.discard(current_value)
-    lowered = text.lower()
+        elif values == {current_value} and _AWAY_FROM(current_value).search(lowered):
+            # "One for Google Home instead of Apple HomeKit", the new value in other words:
+            # any value but the current one.
+            values.clear()
+            values.update(
+                str(v.options[option]) for v in candidates if option in v.options
+            )  # fmt: skip
+            values.discard(current_value)
     cheapest = CHEAPEST.search(lowered) is not None
     priciest = PRICIEST.search(lowered) is not None
     if not wanted and not cheapest and not priciest:
@@ -241,6 +262,14 @@ def choose_variant(
     if len(top) == 1:
         return VariantChoice(top[0], tuple(matching), {})
     return VariantChoice(None, tuple(matching), {})
+
+
+def _AWAY_FROM(value: str) -> re.Pattern[str]:
+    """ "instead of X", "not X", "other than X", "rather than X", "no more X"."""
+    return re.compile(
+        rf"\b(?:instead of|not|other than|rather than|no more|away from)\s+(?:the\s+|an?\s+)?"
+        rf"{re.escape(value.lower())}\b"
+    )
 
 
 def describe_options(options: dict[str, Any], *, only: Iterable[str] | None = None) -> str:

@@ -21,6 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.addresses import address_buttons, known_address_named, parse_address
 from actions.catalog import (
     choose_variant,
+    described_alike,
     differences,
     mentioned_items,
     mentioned_methods,
@@ -41,7 +42,7 @@ from actions.common import (
     payload_value,
     texts_since_flow_start,
 )
-from actions.order_reading import heard_later_fact, reason_in
+from actions.order_reading import heard_later_fact, reason_in, taken_and_refused
 from actions.order_task import (
     MAX_BUTTONS,
     current_customer,
@@ -51,11 +52,13 @@ from actions.order_task import (
     switch_order,
     task_events,
 )
+from actions.variant_words import typed_option, without_indifference, words_about
 from assistant.backends.orders import (
     CANCEL_REASONS,
     OrderView,
     PaymentMethodView,
 )
+from assistant.search.words import names_product
 
 _DONE = re.compile(
     r"\b(that'?s (all|it|everything)|nothing else|no more|only (that|those|these)|"
@@ -126,13 +129,32 @@ class ActionAskItemIds(Action):
             added = mentioned_items(said, order.items)
             if not added and first_time and len(order.items) == 1:
                 added = [0]  # the order's only item: nothing to choose
+            if not added and not first_time:
+                # "The robotic one", after "which of the two vacuum cleaners?".
+                earlier = " ".join(texts_since_flow_start(tracker))
+                added = described_alike(text, order.items, same_named_items(earlier, order.items))
         for index in added:
             if index not in selection:
                 selection.append(index)
+        chosen_products = {order.items[i].product_id for i in selection}
+        # "The vacuum cleaner" when the order holds two and none of them is chosen yet.
+        alike = [
+            i
+            for i in same_named_items(said, order.items)
+            if order.items[i].product_id not in chosen_products
+        ]
+        answered_alike = (
+            picked is not None
+            and str(picked).isdigit()
+            and int(picked)
+            in same_named_items(" ".join(texts_since_flow_start(tracker)), order.items)
+        )
         finished = (
             payload_value(tracker, "items_done") is not None
+            # The answer to "which of the two?": the rest was named in the shopper's words.
+            or (answered_alike and not alike)
             # Named in the shopper's own words: the summary lists them before anything changes.
-            or (bool(added) and picked is None)
+            or (bool(added) and picked is None and not alike)
             or (
                 not added
                 and not first_time
@@ -151,8 +173,7 @@ class ActionAskItemIds(Action):
         )
         rest = [i for i in range(len(order.items)) if i not in selection]
         buttons = [button(item_label(order.items[i]), item_pick=str(i)) for i in rest]
-        alike = [i for i in same_named_items(said, order.items) if i in rest]
-        if picked is None and not added and alike:
+        if picked is None and alike:
             # "The Bluetooth speaker" when the order holds two: which one, not "didn't catch".
             dispatcher.utter_message(
                 response="utter_ask_which_alike",
@@ -212,30 +233,55 @@ class ActionAskNewItemIds(Action):
         item_ids: list[str] = list(tracker.get_slot("item_ids") or [])
         working_on = f"{order.id}|{','.join(item_ids)}"
         stored = tracker.get_slot("replacements")
-        if not isinstance(stored, dict) or stored.get("for") != working_on:
+        if isinstance(stored, dict) and stored.get("for") != working_on:
+            # Fewer items than before ("no, only the desk lamp"): the choices made stay.
+            stored = _carried_over(stored, order.id, item_ids)
+        if not isinstance(stored, dict):
             stored = None
-        first_time = stored is None
         replacements: dict[str, str] = dict((stored or {}).get("picked") or {})
         # What was offered for an item last time: a follow-up ("full size, no backlight")
         # narrows those options rather than starting over.
         offered: dict[str, list[str]] = dict((stored or {}).get("offered") or {})
-        said = " ".join(texts_since_flow_start(tracker)) if first_time else latest_text(tracker)
+        # What was said before the first of these questions, for the items not asked about
+        # yet; the latest message, for the item just asked about.
+        opening = str((stored or {}).get("opening") or " ".join(texts_since_flow_start(tracker)))
+        opening = without_indifference(opening)
+        said = without_indifference(latest_text(tracker))
         picked = str(payload_value(tracker, "new_item_pick") or "")
+        names = [order_item(order, i).name for i in item_ids]
+        names += [p.name for p in await call(orders().list_products)]
         events: list[EventType] = []
         for position, item_id in enumerate(item_ids):
             if str(position) in replacements:
                 continue
             current = order_item(order, item_id)
             product = await call(orders().get_product, current.product_id)
-            candidates = {v.item_id for v in replacement_candidates(product, current)}
+            variants = replacement_candidates(product, current)
+            candidates = {v.item_id for v in variants}
+            asked = str(position) in offered
+            typed = None
+            if not picked and asked:
+                # The shopper typed back one of the choices shown.
+                shown = [v for v in variants if v.item_id in set(offered[str(position)])]
+                labels = [(differences(v.options, current.options), v.item_id) for v in shown]
+                typed = typed_option(said, labels)
             if picked.startswith(f"{position}:") and picked.split(":", 1)[1] in candidates:
-                replacements[str(position)] = picked.split(":", 1)[1]
+                typed = picked.split(":", 1)[1]
+            if typed is not None:
+                replacements[str(position)] = typed
                 continue
+            if asked and not picked and _leaves_out(said, current.name):
+                # "Never mind the keyboard, just the thermostat": that item stays as it is.
+                return _without_item(order.id, item_ids, position, replacements, opening)
+            about = said if asked else words_about(opening, current.name, names)
             choice = choose_variant(
-                "" if picked else said, product, current, among=offered.get(str(position))
+                "" if picked and asked else about,
+                product,
+                current,
+                among=offered.get(str(position)),
             )
             if choice.chosen is None and choice.unmatched and str(position) in offered:
-                choice = choose_variant(said, product, current)
+                choice = choose_variant(about, product, current)
             if choice.chosen is not None:
                 replacements[str(position)] = choice.chosen.item_id
                 dispatcher.utter_message(
@@ -274,7 +320,12 @@ class ActionAskNewItemIds(Action):
                 buttons=buttons,
             )
             offered[str(position)] = [v.item_id for v in choice.candidates]
-            state = {"for": working_on, "picked": replacements, "offered": offered}
+            state = {
+                "for": working_on,
+                "picked": replacements,
+                "offered": offered,
+                "opening": opening,
+            }
             events.append(SlotSet("replacements", state))
             return events
         new_ids = [replacements[str(p)] for p in range(len(item_ids))]
@@ -282,6 +333,60 @@ class ActionAskNewItemIds(Action):
             SlotSet("replacements", {"for": working_on, "picked": replacements}),
             SlotSet("new_item_ids", new_ids),
         ]
+
+
+def _carried_over(
+    stored: dict[str, Any], order_id: str, item_ids: list[str]
+) -> dict[str, Any] | None:
+    """The replacements chosen for another selection of the same order's items, moved to
+    this one's positions, with what was said before."""
+    before, _, ids = str(stored.get("for") or "").partition("|")
+    if before != order_id:
+        return None
+    old_ids = ids.split(",")
+    picked = dict(stored.get("picked") or {})
+    by_item = {old_ids[int(p)]: new for p, new in picked.items() if int(p) < len(old_ids)}
+    kept = {str(p): by_item[i] for p, i in enumerate(item_ids) if i in by_item}
+    return {
+        "for": f"{order_id}|{','.join(item_ids)}",
+        "picked": kept,
+        "opening": stored.get("opening"),
+    }
+
+
+def _without_item(
+    order_id: str,
+    item_ids: list[str],
+    position: int,
+    replacements: dict[str, str],
+    opening: str,
+) -> list[EventType]:
+    """The change without one of its items, keeping the replacements chosen for the others
+    and what was said before the questions began."""
+    remaining = [i for p, i in enumerate(item_ids) if p != position]
+    if not remaining:
+        return [ActiveLoop(None)]
+    kept = {
+        str(new): replacements[str(old)]
+        for new, old in enumerate(p for p in range(len(item_ids)) if p != position)
+        if str(old) in replacements
+    }
+    state = {"for": f"{order_id}|{','.join(remaining)}", "picked": kept, "opening": opening}
+    return [SlotSet("item_ids", remaining), SlotSet("replacements", state)]
+
+
+_THIS_ONE = re.compile(
+    r"\b(?:never ?mind|skip|keep|forget|leave|not)\s+(?:about\s+)?(?:that|this|it)(?: one)?\b"
+)
+
+
+def _leaves_out(text: str, name: str) -> bool:
+    """Whether the shopper takes this item out of the change: "never mind the keyboard",
+    "skip that one", "keep the lamp as it is"."""
+    lowered = text.lower()
+    _, refused = taken_and_refused(lowered)
+    named_out = bool(refused) and names_product(refused, name)
+    return named_out or bool(_THIS_ONE.search(lowered))
 
 
 class ActionAskPaymentMethod(Action):

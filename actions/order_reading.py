@@ -71,9 +71,14 @@ _REASONS = (
 # A message that takes back something said before: "no, I meant ...", "actually ...".
 CORRECTION = re.compile(
     r"\b(no|nope|wait|actually|sorry|meant|mean|instead|wrong|rather|not that|mixed (them|it) up|"
+    r"only|never ?mind|don'?t want|do not want|"
     r"change (it|that) to|make (it|that))\b"
 )
 _ZIP = re.compile(r"\b(\d{5})\b")
+# Words that give a reason rather than refuse a proposal, once a reason is held.
+_GIVES_REASON = re.compile(
+    r"\b(reason|because|since|anymore|any more|mistake\w*|accident\w*|no longer|changed my mind)\b"
+)
 
 
 # Slots that hold a fact for a step after the choice of items.
@@ -119,7 +124,10 @@ class ActionReadOrderFacts(Action):
         events: list[EventType] = []
         correcting = CORRECTION.search(text.lower()) is not None
         reason = reason_in(text) if "reason" in facts else None
-        if reason is not None and reason != tracker.get_slot("cancel_reason"):
+        held_reason = tracker.get_slot("cancel_reason")
+        if held_reason is not None and not _GIVES_REASON.search(text.lower()):
+            reason = None  # "no, I don't want that for the lamp" refuses; it gives no reason
+        if reason is not None and reason != held_reason:
             events.append(SlotSet("cancel_reason", reason))
         if "address" in facts:
             address = parse_address(text)
@@ -172,22 +180,48 @@ def _order_meant(text: str, eligible: Sequence[OrderView], current: str | None) 
 
 
 def _items_corrected(tracker: Tracker, text: str, order: OrderView) -> list[EventType]:
-    """ "It's the tea kettle I want to return, not the helmet": the items named, without the
-    ones it says not to take, when they differ from the ones chosen."""
+    """ "It's the tea kettle I want to return, not the helmet", "no, I don't want that for
+    the espresso machine", "only the desk lamp": the items named, less the ones it refuses,
+    when they differ from the ones chosen. An item named only to refuse it is taken out of
+    the ones chosen, never made the only one."""
     chosen = list(tracker.get_slot("item_ids") or [])
     if not chosen:
         return []
-    kept_out = re.split(r"\b(?:not|except|but not|keep)\b", text.lower(), maxsplit=1)
-    named = mentioned_items(kept_out[0], order.items)
-    if not named:
+    taken, refused_text = taken_and_refused(text.lower())
+    named = mentioned_items(taken, order.items)
+    refused = {order.items[i].item_id for i in mentioned_items(refused_text, order.items)}
+    if named:
+        wanted = [order.items[i].item_id for i in named if order.items[i].item_id not in refused]
+    else:
+        wanted = [item for item in chosen if item not in refused]
+    if not wanted or sorted(wanted) == sorted(chosen):
         return []
-    wanted = [order.items[i].item_id for i in named]
-    if sorted(wanted) == sorted(chosen):
-        return []
+    positions = sorted(
+        i for i, item in enumerate(order.items) if item.item_id in wanted
+    )  # fmt: skip
     return [
-        SlotSet("selection", {"order_id": order.id, "positions": sorted(named)}),
+        SlotSet("selection", {"order_id": order.id, "positions": positions}),
         SlotSet("item_ids", wanted),
     ]
+
+
+# Words that refuse the items of their clause: "not the helmet", "I don't want that for the
+# mouse", "except the kettle", "never mind the keyboard", "keep the boots".
+_REFUSING = re.compile(
+    r"\b(?:not|except|without|keep|leave|remove|drop|skip|minus|never ?mind|forget)\b|n't\b"
+)
+_CLAUSE = re.compile(r"[,.;:!?()]|\s(?=(?:but|only|just|not|except|without)\b)")
+
+
+def taken_and_refused(text: str) -> tuple[str, str]:
+    """The clauses of a message that take items and those that refuse them, each joined:
+    "never mind the keyboard, only the thermostat" refuses the keyboard, takes the
+    thermostat."""
+    taken: list[str] = []
+    refused: list[str] = []
+    for clause in _CLAUSE.split(text.replace("’", "'")):
+        (refused if _REFUSING.search(clause) else taken).append(clause)
+    return " ".join(taken), " ".join(refused)
 
 
 # "I didn't ask for silver", "not the silver one": options refused, not asked for.

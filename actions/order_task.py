@@ -20,6 +20,7 @@ from actions.common import (
     button,
     call,
     flow_of,
+    item_label,
     latest_text,
     order_headline,
     orders,
@@ -34,7 +35,7 @@ from assistant.backends.orders import (
     PaymentMethodView,
 )
 from assistant.engine.repair import OFFER_SLOT
-from assistant.search.words import names_product
+from assistant.search.words import mentioned_values, names_product
 
 MAX_BUTTONS = 10
 
@@ -101,7 +102,7 @@ def order_match(text: str, choices: Sequence[OrderView]) -> OrderView | None:
         named = named_products(text, order)
         if named:
             complete = named == len({item.name for item in order.items})
-            scored.append(((named, complete), order))
+            scored.append(((named, described_items(text, order), complete), order))
     if not scored:
         return None
     scored.sort(key=lambda pair: pair[0], reverse=True)
@@ -113,6 +114,16 @@ def order_match(text: str, choices: Sequence[OrderView]) -> OrderView | None:
 def _described(said: list[str], choices: list[OrderView]) -> OrderView | None:
     """The order the shopper's words describe, the latest words first."""
     return next((found for text in reversed(said) if (found := order_match(text, choices))), None)
+
+
+def described_items(text: str, order: OrderView) -> int:
+    """How many of the order's named items the text also describes by an option they have
+    ("my small tshirt": the T-shirt in size S)."""
+    return sum(
+        1
+        for item in order.items
+        if names_product(text, item.name) and mentioned_values(text, [item.options])
+    )
 
 
 def named_products(text: str, order: OrderView) -> int:
@@ -133,12 +144,30 @@ def eligible_among(listed: Sequence[OrderView], flow: str) -> list[OrderView]:
 
 
 def ask_for_order(
-    dispatcher: CollectingDispatcher, tracker: Tracker, choices: list[OrderView]
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    choices: list[OrderView],
+    said: str = "",
 ) -> None:
+    """Which order: each one's headline, or, when the shopper named a product that several
+    of them hold ("the laptop"), only those orders, each with that item and its options."""
+    holding = [
+        (order, item)
+        for order in choices
+        for item in order.items
+        if said and names_product(said, item.name)
+    ]
+    if len({order.id for order, _ in holding}) > 1:
+        buttons = [
+            button(f"{order.id} ({order.status}): {item_label(item)}", order_id=order.id)
+            for order, item in holding
+        ]
+    else:
+        buttons = [button(order_headline(o), order_id=o.id) for o in choices]
     dispatcher.utter_message(
         response="utter_ask_order_id",
         verb=VERBS.get(flow_of(tracker), "look up"),
-        buttons=[button(order_headline(o), order_id=o.id) for o in choices[:MAX_BUTTONS]],
+        buttons=buttons[:MAX_BUTTONS],
     )
 
 
@@ -209,7 +238,7 @@ class ActionAskOrderId(Action):
             return [SlotSet("order_id", eligible[0].id)]
         if described is not None:
             return [SlotSet("order_id", described.id)]
-        ask_for_order(dispatcher, tracker, eligible)
+        ask_for_order(dispatcher, tracker, eligible, " ".join(said))
         return []
 
 

@@ -60,11 +60,27 @@ def split_requests(text: str) -> list[str]:
     pieces.append(text[position:])
     merged = [pieces[0]]
     for join, piece in zip(joins, pieces[1:], strict=True):
-        if len(piece.split()) < MIN_REQUEST_WORDS or len(merged[-1].split()) < MIN_REQUEST_WORDS:
+        if (
+            len(piece.split()) < MIN_REQUEST_WORDS
+            or len(merged[-1].split()) < MIN_REQUEST_WORDS
+            or _ends_list(merged[-1], join, piece)
+        ):
             merged[-1] = f"{merged[-1]}{join}{piece}"
         else:
             merged.append(piece)
     return [piece.strip(" ,") for piece in merged if piece.strip(" ,")]
+
+
+def _ends_list(before: str, join: str, piece: str) -> bool:
+    """Whether "and <piece>" is the last of a list ("return the cleaner, headphone, and
+    smart watch"), not another request."""
+    if "and" not in join.lower() or len(piece.split()) > MAX_LIST_ITEM_WORDS:
+        return False
+    last = before.rsplit(",", 1)
+    return len(last) == 2 and 0 < len(last[1].split()) <= MAX_LIST_ITEM_WORDS
+
+
+MAX_LIST_ITEM_WORDS = 3
 
 
 # "No, the other one": a no that points at another choice answers the step.

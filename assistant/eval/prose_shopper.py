@@ -19,15 +19,21 @@ from assistant.eval.shopper_words import (
     GENERIC,
     asked_and_kept,
     changed_values,
+    clauses_about,
+    compared_score,
+    full_options,
     goes_as_said,
+    must_be,
     names_match,
     new_values,
     option_score,
     order_in,
     order_score,
+    preference_score,
     price,
     segment,
     summary_items,
+    without_preferences,
     words,
 )
 
@@ -58,7 +64,9 @@ WANTS_ALL = re.compile(
     r"\b(everything|whole|entire|all (?:the |my |of )?(?:things|items|it|them|\w* ?orders?))\b"
 )
 # Requests that name an item by comparison, which a summary alone cannot confirm.
-COMPARED = re.compile(r"\b(more|less|most|least) expensive\b|\bcheaper\b|\bpricier\b")
+COMPARED = re.compile(r"\b(more|less) expensive\b|\bcheaper\b|\bpricier\b")
+# Words that ask to keep an option as it is: "same size", "keep the material".
+SAME = r"\b(?:same|keep (?:the |my )?|unchanged) ?{option}\b|\b{option} (?:the same|unchanged)\b"
 # Requests that leave the new options to the assistant's search.
 RELATIVE = re.compile(
     r"\b(cheapest|most expensive|least expensive|any|whatever|do not care|don't care|"
@@ -84,6 +92,8 @@ class ProseShopper:
         self.last_question: str | None = None
         self.repeats = 0
         self.own_words_said = False
+        self.payment_asked_for = False
+        self.on_confirm_said = False
 
     # -- the conversation ----------------------------------------------------------------------
 
@@ -177,7 +187,20 @@ class ProseShopper:
             return self._answer_address(reply)
         if question == "confirm":
             return self._confirm(request, reply.summary())
+        if question == "offer":
+            return self._answer_offer(request, reply)
         return None
+
+    def _answer_offer(self, request: Request, reply: Reply) -> str:
+        """Yes to an offer to do what it asked for, another way ("I can change items in it
+        instead. Shall I?" to a wish for other items); no to anything else."""
+        offered = reply.last_text.lower()
+        wants_items = request.kind in ("exchange", "modify")
+        changes_items = re.search(r"\b(change|exchange) items\b", offered) is not None
+        starts_task = "start that" in offered and request.kind != "info"
+        if (wants_items and changes_items) or starts_task:
+            return reply.click(lambda b: b["title"].lower().startswith("yes")) or "Yes, please."
+        return "No, thanks."
 
     def identity_text(self) -> str:
         self.identity_tries += 1
@@ -200,7 +223,15 @@ class ProseShopper:
         # No number known: the order that holds the things it talks about.
         said = words(request.text)
         fresh = [b for b in reply.buttons if b["title"] not in self.tried_orders]
-        best = self._best_button(Reply(buttons=fresh), lambda title: order_score(title, said))
+        anywhere = words(self.scenario.text)
+        best = self._best_button(
+            Reply(buttons=fresh),
+            # The products it named, then the options it named ("it is 15-inch, 32GB").
+            lambda title: (
+                order_score(title, said)
+                + 0.1 * len((words(title.partition("(")[2].partition("(")[2]) - GENERIC) & anywhere)
+            ),
+        )
         if best is None:
             # Nothing it named is in one order more than another: go through them in turn.
             best = next(
@@ -214,12 +245,17 @@ class ProseShopper:
         return "I don't remember the order number."
 
     def _answer_items(self, request: Request, reply: Reply, *, more: bool) -> str:
+        if "which one do you mean" in reply.last_text.lower():
+            return self._answer_which_alike(reply)
         said = words(request.text)
         lowered = request.text.lower()
         wants_all = WANTS_ALL.search(lowered) is not None
         excluded = words(lowered.split("except", 1)[1]) if "except" in lowered else set()
         so_far = ask_detail(reply.last_text, r"so far: (.+?)\. is that everything") or ""
         titles = [b["title"] for b in reply.buttons if "item_pick" in b["payload"]]
+        if so_far and not re.search(r"\b(both|two|all|every)\b", lowered):
+            # "An air purifier and a vacuum cleaner": one of each, not the second vacuum.
+            titles = [t for t in titles if t.split(" (")[0] not in so_far]
         if wants_all and not excluded and not more:
             return reply.click(lambda b: '"all"' in b["payload"]) or "All of them."
         wanted = [
@@ -237,6 +273,25 @@ class ProseShopper:
             return str(next(b["payload"] for b in reply.buttons if b["title"] == wanted[0]))
         return "The " + " and the ".join(dict.fromkeys(t.split(" (")[0] for t in wanted)) + "."
 
+    def _answer_which_alike(self, reply: Reply) -> str:
+        """Which of two items of one product: the one whose options its words name."""
+        said = words(self.scenario.text)
+        scored = [
+            (len((words(b["title"].split("(", 1)[-1]) - GENERIC) & said), b)
+            for b in reply.buttons
+            if "item_pick" in b["payload"]
+        ]
+        if not scored:
+            return "I'm not sure."
+        top, best = max(scored, key=lambda pair: pair[0])
+        if top == 0:
+            return "I'm not sure."
+        if not self.typed:
+            return str(best["payload"])
+        others = set().union(*(words(b["title"]) for _, b in scored if b is not best))
+        own = sorted((words(best["title"]) - others) & said)
+        return f"The {' '.join(own)} one." if own else f"The {best['title']}."
+
     def _answer_new_item(self, request: Request, reply: Reply) -> str:
         asked = ask_detail(reply.last_text, r"instead of the (.+?) \(") or ""
         part = segment(request.text, asked.split(" (")[0])
@@ -244,24 +299,49 @@ class ProseShopper:
         choices = [b for b in reply.buttons if "new_item_pick" in b["payload"]]
         if not choices:
             return "Never mind that one."
+        current = ask_detail(reply.last_text, r"instead of the [^(]+\((.+?)\) \(\$") or ""
+        need, then = must_be(self.scenario.text, asked.split(" (")[0])
+        if need and current:
+            # "If there is no keyboard that is clicky, RGB, full size, ...": only those will
+            # do, or else what it says it would do then.
+            fitting = [b for b in choices if need <= full_options(current, b["title"])]
+            if not fitting and re.search(r"\b(only|rather|not|n't|keep|skip)\b", then.lower()):
+                return f"Never mind the {asked.split(' (')[0]}, leave it as it is."
+            if not fitting:
+                fallback = words(then) - GENERIC
+                fitting = [
+                    max(
+                        choices,
+                        key=lambda b: (
+                            len(need & full_options(current, b["title"]))
+                            + 2 * len(fallback & full_options(current, b["title"]))
+                        ),
+                    )
+                ]
+            choices = fitting
         if re.search(r"\b(cheapest|least expensive|lowest price)\b", lowered):
             best = min(choices, key=lambda b: price(b["title"]))
         elif re.search(r"\b(most expensive|priciest|highest price)\b", lowered):
             best = max(choices, key=lambda b: price(b["title"]))
         else:
-            near, anywhere = words(part), words(self.scenario.text)
+            # A stated order of preference ("prefer battery > USB > AC") is scored as one.
+            near = words(without_preferences(part))
+            anywhere = words(without_preferences(self.scenario.text))
             # What this item's words ask for counts most; the rest of the scenario breaks ties
             # ("if there is no clicky RGB one, no backlight"); fewer changes win after that.
             scored = [
                 (
-                    2 * option_score(b["title"], near) + option_score(b["title"], anywhere),
+                    2 * option_score(b["title"], near)
+                    + option_score(b["title"], anywhere)
+                    + compared_score(current, b["title"], part)
+                    + preference_score(full_options(current, b["title"]), part),
                     -b["title"].count(", "),
                     b,
                 )
                 for b in choices
             ]
             top = max(scored, key=lambda entry: entry[:2])
-            if top[0] <= 0:
+            if top[0] <= 0 and len(choices) > 1:
                 if not self.own_words_said:
                     self.own_words_said = True
                     return part
@@ -281,6 +361,10 @@ class ProseShopper:
             clicked = reply.click(lambda b, n=name: n in b["title"].lower())
             if clicked:
                 return clicked if not self.typed else f"My {name}, please."
+        if ranked and not self.payment_asked_for:
+            # The way it wants to be paid is not offered: it says so once.
+            self.payment_asked_for = True
+            return f"To my {ranked[0][1]}, please."
         return "The original payment method, please."
 
     def _answer_address(self, reply: Reply) -> str:
@@ -310,6 +394,11 @@ class ProseShopper:
 
     def _confirm(self, request: Request, summary: str) -> str:
         """Yes only when the summary is the change the request asks for."""
+        if self.scenario.on_confirm and not self.on_confirm_said:
+            self.on_confirm_said = True
+            return f"No, {self.scenario.on_confirm[:1].lower()}{self.scenario.on_confirm[1:]}."
+        if request.kind == "info":
+            return "No, I only wanted to know."
         lowered = summary.lower()
         verbs = SUMMARY_VERBS.get(request.kind, ())
         if verbs and not any(v in lowered for v in verbs):
@@ -332,15 +421,24 @@ class ProseShopper:
             for option, old, new in changed_values(summary)
             if goes_as_said(request.text, old, new)
         }
+        old_values = {option: old for option, old, _ in changed_values(summary)}
+        for line in summary.splitlines():
+            part = clauses_about(request.text, line[2:].split(":")[0]) if line[:2] == "• " else ""
+            for _option, old, new in changed_values(line) if part else ():
+                if goes_as_said(part, new, old) and not goes_as_said(part, old, new):
+                    # "A shorter one", and the new one is longer.
+                    return f"No, I didn't ask for {new}."
         for option, value in new_values(summary):
-            # A new option it never spoke of is not its wish (unless it asked for the
-            # cheapest, the best, or "any", or compared it: "a shorter one"); "none" only
-            # when it said "no <option>".
+            # A new option it never spoke of is taken as what the store has, unless it
+            # asked to keep that option or named the old value (a person checks what they
+            # asked for); "none" only when it said "no <option>" or never spoke of it.
             if value == "none":
                 spoken = re.search(rf"\bno {re.escape(option)}", self.scenario.lowered) is not None
             else:
                 spoken = bool((words(value) - GENERIC) & said) or (option, value) in compared
-            if not relative and not spoken:
+            if relative or spoken:
+                continue
+            if self._keeps(option, old_values.get(option, "")):
                 return f"No, I didn't ask for {value}."
         if request.kind in ("order_address", "default_address"):
             places = self._target_places()
@@ -351,6 +449,17 @@ class ProseShopper:
             if not full and places and not any(p in shown.lower() for p in places):
                 return "No, that's not the address I meant."
         return "Yes, please go ahead."
+
+    def _keeps(self, option: str, old: str) -> bool:
+        """Whether the scenario wants the option left as it is: "same size", or the old
+        value named ("clicky, RGB backlight")."""
+        lowered = self.scenario.lowered
+        if option and re.search(SAME.format(option=re.escape(option.lower())), lowered):
+            return True
+        if re.search(r"\bother (?:specs|specifications|options|features)\b[^.]*\bsame\b", lowered):
+            return True
+        old_words = words(old) - GENERIC - {"none", "yes", "no"}
+        return bool(old_words) and old_words <= words(lowered)
 
     def _best_button(self, reply: Reply, score: Any) -> dict[str, str] | None:
         scored = [(score(b["title"]), b) for b in reply.buttons]

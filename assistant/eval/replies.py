@@ -23,12 +23,13 @@ QUESTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("more_items", re.compile(r"\bso far:")),
-    ("items", re.compile(r"which items? (from|in) order")),
+    ("items", re.compile(r"which items? (from|in) order|which one do you mean")),
     ("new_item", re.compile(r"what would you like instead of")),
     ("cancel_reason", re.compile(r"reason for cancel")),
     ("address", re.compile(r"what is the new address|which address")),
     ("payment", re.compile(r"refund go\?|which payment method|pay or receive")),
     ("order", re.compile(r"which order|pick one of your orders|check the number")),
+    ("offer", re.compile(r"\bshall i\?|would you like me to start that")),
 )
 # The end of a request, whatever its outcome.
 ENDED = re.compile(

@@ -55,7 +55,7 @@ _SUBJECT_VERBS = (
     "want|wish|have|had|received|just|ordered|are|were|prefer|also|do|don't|did|live|would|"
     "can|could|need|bought|made|forgot|think|like|only|become|recently|realize|realized|"
     "wonder|placed|lost|got|will|may|might|believe|intend|plan|moved|no|still|said|"
-    "care|own|know|remember|go|use|love|really|then|find|found"
+    "care|own|know|remember|go|use|love|really|then|find|found|add|regret|change|decide|agree"
 )
 _FIRST_PERSON = (
     (re.compile(r"\byou're\b", re.I), "I'm"),
@@ -104,6 +104,9 @@ class Scenario:
     zips: list[str] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
     text: str = ""
+    # What it says when asked to confirm ("if the agent asks for confirmation, only exchange
+    # the desk lamp"), said once.
+    on_confirm: str = ""
 
     @classmethod
     def read(cls, instructions: dict[str, Any]) -> Scenario:
@@ -124,6 +127,10 @@ class Scenario:
         told = ZIP.findall(behaviour) if "zip" in behaviour.lower() else []
         scenario.zips = list(dict.fromkeys([*told, *ZIP.findall(known)]))
         scenario.requests = requests_in(reason)
+        found = _ON_CONFIRM.search(f"{reason} {behaviour}")
+        if found:
+            then = re.sub(r"^(?:do not|don't) say yes[^,]*, because\s+", "", found.group("then"))
+            scenario.on_confirm = first_person(then).rstrip(" .")
         return scenario
 
     @property
@@ -155,11 +162,19 @@ class Scenario:
 # A clause that starts another change: ", and exchange the pet bed" after "return the bottle".
 _NEXT_CHANGE = re.compile(
     r",? and (?:(?:I|you) (?:also )?(?:want to |wish to |would like to )?)?"
-    r"(?=(?:return|exchange|cancel|modify)\b)",
+    r"(?=(?:return|exchange|cancel|modify|change)\b)",
     re.IGNORECASE,
 )
 # "I never want to cancel my entire order": a limit on the requests, not one of them.
 _NEGATED = re.compile(r"\b(never|not|n't|no)\b(?: \w+){0,3} (cancel|return|exchange|modify)")
+
+
+# "..., but if the agent asks you to confirm, you regret and want to keep it."
+_ON_CONFIRM = re.compile(
+    r",?\s*(?:but\s+)?(?:if|when|once) the agent asks(?: you)?(?: for| to)?(?: final)?"
+    r" confirm\w*,\s*(?:then\s+)?(?P<then>[^.]+)",
+    re.IGNORECASE,
+)
 
 
 def requests_in(reason: str) -> list[Request]:
@@ -168,7 +183,7 @@ def requests_in(reason: str) -> list[Request]:
     requests: list[Request] = []
     context = ""  # sentences that only set the scene, said with the next request
     for sentence in re.split(r"(?<=[.!?])\s+|\n+", reason):
-        sentence = sentence.strip(" .")
+        sentence = _ON_CONFIRM.sub("", sentence).strip(" .")
         if len(sentence) < 8 or META.search(sentence):
             continue
         lowered = sentence.lower()
@@ -193,6 +208,15 @@ def requests_in(reason: str) -> list[Request]:
     return requests
 
 
+# "Check whether I can return the vacuum, but don't process anything": a question.
+_ONLY_ASKS = re.compile(
+    r"\b(?:do ?n'?t|do not) (?:process|do|change) anything\b|\bnot sure yet\b|"
+    r"\bjust (?:check|ask)\b"
+)
+
+
 def _kind(text: str) -> str | None:
     lowered = text.lower()
+    if _ONLY_ASKS.search(lowered):
+        return "info"
     return next((name for name, pattern in KINDS if pattern.search(lowered)), None)

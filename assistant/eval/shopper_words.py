@@ -17,7 +17,20 @@ def words(text: str) -> set[str]:
     """Lower-case words with plural endings and hyphens taken off ("T-Shirts" → "tshirt")."""
     lowered = re.sub(r"\bno (\w+)", r"\1 none", text.lower())  # "no backlight": backlight none
     found = re.findall(r"[a-z0-9]+", lowered.replace("-", ""))
-    return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in found}
+    said = {_singular(w) for w in found}
+    # A size said in full is its letter too ("small tshirt": size S).
+    return said | {SIZE_LETTERS[w] for w in said if w in SIZE_LETTERS}
+
+
+SIZE_LETTERS = {"small": "s", "medium": "m", "large": "l"}
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ves"):
+        return word[:-3] + "f"  # "bookshelves"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
 
 
 def names_match(name: str, said: set[str]) -> bool:
@@ -147,3 +160,75 @@ def changed_values(summary: str) -> Iterable[tuple[str, str, str]]:
                 name, _, value = part.partition(": ")
                 if value and name in old:
                     yield name, old[name], value
+
+
+# "If there is no keyboard that is clicky, RGB backlight, full size, ...": what an item must be.
+_MUST_BE = re.compile(
+    r"\bif (?:there is|there's|there are) no (?P<item>[a-z ]+?) (?:that is|that's|that are|with|"
+    r"in) (?P<values>[^.;]+?)(?:, (?:you|I)\b|[.;]|$)",
+    re.IGNORECASE,
+)
+
+
+def must_be(text: str, item_name: str) -> tuple[set[str], str]:
+    """The words an item's new variant must have, when the scenario makes the change of
+    that item depend on them, and what it says to do otherwise ("you'd go for no
+    backlight", "you'd rather only exchange the thermostat")."""
+    for found in _MUST_BE.finditer(text):
+        if names_match(item_name, words(found.group("item"))):
+            then = text[found.end() :].split(".")[0]
+            return words(found.group("values")) - GENERIC - {"and", "or", "a", "an"}, then
+    return set(), ""
+
+
+def compared_score(current: str, title: str, text: str) -> float:
+    """How a choice's changes go the way the words compare ("a brighter one": medium to high
+    counts for it, medium to low against it)."""
+    old = dict(part.partition(": ")[::2] for part in current.split(", "))
+    score = 0.0
+    for part in title.split(" · ")[0].split(", "):
+        name, _, new = part.partition(": ")
+        if name not in old:
+            continue
+        if goes_as_said(text, old[name], new):
+            score += 1.5
+        elif goes_as_said(text, new, old[name]):
+            score -= 2
+    return score
+
+
+def full_options(current: str, title: str) -> set[str]:
+    """The words of every option of a choice: the current item's options ("switch type:
+    linear, backlight: RGB") with the ones the choice's title changes."""
+    options = dict(part.partition(": ")[::2] for part in current.split(", "))
+    for part in title.split(" · ")[0].split(", "):
+        name, _, value = part.partition(": ")
+        options[name] = value
+    return words(" ".join(f"{n} {v}" for n, v in options.items()))
+
+
+_PREFER = re.compile(r"\bprefer\w* ([\w ]+(?:\s*>\s*[\w ]+)+)", re.IGNORECASE)
+
+
+def preference_score(options: set[str], text: str) -> float:
+    """How high a choice's options rank in a stated order of preference ("prefer battery >
+    USB > AC"): 1 for the first, less for each after it."""
+    found = _PREFER.search(text)
+    if found is None:
+        return 0.0
+    ranked = [words(choice) - GENERIC for choice in found.group(1).split(">")]
+    for rank, wanted in enumerate(ranked):
+        if wanted and wanted <= options:
+            return 2.0 * (len(ranked) - rank) / len(ranked)
+    return 0.0
+
+
+def without_preferences(text: str) -> str:
+    return _PREFER.sub(" ", text)
+
+
+def clauses_about(text: str, item_name: str) -> str:
+    """The clauses of a request that name one item ("... the water bottle to a bigger one,
+    and the desk lamp to a less bright one" gives the lamp's clause for the lamp)."""
+    clauses = re.split(r"[.;]\s+|,?\s+and (?=the |my )", text)
+    return " ".join(c for c in clauses if names_match(item_name, words(c)))
