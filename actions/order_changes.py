@@ -20,14 +20,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.addresses import address_buttons, known_address_named, parse_address
 from actions.catalog import (
-    choose_variant,
     described_alike,
-    differences,
     mentioned_items,
     mentioned_methods,
-    money,
     payment_sources,
-    replacement_candidates,
     same_named_items,
 )
 from actions.common import (
@@ -42,23 +38,19 @@ from actions.common import (
     payload_value,
     texts_since_flow_start,
 )
-from actions.order_reading import heard_later_fact, reason_in, taken_and_refused
+from actions.order_reading import heard_later_fact, reason_in
 from actions.order_task import (
     MAX_BUTTONS,
     current_customer,
     current_order,
     eligible_methods,
-    order_item,
     switch_order,
     task_events,
 )
-from actions.variant_words import typed_option, without_indifference, words_about
 from assistant.backends.orders import (
     CANCEL_REASONS,
-    OrderView,
     PaymentMethodView,
 )
-from assistant.search.words import names_product
 
 _DONE = re.compile(
     r"\b(that'?s (all|it|everything)|nothing else|no more|only (that|those|these)|"
@@ -202,191 +194,6 @@ class ActionAskItemIds(Action):
                 buttons=buttons[: MAX_BUTTONS + 1],
             )
         return [_selection_event(order.id, selection)]
-
-
-_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
-
-
-def _which(order: OrderView, item_ids: list[str], position: int) -> str:
-    """The item being asked about; "second" when the same item is chosen twice, so the two
-    questions read differently (and the shopper knows the first was understood)."""
-    label = item_label(order_item(order, item_ids[position]))
-    same = [p for p, i in enumerate(item_ids) if item_label(order_item(order, i)) == label]
-    if len(same) > 1 and same.index(position) < len(_ORDINALS):
-        return f"{_ORDINALS[same.index(position)]} {label}"
-    return label
-
-
-class ActionAskNewItemIds(Action):
-    """For each chosen item, the new option: from the shopper's words, or clicked."""
-
-    def name(self) -> str:
-        return "action_ask_new_item_ids"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        switched = await switch_order(dispatcher, tracker)
-        if switched is not None:
-            return switched
-        order = await current_order(tracker)
-        item_ids: list[str] = list(tracker.get_slot("item_ids") or [])
-        working_on = f"{order.id}|{','.join(item_ids)}"
-        stored = tracker.get_slot("replacements")
-        if isinstance(stored, dict) and stored.get("for") != working_on:
-            # Fewer items than before ("no, only the desk lamp"): the choices made stay.
-            stored = _carried_over(stored, order.id, item_ids)
-        if not isinstance(stored, dict):
-            stored = None
-        replacements: dict[str, str] = dict((stored or {}).get("picked") or {})
-        # What was offered for an item last time: a follow-up ("full size, no backlight")
-        # narrows those options rather than starting over.
-        offered: dict[str, list[str]] = dict((stored or {}).get("offered") or {})
-        # What was said before the first of these questions, for the items not asked about
-        # yet; the latest message, for the item just asked about.
-        opening = str((stored or {}).get("opening") or " ".join(texts_since_flow_start(tracker)))
-        opening = without_indifference(opening)
-        said = without_indifference(latest_text(tracker))
-        picked = str(payload_value(tracker, "new_item_pick") or "")
-        names = [order_item(order, i).name for i in item_ids]
-        names += [p.name for p in await call(orders().list_products)]
-        events: list[EventType] = []
-        for position, item_id in enumerate(item_ids):
-            if str(position) in replacements:
-                continue
-            current = order_item(order, item_id)
-            product = await call(orders().get_product, current.product_id)
-            variants = replacement_candidates(product, current)
-            candidates = {v.item_id for v in variants}
-            asked = str(position) in offered
-            typed = None
-            if not picked and asked:
-                # The shopper typed back one of the choices shown.
-                shown = [v for v in variants if v.item_id in set(offered[str(position)])]
-                labels = [(differences(v.options, current.options), v.item_id) for v in shown]
-                typed = typed_option(said, labels)
-            if picked.startswith(f"{position}:") and picked.split(":", 1)[1] in candidates:
-                typed = picked.split(":", 1)[1]
-            if typed is not None:
-                replacements[str(position)] = typed
-                continue
-            if asked and not picked and _leaves_out(said, current.name):
-                # "Never mind the keyboard, just the thermostat": that item stays as it is.
-                return _without_item(order.id, item_ids, position, replacements, opening)
-            about = said if asked else words_about(opening, current.name, names)
-            choice = choose_variant(
-                "" if picked and asked else about,
-                product,
-                current,
-                among=offered.get(str(position)),
-            )
-            if choice.chosen is None and choice.unmatched and str(position) in offered:
-                choice = choose_variant(about, product, current)
-            if choice.chosen is not None:
-                replacements[str(position)] = choice.chosen.item_id
-                dispatcher.utter_message(
-                    response="utter_new_item_chosen",
-                    item=current.name,
-                    options=differences(choice.chosen.options, current.options),
-                    price=money(choice.chosen.price),
-                )
-                continue
-            if not choice.candidates and not choice.unmatched:
-                dispatcher.utter_message(
-                    response="utter_no_other_options", item=item_label(current)
-                )
-                remaining = [i for p, i in enumerate(item_ids) if p != position]
-                if not remaining:
-                    return [ActiveLoop(None)]
-                # Drop it and start the replacements again for the items that are left.
-                return [SlotSet("item_ids", remaining)]
-            if choice.unmatched:
-                wanted = ", ".join(sorted(v for vs in choice.unmatched.values() for v in vs))
-                dispatcher.utter_message(
-                    response="utter_no_matching_option", item=current.name, wanted=wanted
-                )
-            buttons = [
-                button(
-                    f"{differences(v.options, current.options)} · {money(v.price)}",
-                    new_item_pick=f"{position}:{v.item_id}",
-                )
-                for v in choice.candidates[:MAX_BUTTONS]
-            ]
-            dispatcher.utter_message(
-                response="utter_ask_new_item",
-                item=_which(order, item_ids, position),
-                price=money(current.price),
-                count=len(choice.candidates),
-                buttons=buttons,
-            )
-            offered[str(position)] = [v.item_id for v in choice.candidates]
-            state = {
-                "for": working_on,
-                "picked": replacements,
-                "offered": offered,
-                "opening": opening,
-            }
-            events.append(SlotSet("replacements", state))
-            return events
-        new_ids = [replacements[str(p)] for p in range(len(item_ids))]
-        return [
-            SlotSet("replacements", {"for": working_on, "picked": replacements}),
-            SlotSet("new_item_ids", new_ids),
-        ]
-
-
-def _carried_over(
-    stored: dict[str, Any], order_id: str, item_ids: list[str]
-) -> dict[str, Any] | None:
-    """The replacements chosen for another selection of the same order's items, moved to
-    this one's positions, with what was said before."""
-    before, _, ids = str(stored.get("for") or "").partition("|")
-    if before != order_id:
-        return None
-    old_ids = ids.split(",")
-    picked = dict(stored.get("picked") or {})
-    by_item = {old_ids[int(p)]: new for p, new in picked.items() if int(p) < len(old_ids)}
-    kept = {str(p): by_item[i] for p, i in enumerate(item_ids) if i in by_item}
-    return {
-        "for": f"{order_id}|{','.join(item_ids)}",
-        "picked": kept,
-        "opening": stored.get("opening"),
-    }
-
-
-def _without_item(
-    order_id: str,
-    item_ids: list[str],
-    position: int,
-    replacements: dict[str, str],
-    opening: str,
-) -> list[EventType]:
-    """The change without one of its items, keeping the replacements chosen for the others
-    and what was said before the questions began."""
-    remaining = [i for p, i in enumerate(item_ids) if p != position]
-    if not remaining:
-        return [ActiveLoop(None)]
-    kept = {
-        str(new): replacements[str(old)]
-        for new, old in enumerate(p for p in range(len(item_ids)) if p != position)
-        if str(old) in replacements
-    }
-    state = {"for": f"{order_id}|{','.join(remaining)}", "picked": kept, "opening": opening}
-    return [SlotSet("item_ids", remaining), SlotSet("replacements", state)]
-
-
-_THIS_ONE = re.compile(
-    r"\b(?:never ?mind|skip|keep|forget|leave|not)\s+(?:about\s+)?(?:that|this|it)(?: one)?\b"
-)
-
-
-def _leaves_out(text: str, name: str) -> bool:
-    """Whether the shopper takes this item out of the change: "never mind the keyboard",
-    "skip that one", "keep the lamp as it is"."""
-    lowered = text.lower()
-    _, refused = taken_and_refused(lowered)
-    named_out = bool(refused) and names_product(refused, name)
-    return named_out or bool(_THIS_ONE.search(lowered))
 
 
 class ActionAskPaymentMethod(Action):

@@ -7,6 +7,7 @@ from rasa_sdk import Action
 from actions.auth import ActionAuthenticate
 from actions.handoff import ActionHandoff
 from actions.knowledge import ActionAnswerOrFallback, ActionAnswerQuestion
+from actions.new_items import ActionAskNewItemIds
 from actions.order_apply import (
     ActionApplyOrderChange,
     ActionAskConfirmation,
@@ -16,7 +17,6 @@ from actions.order_changes import (
     ActionAskAddress,
     ActionAskCancelReason,
     ActionAskItemIds,
-    ActionAskNewItemIds,
     ActionAskPaymentMethod,
     ActionStartOrderTask,
     ActionValidateCancelReason,

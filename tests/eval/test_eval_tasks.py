@@ -207,3 +207,51 @@ def test_a_task_with_nothing_to_write_passes_only_when_its_request_is_settled() 
     told = [{"assistant": "The total was $829.43."}]
     assert judge(with_facts, diff=[], violations=0, transferred=False, transcript=told)[2]
     assert not judge(with_facts, diff=[], violations=0, transferred=False, transcript=silent)[2]
+
+
+def test_the_prose_shopper_says_what_its_scenario_says_at_the_confirmation() -> None:
+    shopper = ProseShopper(
+        _instructions(
+            "You want to exchange the water bottle and the desk lamp. If the agent asks for "
+            "confirmation, only exchange the desk lamp.",
+            "",
+        )
+    )
+    shopper.opening()
+    both = Reply(
+        texts=[
+            "Here is exactly what I'll do:\nExchange in order #W1:\n• Desk Lamp: color: white → "
+            "color: black ($1.00 → $2.00)\n• Water Bottle: capacity: 500ml → capacity: 750ml "
+            "($1.00 → $2.00)\nShall I go ahead?"
+        ]
+    )
+    assert shopper.respond(both) == "No, only exchange the desk lamp."
+
+
+def test_the_prose_shopper_leaves_an_item_when_no_choice_meets_its_condition() -> None:
+    shopper = ProseShopper(
+        _instructions(
+            "You want to exchange the mechanical keyboard for one with clicky switches. If "
+            "there is no keyboard that is clicky, RGB backlight, full size, you'd rather "
+            "only exchange the thermostat.",
+            "",
+        )
+    )
+    shopper.opening()
+    asked = Reply(
+        texts=[
+            "What would you like instead of the Mechanical Keyboard (switch type: linear, "
+            "backlight: RGB, size: full size) ($272.33)? There are 2 available options."
+        ],
+        buttons=[
+            {
+                "title": "switch type: clicky, size: 80% · $237.48",
+                "payload": '/x{"new_item_pick":1}',
+            },
+            {
+                "title": "switch type: clicky, backlight: none · $269.16",
+                "payload": '/x{"new_item_pick":2}',
+            },
+        ],
+    )
+    assert shopper.respond(asked) == "Never mind the Mechanical Keyboard, leave it as it is."

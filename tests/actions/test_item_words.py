@@ -1,0 +1,134 @@
+"""Which of a shopper's words are about which item: refusals at a confirmation, the clauses
+about each item of a change, choices typed back, options the shopper does not care about,
+variants by number, alike items told apart, lists that are one request."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from actions.catalog import choose_variant, described_alike, mentioned_items
+from actions.order_reading import taken_and_refused
+from actions.order_task import order_match
+from actions.variant_words import typed_option, without_indifference, words_about
+from assistant.backends.orders import (
+    AddressView,
+    OrderItemView,
+    OrderView,
+    ProductView,
+    VariantView,
+)
+from assistant.engine.readings import split_requests
+
+
+@pytest.mark.parametrize(
+    ("text", "taken", "refused"),
+    [
+        ("no, i don't want that for the espresso machine.", "", "espresso machine"),
+        ("it's the tea kettle i want to return not the helmet", "tea kettle", "helmet"),
+        ("never mind the keyboard, only the thermostat", "thermostat", "keyboard"),
+        ("no, only the desk lamp", "desk lamp", ""),
+    ],
+)
+def test_a_refusal_is_read_apart_from_what_is_taken(text: str, taken: str, refused: str) -> None:
+    took, refusing = taken_and_refused(text)
+    assert (taken in took) and (taken == "" or taken not in refusing)
+    assert (refused in refusing) and (refused == "" or refused not in took)
+
+
+def _item(name: str, item_id: str, **options: str) -> OrderItemView:
+    return OrderItemView(item_id, name.lower(), name, options, Decimal("10"))
+
+
+def test_an_item_named_only_to_refuse_it_is_not_taken() -> None:
+    items = [_item("Espresso Machine", "e"), _item("Electric Kettle", "k")]
+    took, refusing = taken_and_refused("no, i don't want that for the espresso machine")
+    assert mentioned_items(took, items) == []
+    assert mentioned_items(refusing, items) == [0]
+
+
+def test_each_item_gets_the_words_about_it() -> None:
+    text = (
+        "I want to exchange the helmet for a medium sized, red, high ventilation type. "
+        "I want to exchange the luggage set (in another order) to a two-piece black one"
+    )
+    helmet = words_about(text, "Cycling Helmet", ["Cycling Helmet", "Luggage Set"])
+    assert "red" in helmet and "black" not in helmet
+    # Shared wishes, which name no product, stay with every item.
+    both = "exchange the bottle and the lamp. prefer polyester"
+    assert "polyester" in words_about(both, "Water Bottle", ["Water Bottle", "Desk Lamp"])
+
+
+def test_options_it_does_not_care_about_are_not_wishes() -> None:
+    said = without_indifference("boots in size 8, but do not care about waterproof or not")
+    assert "8" in said and "waterproof" not in said
+
+
+def test_a_choice_typed_back_is_that_choice() -> None:
+    labels = [
+        ("color: black", "a"),
+        ("color: black, ventilation: medium", "b"),
+        ("size: 8", "c"),
+    ]
+    assert typed_option("The one with color: black, ventilation: medium.", labels) == "b"
+    assert typed_option("size: 80%", labels) is None
+
+
+THERMOSTAT = ProductView(
+    id="t",
+    name="Smart Thermostat",
+    variants=tuple(
+        VariantView(item_id=i, options={"compatibility": c}, price=Decimal(p), available=True)
+        for i, c, p in [
+            ("1111111111", "Apple HomeKit", "260"),
+            ("2222222222", "Google Assistant", "250"),
+            ("3333333333", "Amazon Alexa", "230"),
+        ]
+    ),
+)
+CURRENT = OrderItemView(
+    "1111111111", "t", "Smart Thermostat", {"compatibility": "Apple HomeKit"}, Decimal("260")
+)
+
+
+def test_a_variant_is_picked_by_its_number() -> None:
+    chosen = choose_variant("change it to item 3333333333 please", THERMOSTAT, CURRENT).chosen
+    assert chosen is not None and chosen.item_id == "3333333333"
+
+
+def test_instead_of_the_current_value_means_any_other() -> None:
+    choice = choose_variant("one for Google Home instead of Apple HomeKit", THERMOSTAT, CURRENT)
+    assert {v.item_id for v in choice.candidates} == {"2222222222", "3333333333"}
+
+
+def test_alike_items_are_told_apart_by_their_options() -> None:
+    items = [
+        _item("Vacuum Cleaner", "v1", type="canister"),
+        _item("Vacuum Cleaner", "v2", type="robotic"),
+        _item("Air Purifier", "a"),
+    ]
+    assert described_alike("the robotic one", items, [0, 1]) == [1]
+    assert described_alike("either", items, [0, 1]) == []
+
+
+def _order(order_id: str, *items: OrderItemView) -> OrderView:
+    home = AddressView("1 Main St", "", "Austin", "TX", "USA", "78701")
+    return OrderView(order_id, "c", "pending", home, tuple(items), (), ())
+
+
+def test_an_order_is_found_by_the_options_of_the_item_named() -> None:
+    big = _order("#W1", _item("T-Shirt", "t1", size="XXL", color="black"))
+    small = _order("#W2", _item("T-Shirt", "t2", size="S", color="blue"))
+    found = order_match("change my small tshirt to purple", [big, small])
+    assert found is not None and found.id == "#W2"
+
+
+def test_a_list_of_items_is_one_request() -> None:
+    assert split_requests("I want to return the cleaner, headphone, and smart watch") == [
+        "I want to return the cleaner, headphone, and smart watch"
+    ]
+    assert split_requests("how long does shipping take, and can I pay with paypal?") == [
+        "how long does shipping take",
+        "can I pay with paypal?",
+    ]
