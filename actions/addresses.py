@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import zipcodes
+
 from assistant.backends.orders import AddressView, CustomerView, OrderView
 
 STATES = {
@@ -70,6 +72,16 @@ _STREET = re.compile(r"(?:^|\s)\d+[A-Za-z]?\s+\S")
 _STATE_ZIP = re.compile(r"^(?:(?P<state>[A-Za-z .]+?)\s+)?(?P<zip>\d{5})(?:-\d{4})?$")
 
 
+def state_of(zip_code: str, city: str) -> str | None:
+    """The state of a US zip code, when the city is one the zip code serves."""
+    named = city.strip().lower()
+    for place in zipcodes.matching(zip_code):  # type: ignore[no-untyped-call]
+        cities = [place.get("city", ""), *(place.get("acceptable_cities") or [])]
+        if named in {str(c).lower() for c in cities}:
+            return str(place["state"])
+    return None
+
+
 def _state_code(text: str) -> str | None:
     cleaned = text.strip().rstrip(".")
     if cleaned.upper() in _CODES:
@@ -123,6 +135,7 @@ def parse_address(text: str) -> AddressView | None:
     if parts and parts[-1].lower() in _COUNTRIES:
         parts.pop()
     state = zip_code = None
+    named_state: str | None = None
     while parts and (state is None or zip_code is None):
         tail = parts[-1].rstrip(".")
         match = _STATE_ZIP.match(tail)
@@ -135,13 +148,21 @@ def parse_address(text: str) -> AddressView | None:
             parts.pop()
         elif state is None and _state_code(tail):
             state = _state_code(tail)
-            parts.pop()
+            named_state = parts.pop()
         else:
             break
-    if state is None or zip_code is None or len(parts) < 2:
+    if len(parts) == 1 and named_state is not None and zip_code is not None:
+        # "101 Highway, New York, 10001": New York is the city; the zip code says the state.
+        parts.append(named_state)
+        state = state_of(zip_code, named_state)
+    if zip_code is None or len(parts) < 2:
         return None
     address1, *middle = parts[:-1]
     city = parts[-1]
+    # "101 Highway, New York, 10001": the state the zip code and the city are in.
+    state = state or state_of(zip_code, city)
+    if state is None:
+        return None
     if len(middle) > 1 or (middle and not _UNIT.match(middle[0])):
         return None
     return AddressView(
@@ -188,7 +209,11 @@ _ORDER_NUMBER = re.compile(r"#?\b(w\d{7})\b", re.IGNORECASE)
 
 
 def known_address_named(
-    text: str, options: dict[str, tuple[str, AddressView]], *, changing: str | None = None
+    text: str,
+    options: dict[str, tuple[str, AddressView]],
+    *,
+    changing: str | None = None,
+    orders: Sequence[OrderView] = (),
 ) -> str | None:
     """Which offered address the words name, if exactly one: the default ("the address on my
     account"), another order's ("same as order #W1234567"), or the only one in a city the
@@ -199,8 +224,15 @@ def known_address_named(
     options = {key: value for key, value in options.items() if key != f"order:{changing}"}
     if "default" in options and _DEFAULT_WORDS.search(text):
         return "default"
-    numbers = {f"order:#{match.upper()}" for match in _ORDER_NUMBER.findall(text)}
-    named = [key for key in options if key in numbers]
+    numbers = {f"#{match.upper()}" for match in _ORDER_NUMBER.findall(text)}
+    # "The same as order #W8277957": the offered address that order went to, which may be
+    # offered as the default one.
+    went_to = {o.address for o in orders if o.id in numbers and o.id != changing}
+    named = [
+        key
+        for key, (_, address) in options.items()
+        if key.removeprefix("order:") in numbers or address in went_to
+    ]
     if len(named) == 1:
         return named[0]
     lowered = text.lower()

@@ -16,6 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.addresses import parse_address
 from actions.catalog import name_pairs
 from actions.common import call, entity_values, latest_intent, latest_text, orders
 from assistant.backends.orders import CustomerNotFound
@@ -49,7 +50,12 @@ class ActionAuthenticate(Action):
                 tried.append(email)
                 continue
             return await self._welcome(dispatcher, customer_id)
-        zips = [m.group(1) for m in _ZIP.finditer(text)]
+        address = parse_address(text)
+        # The zip code of an address the shopper gives ("change it to 101 Highway, New York,
+        # 10001") is not theirs to sign in with.
+        zips = [
+            m.group(1) for m in _ZIP.finditer(text) if address is None or m.group(1) != address.zip
+        ]
         pairs = name_pairs(text)
         for zip_code in zips:
             for first, last in pairs:

@@ -233,6 +233,10 @@ def choose_variant(
     ).items():
         wanted.setdefault(option, values)
     lowered = text.lower()
+    for option, value in current.options.items():
+        # "Make sure it is still the same size", "keeping the leather strap" (the value).
+        if _KEEPS(option).search(lowered):
+            wanted.setdefault(option, {str(value)})
     for option, values in wanted.items():
         # "Google Home instead of Apple HomeKit": naming the current value too means change.
         current_value = str(current.options.get(option))
@@ -257,11 +261,24 @@ def choose_variant(
         price = min if cheapest else max
         best_price = price(v.price for v in matching)
         matching = [v for v in matching if v.price == best_price]
+    elif all(values == {str(current.options.get(o))} for o, values in wanted.items()):
+        # Only what stays as it is ("the same type", "my red helmet"): no change is asked
+        # for yet, so none is chosen.
+        return VariantChoice(None, tuple(matching), {})
     best = max(_closeness(v.options, current.options) for v in matching)
     top = [v for v in matching if _closeness(v.options, current.options) == best]
     if len(top) == 1:
         return VariantChoice(top[0], tuple(matching), {})
     return VariantChoice(None, tuple(matching), {})
+
+
+def _KEEPS(option: str) -> re.Pattern[str]:
+    """ "the same size", "keep the size", "size unchanged"."""
+    name = re.escape(option.lower())
+    return re.compile(
+        rf"\b(?:same|keep(?:ing)? (?:the |its |my )?|unchanged) {name}\b|\b{name} "
+        rf"(?:the same|unchanged|as it is)\b"
+    )
 
 
 def _AWAY_FROM(value: str) -> re.Pattern[str]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog import (
@@ -59,6 +59,16 @@ class ActionAskConfirmation(Action):
         flow = flow_of(tracker)
         customer = await current_customer(tracker)
         order = None if flow == "change_default_address" else await current_order(tracker)
+        if flow in ("modify_order_address", "change_default_address"):
+            # The address it already has: nothing to change, nothing to confirm.
+            current = order.address if order is not None else customer.address
+            if current is not None and _address(tracker) == current:
+                dispatcher.utter_message(
+                    response="utter_address_unchanged",
+                    what=f"Order {order.id}" if order is not None else "Your default address",
+                    address=current.one_line(),
+                )
+                return [ActiveLoop(None)]
         lines = await _describe_change(tracker, flow, order, customer)
         dispatcher.utter_message(
             response="utter_ask_confirmation",

@@ -307,7 +307,10 @@ class ActionAskAddress(Action):
             return [SlotSet("address", asdict(options[str(source)][1]))]
         changing = tracker.get_slot("order_id")
         named = known_address_named(
-            latest_text(tracker), options, changing=str(changing) if changing else None
+            latest_text(tracker),
+            options,
+            changing=str(changing) if changing else None,
+            orders=known,
         )
         if named is not None and parse_address(latest_text(tracker)) is None:
             return [SlotSet("address", asdict(options[named][1]))]

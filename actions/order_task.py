@@ -179,6 +179,14 @@ _SAME_CHANGE = {
 }
 
 
+# A change the shopper named beside the one asked ("cancel or return"): offered when none of
+# their orders allows the first.
+_OTHER_CHANGE = {
+    "cancel_order": ("return_order", re.compile(r"\b(?:return|send (?:it |them )?back)\w*")),
+    "return_order": ("cancel_order", re.compile(r"\bcancel\w*")),
+}
+
+
 def refuse_status(
     dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderView
 ) -> list[EventType]:
@@ -224,6 +232,19 @@ class ActionAskOrderId(Action):
             # "Return the running shoes" while that order is still pending: say so, rather
             # than offer the orders that hold something else.
             return [*refuse_status(dispatcher, tracker, elsewhere), ActiveLoop(None)]
+        other = _OTHER_CHANGE.get(flow)
+        if not eligible and other is not None and other[1].search(" ".join(said).lower()):
+            # "Cancel or return everything" with nothing pending: offer the return.
+            others = eligible_among(listed, other[0])
+            if others:
+                dispatcher.utter_message(
+                    response="utter_offer_other_change",
+                    verb=VERBS.get(flow, "change"),
+                    statuses=" or ".join(ELIGIBLE_STATUSES.get(flow) or ()),
+                    other=VERBS.get(other[0], "change"),
+                    other_statuses=" or ".join(ELIGIBLE_STATUSES.get(other[0]) or ()),
+                )
+                return [SlotSet(OFFER_SLOT, other[0]), ActiveLoop(None)]
         if not eligible:
             dispatcher.utter_message(
                 response="utter_no_eligible_orders",

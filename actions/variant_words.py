@@ -18,7 +18,9 @@ from assistant.search.words import names_product
 # Clause boundaries: sentences, and "and the …" / ", the …" that start another item's words.
 _CLAUSES = re.compile(
     r"(?<=[.;!?])\s+|\s*,?\s+\b(?:and|while|but|plus)\s+(?=(?:also\s+)?(?:the|my|a|an)\b)"
+    r"|,\s+but\s+"
 )
+_ASIDE = re.compile(r"\(([^()]*)\)")
 # "I don't care about waterproof or not", "color is not important", "any brand is fine".
 _INDIFFERENT = re.compile(
     r"\b(?:(?:do ?n'?t|do not|does ?n'?t|does not) (?:really )?care (?:about|for|what|which|if|"
@@ -38,7 +40,9 @@ def words_about(text: str, name: str, other_names: Iterable[str]) -> str:
     """The clauses of the text about the product `name`: those that name it, and those that
     name no other product (shared wishes: "prefer polyester"). The whole text when no clause
     names it."""
-    clauses = [c for c in _CLAUSES.split(text) if c and c.strip()]
+    # An aside in parentheses is a clause of its own; the sentence around it stays whole.
+    pieces = [_ASIDE.sub(" ", text), *_ASIDE.findall(text)]
+    clauses = [c for piece in pieces for c in _CLAUSES.split(piece) if c and c.strip()]
     others = [o for o in other_names if o.lower() != name.lower()]
     naming_others = [any(names_product(c, o) for o in others) for c in clauses]
     if not any(naming_others):

@@ -171,6 +171,25 @@ _OWN_ORDERS = re.compile(
 )
 
 
+# "Cancel or return everything I bought", "modify the grill I just ordered", "cancel all
+# possible orders": an order change asked of the shopper's own purchases.
+_CHANGES = re.compile(
+    r"\b(?:cancel\w*|return\w*|exchange\w*|modif\w*|chang\w*|swap\w*|upgrad\w*|refund\w*)\b",
+    re.IGNORECASE,
+)
+_PURCHASES = re.compile(
+    r"\bi (?:just |recently |have |had |already )*(?:ordered|bought|received|purchased|placed)\b|"
+    r"\b(?:cancel|return) (?:or (?:cancel|return) )?everything\b|"
+    r"\ball (?:possible |of )?(?:my |the )?orders\b|\bthe order (?:that )?i\b",
+    re.IGNORECASE,
+)
+
+
+def changes_own_purchase(text: str) -> bool:
+    """Whether a message asks for an order change to what the shopper bought."""
+    return bool(_CHANGES.search(text) and _PURCHASES.search(text))
+
+
 def names_own_order(text: str) -> bool:
     """Whether a message speaks of the shopper's orders themselves ("my pending order", "all
     my items"), not merely of something bought ("I just lost the tablet I received")."""

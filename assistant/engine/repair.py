@@ -35,6 +35,7 @@ from assistant.engine.nlu.result import ParseResult
 from assistant.engine.readings import (
     asks_about,
     asks_for_person,
+    changes_own_purchase,
     leaves,
     names_own_order,
     points_elsewhere,
@@ -144,9 +145,13 @@ class Repairs:
         if tracker.active is not None and tracker.active.waiting is not None:
             return parse
         numbered = any(entity.entity == ORDER_ENTITY for entity in parse.entities)
-        if not numbered and (not names_own_order(parse.text) or asks_about(parse.text)):
+        ranking = parse.ranking
+        if changes_own_purchase(parse.text) and not asks_about(parse.text):
+            # "Return everything I bought": only when the likeliest reading is an order task.
+            ranking = tuple(pair for pair in ranking if pair[0] != parse.intent)[:1]
+        elif not numbered and (not names_own_order(parse.text) or asks_about(parse.text)):
             return parse
-        for intent, confidence in parse.ranking:
+        for intent, confidence in ranking:
             flow = self.flows.for_intent(intent)
             if flow is not None and ORDER_ENTITY in self.flows.collects(flow):
                 return replace(parse, intent=intent, confidence=confidence)

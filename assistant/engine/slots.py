@@ -7,11 +7,12 @@ flow goes back to that step, and what it collected after it is asked again.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from assistant.engine.domain import Domain, SlotMapping
 from assistant.engine.flows import FlowSet
-from assistant.engine.nlu.result import ParseResult
+from assistant.engine.nlu.result import Entity, ParseResult
 from assistant.engine.repair import REPAIR_SLOTS
 from assistant.engine.tracker import DialogueTracker
 
@@ -19,7 +20,9 @@ from assistant.engine.tracker import DialogueTracker
 def fill_slots(domain: Domain, tracker: DialogueTracker, parse: ParseResult) -> None:
     """Set every slot one of whose mappings the parse satisfies (the first that does)."""
     waiting = tracker.active.waiting if tracker.active else None
-    entities = {entity.entity: entity for entity in parse.entities}
+    entities = {
+        entity.entity: entity for entity in parse.entities if not _compared_to(parse.text, entity)
+    }
     for name, slot in domain.slots.items():
         for mapping in slot.mappings:
             found, value = _mapped_value(mapping, name, waiting, parse, entities)
@@ -29,6 +32,17 @@ def fill_slots(domain: Domain, tracker: DialogueTracker, parse: ParseResult) -> 
     # Button payloads (/inform{"order_id": "#W1"}) fill slots only through the slots' own
     # from_entity mappings, like any entity: a hand-written payload cannot set a slot the
     # domain does not open to it (who the shopper is, a confirmation token).
+
+
+# "The same address as order #W8277957": a value named to compare with, not the value.
+_COMPARED_TO = re.compile(
+    r"\b(?:same (?:\w+ )?as|like|similar to|as (?:in|on|for))(?: the| my)?(?: \w+)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _compared_to(text: str, entity: Entity) -> bool:
+    return entity.start is not None and bool(_COMPARED_TO.search(text[: entity.start]))
 
 
 def _mapped_value(

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from assistant.eval.replies import Reply, ask_detail
-from assistant.eval.scenario import Request, Scenario
+from assistant.eval.scenario import Request, Scenario, kinds_in
 from assistant.eval.shopper_words import (
     GENERIC,
     asked_and_kept,
@@ -94,6 +94,8 @@ class ProseShopper:
         self.own_words_said = False
         self.payment_asked_for = False
         self.on_confirm_said = False
+        self.all_repeats = 0
+        self.done_orders: set[str] = set()
 
     # -- the conversation ----------------------------------------------------------------------
 
@@ -103,6 +105,9 @@ class ProseShopper:
     def respond(self, reply: Reply) -> str | None:
         if reply.handed_off:
             return None
+        for text in reply.texts:
+            if text.lower().startswith("done"):
+                self.done_orders.update(re.findall(r"#W\d{7}", text))
         question = reply.asks()
         if question is None and self._done_for_one_of_all(reply):
             # "Cancel all my pending orders": the same request again, for the next order.
@@ -131,9 +136,19 @@ class ProseShopper:
         request = self.request
         if request is None or not any(t.lower().startswith("done") for t in reply.texts):
             return False
-        every = re.search(r"\b(all|both|each)\b[\w ]*\borders\b", request.text.lower())
+        lowered = request.text.lower()
+        every = re.search(r"\b(all|both|each)\b[\w ]*\borders?\b", lowered) or re.search(
+            # "All my pending tshirts": they may be in several orders.
+            r"\ball (?:of )?(?:my |the )?(?:pending |delivered )?(?!items|things)[a-z-]+s\b",
+            lowered,
+        )
         self.last_question, self.repeats = None, 0
-        return every is not None and len(self.tried_orders) < MAX_ORDERS_PER_REQUEST
+        self.all_repeats += 1
+        return (
+            every is not None
+            and len(self.tried_orders) < MAX_ORDERS_PER_REQUEST
+            and self.all_repeats < MAX_ORDERS_PER_REQUEST
+        )
 
     def _next_request(self) -> str | None:
         if not self.pending:
@@ -142,6 +157,7 @@ class ProseShopper:
         self.rephrased = False
         self.new_item_answers = {}
         self.tried_orders = []
+        self.all_repeats = 0
         self.last_question, self.repeats = None, 0
         return self.request.text
 
@@ -198,7 +214,10 @@ class ProseShopper:
         wants_items = request.kind in ("exchange", "modify")
         changes_items = re.search(r"\b(change|exchange) items\b", offered) is not None
         starts_task = "start that" in offered and request.kind != "info"
-        if (wants_items and changes_items) or starts_task:
+        # "..., but I can return items from your delivered orders instead": what it also said.
+        other = re.search(r"\bbut i can (\w+)", offered)
+        said_too = other is not None and re.search(rf"\b{other.group(1)}", request.text.lower())
+        if (wants_items and changes_items) or starts_task or said_too:
             return reply.click(lambda b: b["title"].lower().startswith("yes")) or "Yes, please."
         return "No, thanks."
 
@@ -242,6 +261,9 @@ class ProseShopper:
         if best is not None:
             self.tried_orders.append(best["title"])
             return best["payload"] if not self.typed else order_in(best["title"])
+        if self.all_repeats:
+            # Every order offered has been done: the request is finished.
+            return "Never mind, then."
         return "I don't remember the order number."
 
     def _answer_items(self, request: Request, reply: Reply, *, more: bool) -> str:
@@ -294,7 +316,8 @@ class ProseShopper:
 
     def _answer_new_item(self, request: Request, reply: Reply) -> str:
         asked = ask_detail(reply.last_text, r"instead of the (.+?) \(") or ""
-        part = segment(request.text, asked.split(" (")[0])
+        name = asked.split(" (")[0]
+        part = clauses_about(request.text, name) or segment(request.text, name)
         lowered = part.lower()
         choices = [b for b in reply.buttons if "new_item_pick" in b["payload"]]
         if not choices:
@@ -371,6 +394,10 @@ class ProseShopper:
         full = self.scenario.address_text()
         if full:
             return full
+        request = self.request.text if self.request else self.scenario.text
+        same_as = re.search(r"\bsame as (?:the )?order (#?W\d{7})", request, re.IGNORECASE)
+        if same_as:
+            return f"The same address as order {same_as.group(1)}."
         places = self._target_places()
         for button in reply.buttons:
             title = button["title"].lower()
@@ -383,7 +410,9 @@ class ProseShopper:
     def _target_places(self) -> set[str]:
         """The places an address change goes to: "change my LA order to my NYC address"."""
         request = self.request.text.lower() if self.request else self.scenario.lowered
-        targets = re.findall(r"\bto (?:my |the |be |your )?([a-z]+(?: [a-z]+)?)", request)
+        pattern = r"\bto (?:my |the |be |your )?([a-z]+(?: [a-z]+)?)"
+        # "..., along with my default address": the place said for the first change.
+        targets = re.findall(pattern, request) or re.findall(pattern, self.scenario.lowered)
         places = set()
         for target in targets:
             for short, long in PLACES.items():
@@ -399,12 +428,20 @@ class ProseShopper:
             return f"No, {self.scenario.on_confirm[:1].lower()}{self.scenario.on_confirm[1:]}."
         if request.kind == "info":
             return "No, I only wanted to know."
+        numbers = set(re.findall(r"#W\d{7}", summary))
+        if self.all_repeats and numbers and numbers <= self.done_orders:
+            # The same change again, for an order it has already done.
+            return "No, that one is done already."
         lowered = summary.lower()
-        verbs = SUMMARY_VERBS.get(request.kind, ())
+        # The verbs of every kind of change the request speaks of ("the orders' address,
+        # along with my default address").
+        verbs = tuple(
+            verb for kind in kinds_in(request.text) for verb in SUMMARY_VERBS.get(kind, ())
+        ) or SUMMARY_VERBS.get(request.kind, ())
         if verbs and not any(v in lowered for v in verbs):
             return "No, that's not what I asked for."
         asked, kept = asked_and_kept(request.text)
-        wants_all = WANTS_ALL.search(request.text.lower())
+        wants_all = WANTS_ALL.search(request.text.lower()) or self._cancels_whole(request)
         for name in summary_items(summary):
             if names_match(name, kept) or not (wants_all or names_match(name, asked)):
                 return f"No, I don't want that for the {name}."
@@ -446,9 +483,20 @@ class ProseShopper:
             full = self.scenario.address_text()
             if full and full.split()[0] not in shown:
                 return f"No, the address is {full}."
-            if not full and places and not any(p in shown.lower() for p in places):
+            same_as = re.search(r"\bsame as (?:the )?order\b", request.text.lower())
+            if not full and places and not same_as and not any(p in shown.lower() for p in places):
                 return "No, that's not the address I meant."
         return "Yes, please go ahead."
+
+    def _cancels_whole(self, request: Request) -> bool:
+        """Whether a cancellation is of the whole order: named by its number, or the
+        scenario says to cancel the whole order (not "tell the agent not to")."""
+        if request.kind != "cancel":
+            return False
+        lowered = self.scenario.lowered
+        whole = re.search(r"\bcancel (?:the )?(?:whole|entire) order\b", lowered)
+        refused = re.search(r"\b(?:not|n't|never)\b[^.]*\b(?:whole|entire) order\b", lowered)
+        return bool(request.order_ids) or (whole is not None and refused is None)
 
     def _keeps(self, option: str, old: str) -> bool:
         """Whether the scenario wants the option left as it is: "same size", or the old

@@ -162,7 +162,7 @@ class Scenario:
 # A clause that starts another change: ", and exchange the pet bed" after "return the bottle".
 _NEXT_CHANGE = re.compile(
     r",? and (?:(?:I|you) (?:also )?(?:want to |wish to |would like to )?)?"
-    r"(?=(?:return|exchange|cancel|modify|change)\b)",
+    r"(?=(?:return|exchange|cancel|modify|change)\b)|,? (?=along with (?:my|your|the) )",
     re.IGNORECASE,
 )
 # "I never want to cancel my entire order": a limit on the requests, not one of them.
@@ -172,7 +172,7 @@ _NEGATED = re.compile(r"\b(never|not|n't|no)\b(?: \w+){0,3} (cancel|return|excha
 # "..., but if the agent asks you to confirm, you regret and want to keep it."
 _ON_CONFIRM = re.compile(
     r",?\s*(?:but\s+)?(?:if|when|once) the agent asks(?: you)?(?: for| to)?(?: final)?"
-    r" confirm\w*,\s*(?:then\s+)?(?P<then>[^.]+)",
+    r" confirm\w*[^,.]*,\s*(?:then\s+)?(?P<then>[^.]+)",
     re.IGNORECASE,
 )
 
@@ -187,6 +187,12 @@ def requests_in(reason: str) -> list[Request]:
         if len(sentence) < 8 or META.search(sentence):
             continue
         lowered = sentence.lower()
+        if requests and re.match(
+            r"(?:well,? )?(?:except|but not|apart from|other than)\b", lowered
+        ):
+            # "Well, except the boots that I love": a limit on the request before.
+            requests[-1].text += f". {first_person(sentence)}"
+            continue
         # A fallback ("If not possible, ...") is said only when the first wish fails.
         if re.match(r"(if|otherwise|but if)\b", lowered) or _NEGATED.search(lowered):
             continue
@@ -198,6 +204,9 @@ def requests_in(reason: str) -> list[Request]:
                 context += f"{first_person(clause)}. "
                 continue
             said = first_person(clause)
+            if said.lower().startswith("along with "):
+                # "..., along with my default address": the same change, for that too.
+                said = f"I also want to change {said[len('along with ') :]}"
             if re.match(r"(return|exchange|cancel|modify)\b", said.lower()):
                 said = f"I want to {said[:1].lower()}{said[1:]}"
             if requests and requests[-1].kind == kind and not context:
@@ -213,6 +222,12 @@ _ONLY_ASKS = re.compile(
     r"\b(?:do ?n'?t|do not) (?:process|do|change) anything\b|\bnot sure yet\b|"
     r"\bjust (?:check|ask)\b"
 )
+
+
+def kinds_in(text: str) -> list[str]:
+    """Every kind of change a request's words speak of."""
+    lowered = text.lower()
+    return [name for name, pattern in KINDS if pattern.search(lowered)]
 
 
 def _kind(text: str) -> str | None:
