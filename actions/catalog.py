@@ -133,6 +133,28 @@ _ORDER_BY_ITEMS = re.compile(
 )
 
 
+# Words that only say what kind of thing a product is ("the running shoes"): never a name
+# on their own, unlike "the jigsaw" or "the espresso".
+_MODIFIERS = {
+    "action", "bluetooth", "cycling", "digital", "electric", "gaming", "hiking", "indoor",
+    "mechanical", "office", "portable", "running", "smart", "wireless", "water",
+}  # fmt: skip
+
+
+def names_item(text: str, name: str) -> bool:
+    """Whether the text names an item of the shopper's: by the product's name or head noun,
+    or by its first word when that word is a name of its own ("the jigsaw", "the vacuum")."""
+    if names_product(text, name):
+        return True
+    first = re.findall(r"[a-z]+", name.lower())[:1]
+    if not first or len(first[0]) < MIN_NAME_WORD or first[0] in _MODIFIERS:
+        return False
+    return re.search(rf"\b{first[0]}s?\b", text.lower()) is not None
+
+
+MIN_NAME_WORD = 5
+
+
 def mentioned_items(text: str, items: Sequence[OrderItemView]) -> list[int]:
     """Positions of the order's items the text names; an item named by its product alone is
     kept only when no other item of the same product is in the order, unless the text's
@@ -140,7 +162,7 @@ def mentioned_items(text: str, items: Sequence[OrderItemView]) -> list[int]:
     text = _ORDER_BY_ITEMS.sub(" ", text)
     found: list[int] = []
     for indexes in _by_product(items):
-        if not names_product(text, items[indexes[0]].name):
+        if not names_item(text, items[indexes[0]].name):
             continue
         if len(indexes) == 1:
             found.extend(indexes)
@@ -164,7 +186,7 @@ def same_named_items(text: str, items: Sequence[OrderItemView]) -> list[int]:
     several of it and nothing in the text tells them apart ("the Bluetooth speaker")."""
     found: list[int] = []
     for indexes in _by_product(items):
-        if len(indexes) > 1 and names_product(text, items[indexes[0]].name):
+        if len(indexes) > 1 and names_item(text, items[indexes[0]].name):
             found.extend(indexes)
     return sorted(found)
 

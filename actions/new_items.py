@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog import choose_variant, differences, money, replacement_candidates
+from actions.catalog import choose_variant, differences, money, names_item, replacement_candidates
 from actions.common import (
     button,
     call,
@@ -29,7 +29,6 @@ from actions.order_reading import taken_and_refused
 from actions.order_task import MAX_BUTTONS, current_order, order_item, switch_order
 from actions.variant_words import typed_option, without_indifference, words_about
 from assistant.backends.orders import OrderView
-from assistant.search.words import names_product
 
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
 
@@ -212,5 +211,5 @@ def _leaves_out(text: str, name: str) -> bool:
     "skip that one", "keep the lamp as it is"."""
     lowered = text.lower()
     _, refused = taken_and_refused(lowered)
-    named_out = bool(refused) and names_product(refused, name)
+    named_out = bool(refused) and names_item(refused, name)
     return named_out or bool(_THIS_ONE.search(lowered))

@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.catalog import names_item
 from actions.common import (
     ELIGIBLE_STATUSES,
     TASK_SLOTS,
@@ -35,7 +36,7 @@ from assistant.backends.orders import (
     PaymentMethodView,
 )
 from assistant.engine.repair import OFFER_SLOT
-from assistant.search.words import mentioned_values, names_product
+from assistant.search.words import mentioned_values
 
 MAX_BUTTONS = 10
 
@@ -122,13 +123,13 @@ def described_items(text: str, order: OrderView) -> int:
     return sum(
         1
         for item in order.items
-        if names_product(text, item.name) and mentioned_values(text, [item.options])
+        if names_item(text, item.name) and mentioned_values(text, [item.options])
     )
 
 
 def named_products(text: str, order: OrderView) -> int:
     """How many of the order's products the text names."""
-    return sum(1 for name in {item.name for item in order.items} if names_product(text, name))
+    return sum(1 for name in {item.name for item in order.items} if names_item(text, name))
 
 
 async def eligible_orders(tracker: Tracker) -> list[OrderView]:
@@ -155,7 +156,7 @@ def ask_for_order(
         (order, item)
         for order in choices
         for item in order.items
-        if said and names_product(said, item.name)
+        if said and names_item(said, item.name)
     ]
     if len({order.id for order, _ in holding}) > 1:
         buttons = [

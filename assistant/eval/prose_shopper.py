@@ -24,6 +24,7 @@ from assistant.eval.shopper_words import (
     full_options,
     goes_as_said,
     must_be,
+    named_things,
     names_match,
     new_values,
     option_score,
@@ -96,6 +97,8 @@ class ProseShopper:
         self.on_confirm_said = False
         self.all_repeats = 0
         self.done_orders: set[str] = set()
+        self.done_items: list[str] = []
+        self.last_summary = ""
 
     # -- the conversation ----------------------------------------------------------------------
 
@@ -105,13 +108,19 @@ class ProseShopper:
     def respond(self, reply: Reply) -> str | None:
         if reply.handed_off:
             return None
+        finished = any(text.lower().startswith("done") for text in reply.texts)
         for text in reply.texts:
             if text.lower().startswith("done"):
                 self.done_orders.update(re.findall(r"#W\d{7}", text))
+                self.done_items.extend(summary_items(self.last_summary))
         question = reply.asks()
         if question is None and self._done_for_one_of_all(reply):
             # "Cancel all my pending orders": the same request again, for the next order.
             return self.request.text if self.request else None
+        if question is None and finished and self.request and (rest := self._rest_of_request()):
+            # "Return the skateboard, the hose and the bed": the ones still to do.
+            self.request = Request(self.request.kind, rest)
+            return rest
         if question is None:
             if reply.ended and re.search(r"couldn't|can't|can only|none of", reply.text.lower()):
                 self.refusals += 1
@@ -131,6 +140,30 @@ class ProseShopper:
             stop = reply.click(lambda b: "stop" in b["title"].lower())
             return stop if stop and not self.typed else "Never mind, let's stop that."
         return self.answer(question, reply)
+
+    def _rest_of_request(self) -> str | None:
+        """What the request asks for that no change done so far covered: "I also want to
+        return the garden hose and bed", or its sentence about an item not yet done."""
+        request = self.request
+        if request is None or request.kind not in ("return", "exchange", "cancel", "modify"):
+            return None
+        done = set().union(*(words(name) for name in self.done_items)) - GENERIC
+        if not done:
+            return None
+        listed = named_things(request.text)
+        left = [thing for thing in listed if not (words(thing) - GENERIC) & done]
+        if listed and left and len(left) < len(listed):
+            verb = request.kind if request.kind != "modify" else "change"
+            return f"I also want to {verb} the {' and the '.join(left)}."
+        sentences = re.split(r"(?<=[.!?])\s+", request.text)
+        untouched = [
+            s for s in sentences
+            if named_things(s) and not any((words(t) - GENERIC) & done for t in named_things(s))
+        ]  # fmt: skip
+        if untouched and len(untouched) < len(sentences):
+            self.done_items.extend(named_things(untouched[0]))
+            return untouched[0]
+        return None
 
     def _done_for_one_of_all(self, reply: Reply) -> bool:
         request = self.request
@@ -202,7 +235,8 @@ class ProseShopper:
         if question == "address":
             return self._answer_address(reply)
         if question == "confirm":
-            return self._confirm(request, reply.summary())
+            self.last_summary = reply.summary()
+            return self._confirm(request, self.last_summary)
         if question == "offer":
             return self._answer_offer(request, reply)
         return None
@@ -342,6 +376,7 @@ class ProseShopper:
                     )
                 ]
             choices = fitting
+        settled = bool(need) and len(choices) == 1  # what its condition leaves
         if re.search(r"\b(cheapest|least expensive|lowest price)\b", lowered):
             best = min(choices, key=lambda b: price(b["title"]))
         elif re.search(r"\b(most expensive|priciest|highest price)\b", lowered):
@@ -364,7 +399,7 @@ class ProseShopper:
                 for b in choices
             ]
             top = max(scored, key=lambda entry: entry[:2])
-            if top[0] <= 0 and len(choices) > 1:
+            if top[0] <= 0 and not settled:
                 if not self.own_words_said:
                     self.own_words_said = True
                     return part

@@ -232,3 +232,36 @@ def clauses_about(text: str, item_name: str) -> str:
     and the desk lamp to a less bright one" gives the lamp's clause for the lamp)."""
     clauses = re.split(r"[.;]\s+|,?\s+and (?=the |my )", text)
     return " ".join(c for c in clauses if names_match(item_name, words(c)))
+
+
+_OBJECTS = re.compile(
+    r"\b(?:return|exchange|cancel|modify|change|swap)(?:s|ing)?\s+(?:(?:the|my|your|a|an|all)\s+)?"
+    r"([a-z][a-z -]*(?:,\s*(?:and\s+)?(?:the\s+)?[a-z][a-z -]*)*)",
+    re.IGNORECASE,
+)
+_AFTER_NAME = r"(?:^|\s+)(?:i|you|that|which|for|to|from|in|with|of|into|as|because|but|so)\b"
+_NOT_THINGS = {"it", "them", "one", "everything", "all", "order", "orders", "items", "item"}
+
+
+def named_things(text: str) -> list[str]:
+    """The things a request names after its verb ("return the skateboard, garden hose, and
+    bed" gives skateboard, garden hose, bed), each cut at its first word that is not part
+    of a name ("garden hose I received for ...")."""
+    things: list[str] = []
+    for found in _OBJECTS.finditer(text):
+        for part in re.split(r",\s*(?:and\s+)?|\s+and\s+", found.group(1)):
+            cut = re.search(_AFTER_NAME, part.strip(), flags=re.IGNORECASE)
+            if cut is not None and cut.start() == 0:
+                break
+            name = re.split(_AFTER_NAME, part.strip(), maxsplit=1, flags=re.IGNORECASE)[0]
+            name = re.sub(
+                r"^(?:(?:then|also|first|and|the|my|your|a|an)\s+)+", "", name.strip(), flags=re.I
+            )
+            first = name.split()[0].lower() if name else ""
+            if first in {"are", "is", "was", "were", "be", "it", "them", "this", "that"}:
+                continue
+            if name and name.lower() not in _NOT_THINGS and len(name.split()) <= 3:
+                things.append(name)
+            if cut is not None:
+                break  # "the helmet for a medium, red one": what follows describes it
+    return list(dict.fromkeys(things))
