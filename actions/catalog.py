@@ -167,8 +167,7 @@ def mentioned_items(text: str, items: Sequence[OrderItemView]) -> list[int]:
         if len(indexes) == 1:
             found.extend(indexes)
             continue
-        values = mentioned_values(text, [items[i].options for i in indexes])
-        picked = [i for i in indexes if _has_values(items[i].options, values)] if values else []
+        picked = described_alike(text, items, indexes)
         alike = len({str(sorted(items[i].options.items())) for i in picked}) == 1
         if len(picked) > 1 and alike and _ONE_OF.search(text):
             # "exchange one tea kettle" when the order holds two identical ones: one of them.
@@ -192,12 +191,27 @@ def same_named_items(text: str, items: Sequence[OrderItemView]) -> list[int]:
 
 
 def described_alike(text: str, items: Sequence[OrderItemView], alike: Sequence[int]) -> list[int]:
-    """Those of the alike items (the order's items of one product) that the text tells apart
-    by their options ("the robotic one")."""
-    values = mentioned_values(text, [items[i].options for i in alike])
-    if not values:
+    """Those of the alike items (the order's items of one product) that the text tells apart:
+    by their options ("the robotic one", "the 17-inch laptop to the 13-inch one" names the
+    17-inch), or by price ("the more expensive one")."""
+    if not alike:
         return []
-    return [i for i in alike if _has_values(items[i].options, values)]
+    # The words that describe the item, before those of what it should become.
+    described = _BECOMES.split(text, maxsplit=1)[0]
+    values = mentioned_values(described, [items[i].options for i in alike])
+    if values:
+        return [i for i in alike if _has_values(items[i].options, values)]
+    lowered = text.lower()
+    if _DEARER.search(lowered) or _CHEAPER.search(lowered):
+        pick = max if _DEARER.search(lowered) else min
+        best = pick(items[i].price for i in alike)
+        return [i for i in alike if items[i].price == best][:1]
+    return []
+
+
+_BECOMES = re.compile(r"\b(?:to|into|for) (?:the|a|an|one)\b", re.IGNORECASE)
+_DEARER = re.compile(r"\b(?:more expensive|most expensive|pricier|priciest|dearer)\b")
+_CHEAPER = re.compile(r"\b(?:less expensive|least expensive|cheaper|cheapest)\b")
 
 
 def _by_product(items: Sequence[OrderItemView]) -> list[list[int]]:
@@ -238,6 +252,7 @@ def choose_variant(
     current: OrderItemView,
     *,
     among: Sequence[str] | None = None,
+    free: Iterable[str] = (),
 ) -> VariantChoice:
     """The variant the text asks for, keeping everything it does not mention as it is;
     `among` limits the choice to the variants offered before."""
@@ -287,6 +302,20 @@ def choose_variant(
         # Only what stays as it is ("the same type", "my red helmet"): no change is asked
         # for yet, so none is chosen.
         return VariantChoice(None, tuple(matching), {})
+    else:
+        # Only a variant that changes nothing but what was asked is chosen for the shopper;
+        # when every match changes something else too, they choose among the matches.
+        exact = [
+            v
+            for v in matching
+            if all(
+                v.options.get(o) == value or o in wanted or o in free
+                for o, value in current.options.items()
+            )
+        ]
+        if not exact:
+            return VariantChoice(None, tuple(matching), {})
+        matching = exact
     best = max(_closeness(v.options, current.options) for v in matching)
     top = [v for v in matching if _closeness(v.options, current.options) == best]
     if len(top) == 1:

@@ -27,8 +27,13 @@ from actions.common import (
 )
 from actions.order_reading import taken_and_refused
 from actions.order_task import MAX_BUTTONS, current_order, order_item, switch_order
-from actions.variant_words import typed_option, without_indifference, words_about
-from assistant.backends.orders import OrderView
+from actions.variant_words import (
+    indifferent_to,
+    typed_option,
+    without_indifference,
+    words_about,
+)
+from assistant.backends.orders import OrderItemView, OrderView
 
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
 
@@ -70,8 +75,8 @@ class ActionAskNewItemIds(Action):
         offered: dict[str, list[str]] = dict((stored or {}).get("offered") or {})
         # What was said before the first of these questions, for the items not asked about
         # yet; the latest message, for the item just asked about.
-        opening = str((stored or {}).get("opening") or " ".join(texts_since_flow_start(tracker)))
-        opening = without_indifference(opening)
+        heard = str((stored or {}).get("opening") or " ".join(texts_since_flow_start(tracker)))
+        opening = without_indifference(heard)
         said = without_indifference(latest_text(tracker))
         picked = str(payload_value(tracker, "new_item_pick") or "")
         names = [order_item(order, i).name for i in item_ids]
@@ -98,16 +103,32 @@ class ActionAskNewItemIds(Action):
                 continue
             if asked and not picked and _leaves_out(said, current.name):
                 # "Never mind the keyboard, just the thermostat": that item stays as it is.
-                return _without_item(order.id, item_ids, position, replacements, opening)
+                return _without_item(order.id, item_ids, position, replacements, heard)
             about = said if asked else words_about(opening, current.name, names)
+            if not picked and (like := await _like_another(tracker, order, current, about)):
+                # "The same type as the one I already received": that item's variant.
+                typed = like if like in candidates else None
+            if typed is not None:
+                like_it = next(v for v in variants if v.item_id == typed)
+                replacements[str(position)] = typed
+                dispatcher.utter_message(
+                    response="utter_new_item_chosen",
+                    item=current.name,
+                    options=differences(like_it.options, current.options),
+                    price=money(like_it.price),
+                )
+                continue
+            # "Size 8, I don't care about waterproof or not": waterproof may change too.
+            free = indifferent_to(f"{heard} {latest_text(tracker)}", current.options)
             choice = choose_variant(
                 "" if picked and asked else about,
                 product,
                 current,
                 among=offered.get(str(position)),
+                free=free,
             )
             if choice.chosen is None and choice.unmatched and str(position) in offered:
-                choice = choose_variant(about, product, current)
+                choice = choose_variant(about, product, current, free=free)
             if choice.chosen is not None:
                 replacements[str(position)] = choice.chosen.item_id
                 dispatcher.utter_message(
@@ -150,7 +171,7 @@ class ActionAskNewItemIds(Action):
                 "for": working_on,
                 "picked": replacements,
                 "offered": offered,
-                "opening": opening,
+                "opening": heard,
             }
             events.append(SlotSet("replacements", state))
             return events
@@ -159,6 +180,33 @@ class ActionAskNewItemIds(Action):
             SlotSet("replacements", {"for": working_on, "picked": replacements}),
             SlotSet("new_item_ids", new_ids),
         ]
+
+
+# "The same type as the one I already received", "like the one in my pending order".
+_LIKE_ANOTHER = re.compile(
+    r"\b(?:same|the) (?:type|kind|one|model|version|variant)s? (?:as|that is|that's|like)\b[^.]*"
+    r"\b(?:i (?:already )?(?:received|got|have|bought|ordered)|in my (?:\w+ )?orders?|"
+    r"in (?:the|my) other order|in another order)\b",
+    re.IGNORECASE,
+)
+
+
+async def _like_another(
+    tracker: Tracker, order: OrderView, current: OrderItemView, text: str
+) -> str | None:
+    """The variant of the same product in another of the shopper's orders, when the words
+    ask for the one like it there and exactly one other variant is there."""
+    if not _LIKE_ANOTHER.search(text):
+        return None
+    listed = await call(orders().list_orders, str(tracker.get_slot("customer_id")))
+    others = {
+        item.item_id
+        for other in listed
+        if other.id != order.id
+        for item in other.items
+        if item.product_id == current.product_id and item.item_id != current.item_id
+    }
+    return next(iter(others)) if len(others) == 1 else None
 
 
 def _carried_over(

@@ -214,6 +214,28 @@ def refuse_status(
     return []
 
 
+def _by_price(text: str, choices: list[OrderView]) -> OrderView | None:
+    """The order holding the dearer (or cheaper) of the named product's items, when the
+    words compare their prices and the items are in different orders."""
+    lowered = text.lower()
+    dearer = re.search(r"\b(?:more|most) expensive\b|\bpricier\b|\bpriciest\b", lowered)
+    cheaper = re.search(r"\b(?:less|least) expensive\b|\bcheaper\b|\bcheapest\b", lowered)
+    if not dearer and not cheaper:
+        return None
+    held = [
+        (item.price, order)
+        for order in choices
+        for item in order.items
+        if names_item(text, item.name)
+    ]
+    if len({order.id for _, order in held}) < 2:
+        return None
+    pick = max if dearer else min
+    best = pick(price for price, _ in held)
+    found = [order for price, order in held if price == best]
+    return found[0] if len(found) == 1 else None
+
+
 class ActionAskOrderId(Action):
     """Offer the customer's orders this flow can work on, or end the flow if there is none."""
 
@@ -260,6 +282,10 @@ class ActionAskOrderId(Action):
             return [SlotSet("order_id", eligible[0].id)]
         if described is not None:
             return [SlotSet("order_id", described.id)]
+        priced = _by_price(" ".join(said), eligible)
+        if priced is not None:
+            # "Return the more expensive of my two tablets": the order that holds it.
+            return [SlotSet("order_id", priced.id)]
         ask_for_order(dispatcher, tracker, eligible, " ".join(said))
         return []
 

@@ -31,6 +31,12 @@ _INDIFFERENT = re.compile(
 )
 
 
+def indifferent_to(text: str, options: Iterable[str]) -> set[str]:
+    """The options the shopper says they do not care about ("waterproof or not")."""
+    said = " ".join(_INDIFFERENT.findall(text.replace("’", "'"))).lower()
+    return {option for option in options if option.lower() in said}
+
+
 def without_indifference(text: str) -> str:
     """The text without the options the shopper says it does not care about."""
     return _INDIFFERENT.sub(" ", text.replace("’", "'"))

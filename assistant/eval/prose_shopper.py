@@ -150,19 +150,19 @@ class ProseShopper:
         done = set().union(*(words(name) for name in self.done_items)) - GENERIC
         if not done:
             return None
-        listed = named_things(request.text)
-        left = [thing for thing in listed if not (words(thing) - GENERIC) & done]
-        if listed and left and len(left) < len(listed):
-            verb = request.kind if request.kind != "modify" else "change"
-            return f"I also want to {verb} the {' and the '.join(left)}."
+        # A sentence of the request about items none of the changes touched, as said.
         sentences = re.split(r"(?<=[.!?])\s+", request.text)
         untouched = [
             s for s in sentences
             if named_things(s) and not any((words(t) - GENERIC) & done for t in named_things(s))
         ]  # fmt: skip
         if untouched and len(untouched) < len(sentences):
-            self.done_items.extend(named_things(untouched[0]))
             return untouched[0]
+        listed = named_things(request.text)
+        left = [thing for thing in listed if not (words(thing) - GENERIC) & done]
+        if listed and left and len(left) < len(listed):
+            verb = request.kind if request.kind != "modify" else "change"
+            return f"I also want to {verb} the {' and the '.join(left)}."
         return None
 
     def _done_for_one_of_all(self, reply: Reply) -> bool:
@@ -330,7 +330,11 @@ class ProseShopper:
         return "The " + " and the ".join(dict.fromkeys(t.split(" (")[0] for t in wanted)) + "."
 
     def _answer_which_alike(self, reply: Reply) -> str:
-        """Which of two items of one product: the one whose options its words name."""
+        """Which of two items of one product: by price when it said so ("the more
+        expensive one"), or the one whose options its words name."""
+        compared = COMPARED.search(self.request.text.lower() if self.request else "")
+        if compared:
+            return f"The {compared.group(0)} one."
         said = words(self.scenario.text)
         scored = [
             (len((words(b["title"].split("(", 1)[-1]) - GENERIC) & said), b)
@@ -483,9 +487,6 @@ class ProseShopper:
         for number in re.findall(r"#W\d{7}", summary):
             if request.order_ids and number not in request.order_ids:
                 return f"No, I meant order {request.order_ids[0]}."
-        if COMPARED.search(request.text.lower()) and list(summary_items(summary)):
-            # "The more expensive one": a summary cannot show it is; a person would check.
-            return "No, I'm not sure that's the right one."
         said = words(self.scenario.text)
         relative = RELATIVE.search(request.text.lower()) is not None
         compared = {

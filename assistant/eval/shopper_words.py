@@ -240,7 +240,27 @@ _OBJECTS = re.compile(
     re.IGNORECASE,
 )
 _AFTER_NAME = r"(?:^|\s+)(?:i|you|that|which|for|to|from|in|with|of|into|as|because|but|so)\b"
-_NOT_THINGS = {"it", "them", "one", "everything", "all", "order", "orders", "items", "item"}
+_NOT_THINGS = {
+    "refund",
+    "return",
+    "exchange",
+    "cancel",
+    "pay",
+    "keep",
+    "use",
+    "get",
+    "ask",
+    "check",
+    "it",
+    "them",
+    "one",
+    "everything",
+    "all",
+    "order",
+    "orders",
+    "items",
+    "item",
+}
 
 
 def named_things(text: str) -> list[str]:
@@ -260,6 +280,8 @@ def named_things(text: str) -> list[str]:
             first = name.split()[0].lower() if name else ""
             if first in {"are", "is", "was", "were", "be", "it", "them", "this", "that"}:
                 continue
+            if name.split()[-1].lower() in {"one", "ones"}:
+                continue  # "the more expensive one": which one, not a thing's name
             if name and name.lower() not in _NOT_THINGS and len(name.split()) <= 3:
                 things.append(name)
             if cut is not None:
