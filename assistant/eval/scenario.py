@@ -182,8 +182,8 @@ def requests_in(reason: str) -> list[Request]:
     sentences about the same kind of change are said with it."""
     requests: list[Request] = []
     context = ""  # sentences that only set the scene, said with the next request
-    for sentence in re.split(r"(?<=[.!?])\s+|\n+", reason):
-        sentence = _ON_CONFIRM.sub("", sentence).strip(" .")
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+|;\s*", reason):
+        sentence = _asked_of_agent(_ON_CONFIRM.sub("", sentence).strip(" ."))
         if len(sentence) < 8 or META.search(sentence):
             continue
         lowered = sentence.lower()
@@ -222,6 +222,24 @@ _ONLY_ASKS = re.compile(
     r"\b(?:do ?n'?t|do not) (?:process|do|change) anything\b|\bnot sure yet\b|"
     r"\bjust (?:check|ask)\b"
 )
+
+
+_ASK_AGENT = re.compile(r"^(?:then |also )?ask the agent (?P<how>to|if|whether|what|for) ", re.I)
+
+
+def _asked_of_agent(sentence: str) -> str:
+    """ "Ask the agent if there are any speakers under $300" is a request of the shopper's
+    own, said to the assistant: "I'd like to know if there are any speakers under $300"."""
+    found = _ASK_AGENT.match(sentence)
+    if found is None:
+        return sentence
+    rest = sentence[found.end() :]
+    how = found.group("how").lower()
+    if how == "to":
+        return f"Please {rest}"
+    if how == "for":
+        return f"I'd like {rest}"
+    return f"I'd like to know {how} {rest}"
 
 
 def kinds_in(text: str) -> list[str]:

@@ -118,10 +118,12 @@ def summary_items(summary: str) -> Iterable[str]:
 
 # How a shopper says a new option goes past the old one, and which way.
 _UP = re.compile(
-    r"\b(bigger|larger|longer|taller|brighter|more (?:storage|capacity|zoom|pieces))\b"
+    r"\b(bigger|larger|longer|taller|brighter|more (?:storage|capacity|zoom|pieces)|"
+    r"max(?:imum)?|highest)\b"
 )
 _DOWN = re.compile(
-    r"\b(smaller|shorter|dimmer|less bright|less (?:storage|capacity)|fewer pieces)\b"
+    r"\b(smaller|shorter|dimmer|less bright|less (?:storage|capacity)|fewer pieces|fewest|"
+    r"min(?:imum)?|lowest|easiest)\b"
 )
 _STEPS = (
     ("xs", "s", "m", "l", "xl", "xxl"),
