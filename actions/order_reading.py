@@ -26,13 +26,21 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.addresses import parse_address
 from actions.catalog import choose_variant, mentioned_items, mentioned_methods, payment_sources
-from actions.common import call, entity_values, flow_of, latest_text, orders
+from actions.common import (
+    call,
+    entity_values,
+    flow_of,
+    latest_text,
+    orders,
+    texts_since_flow_start,
+)
 from actions.order_task import (
     current_customer,
     current_order,
     eligible_methods,
     eligible_orders,
     named_products,
+    order_by_price,
     order_item,
     order_match,
 )
@@ -143,7 +151,8 @@ class ActionReadOrderFacts(Action):
             and not entity_values(tracker, "order_id")
             and (order_id is None or correcting)
         ):
-            switched = _order_meant(text, await eligible_orders(tracker), order_id)
+            earlier = " ".join(texts_since_flow_start(tracker))
+            switched = _order_meant(text, await eligible_orders(tracker), order_id, earlier)
             if switched is not None:
                 return [*events, SlotSet("order_id", switched)]
         names_payment = "payment" in facts and bool(payment_sources(text, _kinds(tracker)))
@@ -166,10 +175,16 @@ def _kinds(tracker: Tracker) -> list[str]:
     return [str(v) for v in entity_values(tracker, "payment_method")]
 
 
-def _order_meant(text: str, eligible: Sequence[OrderView], current: str | None) -> str | None:
+def _order_meant(
+    text: str, eligible: Sequence[OrderView], current: str | None, earlier: str = ""
+) -> str | None:
     """Another order the text describes, when it fits the text better than the current one
     ("no, the order with the keyboard", not "no, the helmet too" while the current order
-    holds a helmet)."""
+    holds a helmet), or the one holding the dearer or cheaper of the items it compares
+    ("no, return the more expensive one")."""
+    priced = order_by_price(text, eligible, named_in=earlier)
+    if priced is not None and current is not None:
+        return priced.id if priced.id != current else None
     match = order_match(text, eligible)
     if match is None or match.id == current:
         return None

@@ -214,9 +214,12 @@ def refuse_status(
     return []
 
 
-def _by_price(text: str, choices: list[OrderView]) -> OrderView | None:
+def order_by_price(
+    text: str, choices: Sequence[OrderView], *, named_in: str = ""
+) -> OrderView | None:
     """The order holding the dearer (or cheaper) of the named product's items, when the
-    words compare their prices and the items are in different orders."""
+    words compare their prices and the items are in different orders; the product may be
+    named in what was said before (`named_in`)."""
     lowered = text.lower()
     dearer = re.search(r"\b(?:more|most) expensive\b|\bpricier\b|\bpriciest\b", lowered)
     cheaper = re.search(r"\b(?:less|least) expensive\b|\bcheaper\b|\bcheapest\b", lowered)
@@ -226,7 +229,7 @@ def _by_price(text: str, choices: list[OrderView]) -> OrderView | None:
         (item.price, order)
         for order in choices
         for item in order.items
-        if names_item(text, item.name)
+        if names_item(text, item.name) or (named_in and names_item(named_in, item.name))
     ]
     if len({order.id for _, order in held}) < 2:
         return None
@@ -282,7 +285,7 @@ class ActionAskOrderId(Action):
             return [SlotSet("order_id", eligible[0].id)]
         if described is not None:
             return [SlotSet("order_id", described.id)]
-        priced = _by_price(" ".join(said), eligible)
+        priced = order_by_price(" ".join(said), eligible)
         if priced is not None:
             # "Return the more expensive of my two tablets": the order that holds it.
             return [SlotSet("order_id", priced.id)]
