@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from actions.comparisons import compared_values
+from actions.comparisons import compared_values, counted_values
 from assistant.backends.orders import (
     OrderItemView,
     PaymentMethodView,
@@ -264,6 +264,9 @@ def choose_variant(
     if len(numbered) == 1:
         return VariantChoice(numbered[0], tuple(candidates), {})
     wanted = mentioned_values(text, [v.options for v in product.variants])
+    # "1000 more pieces": the current number moved by that much.
+    for option, values in counted_values(text, candidates, current.options).items():
+        wanted[option] = values
     # "A bigger one": the nearest value past the current one, among those to be had.
     for option, values in compared_values(
         text, [v.options for v in candidates], current.options

@@ -100,3 +100,40 @@ def _option_for(words: str, current: dict[str, Any]) -> str | None:
                 if name in current:
                     return name
     return None
+
+
+# "1000 more pieces", "2 fewer pieces", "500 ml more".
+_COUNTED = re.compile(
+    r"\b(?P<n>\d+(?:\.\d+)?)\s*(?P<way>more|fewer|less|extra)\s+(?P<what>[a-z]+)\b"
+)
+
+
+def counted_values(
+    text: str, variants: Iterable[Any], current: dict[str, Any]
+) -> dict[str, set[str]]:
+    """The values a count moves the current one to ("1000 more pieces" from 500: 1500), for
+    options whose name the words name and whose values hold numbers."""
+    wanted: dict[str, set[str]] = {}
+    for found in _COUNTED.finditer(text.lower()):
+        what = found.group("what").rstrip("s")
+        sign = -1 if found.group("way") in ("fewer", "less") else 1
+        for option, value in current.items():
+            if what not in option.lower():
+                continue
+            now = _number(str(value))
+            if now is None:
+                continue
+            target = now + sign * float(found.group("n"))
+            matching = {
+                str(v.options[option])
+                for v in variants
+                if option in v.options and _number(str(v.options[option])) == target
+            }
+            if matching:
+                wanted[option] = matching
+    return wanted
+
+
+def _number(value: str) -> float | None:
+    found = re.search(r"\d+(?:\.\d+)?", value.replace(",", ""))
+    return float(found.group()) if found else None

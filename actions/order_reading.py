@@ -83,6 +83,7 @@ CORRECTION = re.compile(
     r"change (it|that) to|make (it|that))\b"
 )
 _ZIP = re.compile(r"\b(\d{5})\b")
+_OTHER = re.compile(r"\b(?:other|another|different|second)\b")
 # Words that give a reason rather than refuse a proposal, once a reason is held.
 _GIVES_REASON = re.compile(
     r"\b(reason|because|since|anymore|any more|mistake\w*|accident\w*|no longer|changed my mind)\b"
@@ -284,6 +285,10 @@ async def _payment(tracker: Tracker, text: str, order: OrderView) -> list[EventT
     ]
     allowed, _ = await eligible_methods(tracker, order, customer)
     fitting = [m for m in mentioned_methods(text, named) or named if m in allowed]
+    held = tracker.get_slot("payment_method_id")
+    if len(fitting) == 2 and held in {m.id for m in fitting} and _OTHER.search(text.lower()):
+        # "The other card": the one of the two that is not chosen now.
+        fitting = [m for m in fitting if m.id != held]
     if len(fitting) != 1:
         return [SlotSet("heard", text)]
     if fitting[0].id == tracker.get_slot("payment_method_id"):

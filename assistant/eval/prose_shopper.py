@@ -19,6 +19,7 @@ from assistant.eval.shopper_words import (
     GENERIC,
     asked_and_kept,
     changed_values,
+    changes_as_said,
     clauses_about,
     compared_score,
     full_options,
@@ -393,8 +394,13 @@ class ProseShopper:
             # ("if there is no clicky RGB one, no backlight"); fewer changes win after that.
             scored = [
                 (
-                    2 * option_score(b["title"], near)
-                    + option_score(b["title"], anywhere)
+                    2
+                    * option_score(
+                        b["title"], near, as_said=changes_as_said(current, b["title"], part)
+                    )
+                    + option_score(
+                        b["title"], anywhere, as_said=changes_as_said(current, b["title"], part)
+                    )
                     + compared_score(current, b["title"], part)
                     + preference_score(full_options(current, b["title"]), part),
                     -b["title"].count(", "),
@@ -422,6 +428,10 @@ class ProseShopper:
         for _, name in ranked:
             clicked = reply.click(lambda b, n=name: n in b["title"].lower())
             if clicked:
+                fitting = [b["title"] for b in reply.buttons if name in b["title"].lower()]
+                if self.typed and len(fitting) > 1 and self.repeats:
+                    # "Which card?" asked again: the first of them, by what the button says.
+                    return f"My {fitting[0]}, please."
                 return clicked if not self.typed else f"My {name}, please."
         if ranked and not self.payment_asked_for:
             # The way it wants to be paid is not offered: it says so once.
@@ -538,7 +548,8 @@ class ProseShopper:
         """Whether the scenario wants the option left as it is: "same size", or the old
         value named ("clicky, RGB backlight")."""
         lowered = self.scenario.lowered
-        if option and re.search(SAME.format(option=re.escape(option.lower())), lowered):
+        names = {option.lower(), option.lower().split()[0]} if option else set()
+        if any(re.search(SAME.format(option=re.escape(name)), lowered) for name in names):
             return True
         if re.search(r"\bother (?:specs|specifications|options|features)\b[^.]*\bsame\b", lowered):
             return True

@@ -130,6 +130,7 @@ class Scenario:
         found = _ON_CONFIRM.search(f"{reason} {behaviour}")
         if found:
             then = re.sub(r"^(?:do not|don't) say yes[^,]*, because\s+", "", found.group("then"))
+            then = re.sub(r"^(?:mention|say|tell (?:the agent|it)) that\s+", "", then)
             scenario.on_confirm = first_person(then).rstrip(" .")
         return scenario
 
@@ -196,7 +197,8 @@ def requests_in(reason: str) -> list[Request]:
         # A fallback ("If not possible, ...") is said only when the first wish fails.
         if re.match(r"(if|otherwise|but if)\b", lowered) or _NEGATED.search(lowered):
             continue
-        if PREFERENCE.search(lowered) and not ASKS_CHANGE.search(lowered):
+        changes_item = re.search(r"\b(?:exchang|return|cancel|modif)\w*", lowered)
+        if PREFERENCE.search(lowered) and not ASKS_CHANGE.search(lowered) and not changes_item:
             continue
         for clause in _NEXT_CHANGE.split(sentence):
             kind = _kind(clause)

@@ -48,7 +48,7 @@ def order_score(title: str, said: set[str]) -> int:
     return sum(names_match(name, said) for name in names.split(", "))
 
 
-def option_score(title: str, said: set[str]) -> float:
+def option_score(title: str, said: set[str], *, as_said: Iterable[str] = ()) -> float:
     """How well a choice's changed options fit the shopper's words: a value it names counts
     (half for one distinctive word of it, "Google Home" for Google Assistant); changing an
     option it talks about to a value it does not name counts against."""
@@ -61,7 +61,7 @@ def option_score(title: str, said: set[str]) -> float:
             score += 1
         elif value_words & said:
             score += 0.5
-        elif words(name) & said:
+        elif words(name) & said and name not in as_said:
             score -= 1
     return score
 
@@ -129,6 +129,7 @@ _STEPS = (
     ("xs", "s", "m", "l", "xl", "xxl"),
     ("small", "medium", "large"),
     ("low", "medium", "high"),
+    ("beginner", "intermediate", "advanced", "expert"),
 )
 
 
@@ -289,3 +290,14 @@ def named_things(text: str) -> list[str]:
             if cut is not None:
                 break  # "the helmet for a medium, red one": what follows describes it
     return list(dict.fromkeys(things))
+
+
+def changes_as_said(current: str, title: str, text: str) -> set[str]:
+    """The options a choice changes the way the words compare ("one size smaller")."""
+    old = dict(part.partition(": ")[::2] for part in current.split(", "))
+    found = set()
+    for part in title.split(" · ")[0].split(", "):
+        name, _, new = part.partition(": ")
+        if name in old and goes_as_said(text, old[name], new):
+            found.add(name)
+    return found
