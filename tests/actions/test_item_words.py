@@ -1,6 +1,7 @@
 """Which of a shopper's words are about which item: refusals at a confirmation, the clauses
 about each item of a change, choices typed back, options the shopper does not care about,
-variants by number, alike items told apart, lists that are one request."""
+variants by number or by count, alike items told apart by options or price, lists that are
+one request, addresses without a state, changes asked of the shopper's own purchases."""
 
 from __future__ import annotations
 
@@ -8,10 +9,17 @@ from decimal import Decimal
 
 import pytest
 
-from actions.catalog import choose_variant, described_alike, mentioned_items
+from actions.addresses import parse_address, state_of
+from actions.catalog import choose_variant, described_alike, mentioned_items, names_item
+from actions.comparisons import counted_values
 from actions.order_reading import taken_and_refused
-from actions.order_task import order_match
-from actions.variant_words import typed_option, without_indifference, words_about
+from actions.order_task import order_by_price, order_match
+from actions.variant_words import (
+    indifferent_to,
+    typed_option,
+    without_indifference,
+    words_about,
+)
 from assistant.backends.orders import (
     AddressView,
     OrderItemView,
@@ -19,7 +27,9 @@ from assistant.backends.orders import (
     ProductView,
     VariantView,
 )
-from assistant.engine.readings import split_requests
+from assistant.engine.nlu.result import Entity
+from assistant.engine.readings import changes_own_purchase, split_requests
+from assistant.engine.slots import _compared_to
 
 
 @pytest.mark.parametrize(
@@ -132,3 +142,91 @@ def test_a_list_of_items_is_one_request() -> None:
         "how long does shipping take",
         "can I pay with paypal?",
     ]
+
+
+BOOTS = ProductView(
+    id="b",
+    name="Hiking Boots",
+    variants=tuple(
+        VariantView(item_id=i, options=o, price=Decimal(p), available=True)
+        for i, o, p in [
+            ("b10", {"size": "10", "material": "synthetic", "waterproof": "yes"}, "250"),
+            ("b8n", {"size": "8", "material": "synthetic", "waterproof": "no"}, "240"),
+            ("b8l", {"size": "8", "material": "leather", "waterproof": "yes"}, "260"),
+        ]
+    ),
+)
+BOOTS_NOW = OrderItemView(
+    "b10", "b", "Hiking Boots", {"size": "10", "material": "synthetic", "waterproof": "yes"},
+    Decimal("250"),
+)  # fmt: skip
+
+
+def test_a_variant_that_changes_more_than_asked_is_offered_not_chosen() -> None:
+    # Size 8 comes only with another material or without waterproofing: the shopper chooses.
+    asked = choose_variant("size 8 please", BOOTS, BOOTS_NOW)
+    assert asked.chosen is None and {v.item_id for v in asked.candidates} == {"b8n", "b8l"}
+    # Unless what else changes is what they said they do not care about.
+    said = "size 8, same material, I don't care about waterproof or not"
+    free = indifferent_to(said, BOOTS_NOW.options)
+    assert free == {"waterproof"}
+    chosen = choose_variant(without_indifference(said), BOOTS, BOOTS_NOW, free=free).chosen
+    assert chosen is not None and chosen.item_id == "b8n"
+
+
+def test_a_count_moves_the_current_number() -> None:
+    variants = [VariantView(str(n), {"pieces": str(n)}, Decimal(1), True) for n in (500, 1500)]
+    assert counted_values("1000 more pieces please", variants, {"pieces": "500"}) == {
+        "pieces": {"1500"}
+    }
+    assert counted_values("1000 more pieces", variants, {"pieces": "1500"}) == {}
+
+
+def test_an_item_is_named_by_a_first_word_that_is_a_name_of_its_own() -> None:
+    assert names_item("return the jigsaw", "Jigsaw Puzzle")
+    assert names_item("the vacuum, please", "Vacuum Cleaner")
+    assert not names_item("I just got into gaming", "Gaming Mouse")
+    assert not names_item("the running track", "Running Shoes")
+
+
+def test_the_dearer_of_two_items_in_different_orders_picks_its_order() -> None:
+    cheap = _order("#W1", OrderItemView("t1", "t", "Tablet", {}, Decimal("900")))
+    dear = _order("#W2", OrderItemView("t2", "t", "Tablet", {}, Decimal("990")))
+    found = order_by_price("return the more expensive tablet", [cheap, dear])
+    assert found is not None and found.id == "#W2"
+    later = order_by_price("no, the cheaper one", [cheap, dear], named_in="my two tablets")
+    assert later is not None and later.id == "#W1"
+    assert order_by_price("return the tablet", [cheap, dear]) is None
+
+
+def test_an_address_without_its_state_takes_the_state_of_its_zip_code() -> None:
+    parsed = parse_address("101 Highway, New York, 10001")
+    assert parsed is not None and (parsed.city, parsed.state) == ("New York", "NY")
+    # A city the zip code does not serve: the state is not guessed.
+    assert parse_address("101 Highway, Springfield, 10001") is None
+    assert state_of("62701", "Springfield") == "IL"
+
+
+def test_a_value_named_to_compare_with_fills_no_slot() -> None:
+    text = "The same address as order #W8277957."
+    entity = Entity("order_id", "#W8277957", text.index("#"), text.index("#") + 9, "regex")
+    assert _compared_to(text, entity)
+    plain = "cancel order #W8277957"
+    assert not _compared_to(plain, Entity("order_id", "#W8277957", 13, 22, "regex"))
+
+
+@pytest.mark.parametrize(
+    ("text", "changes"),
+    [
+        ("I want to modify the grill I just ordered to the same type", True),
+        (
+            "I recently faced a financial issue and want to cancel or return all possible orders",
+            True,
+        ),
+        ("I want to cancel or return everything not associated with it", True),
+        ("cancel my dinner reservation", False),
+        ("I want to change the oil in my car", False),
+    ],
+)
+def test_a_change_to_the_shoppers_own_purchases_is_recognised(text: str, changes: bool) -> None:
+    assert changes_own_purchase(text) is changes

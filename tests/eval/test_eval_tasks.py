@@ -13,6 +13,7 @@ from assistant.engine.nlu.model import NLUModel
 from assistant.eval.prose_shopper import ProseShopper
 from assistant.eval.replies import Reply
 from assistant.eval.scenario import Scenario, first_person
+from assistant.eval.shopper_words import named_things
 from assistant.eval.store_copies import Goal, StoreCopies, apply_goal, differences, snapshot
 from assistant.eval.task_data import load_tasks
 from assistant.eval.tasks import count_violations, evaluate_tasks, judge
@@ -255,3 +256,18 @@ def test_the_prose_shopper_leaves_an_item_when_no_choice_meets_its_condition() -
         ],
     )
     assert shopper.respond(asked) == "Never mind the Mechanical Keyboard, leave it as it is."
+
+
+def test_the_prose_shopper_reads_requests_as_a_person_would_say_them() -> None:
+    scenario = Scenario.read(
+        _instructions(
+            "You want to return the skateboard, garden hose, and bed. Well, except the bed "
+            "that you love. Ask the agent if there are any speakers under $300; use the "
+            "gift card.",
+            "",
+        )
+    )
+    texts = [request.text for request in scenario.requests]
+    assert texts[0].startswith("I want to return the skateboard") and "except the bed" in texts[0]
+    assert any(text.startswith("I'd like to know if there are any speakers") for text in texts)
+    assert named_things(texts[0]) == ["skateboard", "garden hose", "bed"]
