@@ -19,6 +19,7 @@ from actions.catalog import choose_variant, differences, money, names_item, repl
 from actions.common import (
     button,
     call,
+    flow_of,
     item_label,
     latest_text,
     orders,
@@ -34,6 +35,7 @@ from actions.variant_words import (
     words_about,
 )
 from assistant.backends.orders import OrderItemView, OrderView
+from assistant.engine.repair import OFFER_SLOT
 
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
 
@@ -61,6 +63,13 @@ class ActionAskNewItemIds(Action):
         if switched is not None:
             return switched
         order = await current_order(tracker)
+        if flow_of(tracker) == "modify_order_items" and _REMOVES.search(
+            " ".join(texts_since_flow_start(tracker)).lower()
+        ):
+            # "Remove the jacket from my order": an order's items can be changed, not taken
+            # out; the whole order can be cancelled instead.
+            dispatcher.utter_message(response="utter_offer_cancel_instead", order_id=order.id)
+            return [SlotSet(OFFER_SLOT, "cancel_order"), ActiveLoop(None)]
         item_ids: list[str] = list(tracker.get_slot("item_ids") or [])
         working_on = f"{order.id}|{','.join(item_ids)}"
         stored = tracker.get_slot("replacements")
@@ -181,6 +190,8 @@ class ActionAskNewItemIds(Action):
             SlotSet("new_item_ids", new_ids),
         ]
 
+
+_REMOVES = re.compile(r"\b(?:remove|delete|take (?:it |them )?out|drop)\b")
 
 # "The same type as the one I already received", "like the one in my pending order".
 _LIKE_ANOTHER = re.compile(

@@ -125,6 +125,18 @@ class ProseShopper:
         if question is None:
             if reply.ended and re.search(r"couldn't|can't|can only|none of", reply.text.lower()):
                 self.refusals += 1
+                if self.scenario.fallbacks and self.request is not None:
+                    # "If it cannot be returned, see if it can be cancelled."
+                    kind = self.scenario.fallbacks.pop(0)
+                    things = named_things(self.request.text)
+                    refused = re.findall(r"#W\d{7}", reply.text)
+                    # The order the refusal named, or the thing it asked about.
+                    what = (
+                        f"order {refused[0]}" if refused else f"the {things[0]}" if things else "it"
+                    )
+                    verb = "change" if kind == "modify" else kind
+                    self.request = Request(kind, f"Then I'd like to {verb} {what}.")
+                    return self.request.text
                 if PERSON.search(self.scenario.lowered) and "human" in self.scenario.lowered:
                     return "Then I'd like to talk to a human agent, please."
             answered = self.request is not None and self.request.kind == "info"
@@ -251,7 +263,10 @@ class ProseShopper:
         starts_task = "start that" in offered and request.kind != "info"
         # "..., but I can return items from your delivered orders instead": what it also said.
         other = re.search(r"\bbut i can (\w+)", offered)
-        said_too = other is not None and re.search(rf"\b{other.group(1)}", request.text.lower())
+        said_too = other is not None and (
+            re.search(rf"\b{other.group(1)}", request.text.lower()) is not None
+            or other.group(1) in self.scenario.fallbacks  # "if not possible, cancel it"
+        )
         if (wants_items and changes_items) or starts_task or said_too:
             return reply.click(lambda b: b["title"].lower().startswith("yes")) or "Yes, please."
         return "No, thanks."

@@ -107,6 +107,9 @@ class Scenario:
     # What it says when asked to confirm ("if the agent asks for confirmation, only exchange
     # the desk lamp"), said once.
     on_confirm: str = ""
+    # What it asks for when a request is refused ("if it cannot be returned, see if it can
+    # be cancelled"): the kind of change, in order.
+    fallbacks: list[str] = field(default_factory=list)
 
     @classmethod
     def read(cls, instructions: dict[str, Any]) -> Scenario:
@@ -127,6 +130,7 @@ class Scenario:
         told = ZIP.findall(behaviour) if "zip" in behaviour.lower() else []
         scenario.zips = list(dict.fromkeys([*told, *ZIP.findall(known)]))
         scenario.requests = requests_in(reason)
+        scenario.fallbacks = fallbacks_in(reason)
         found = _ON_CONFIRM.search(f"{reason} {behaviour}")
         if found:
             then = re.sub(r"^(?:do not|don't) say yes[^,]*, because\s+", "", found.group("then"))
@@ -176,6 +180,26 @@ _ON_CONFIRM = re.compile(
     r" confirm\w*[^,.]*,\s*(?:then\s+)?(?P<then>[^.]+)",
     re.IGNORECASE,
 )
+
+
+# "If it cannot be returned, see if it can be canceled", "If not possible, cancel the order".
+_FALLBACK = re.compile(
+    r"^(?:if|but if|otherwise)\b(?P<cond>[^,]*\b(?:not|cannot|can't|isn't|unable|no)\b[^,]*),"
+    r"\s*(?P<then>.+)$",
+    re.IGNORECASE,
+)
+_ORDER_KINDS = ("cancel", "return", "exchange", "modify")
+
+
+def fallbacks_in(reason: str) -> list[str]:
+    """The changes the scenario falls back on when a request cannot be done."""
+    kinds = []
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", reason):
+        found = _FALLBACK.match(sentence.strip())
+        kind = _kind(found.group("then")) if found else None
+        if kind in _ORDER_KINDS:
+            kinds.append(str(kind))
+    return kinds
 
 
 def requests_in(reason: str) -> list[Request]:
