@@ -146,7 +146,13 @@ def names_item(text: str, name: str) -> bool:
     or by its first word when that word is a name of its own ("the jigsaw", "the vacuum")."""
     if names_product(text, name):
         return True
-    first = re.findall(r"[a-z]+", name.lower())[:1]
+    tokens = re.findall(r"[a-z]+", name.lower())
+    if len(tokens) == 1 and len(tokens[0]) > MIN_NAME_WORD:
+        # "The watch" for a Wristwatch, "the shelf" for a Bookshelf.
+        said = re.findall(r"[a-z]+", text.lower())
+        if any(len(w) >= MIN_NAME_WORD - 1 and tokens[0].endswith(w) for w in said):
+            return True
+    first = tokens[:1]
     if not first or len(first[0]) < MIN_NAME_WORD or first[0] in _MODIFIERS:
         return False
     return re.search(rf"\b{first[0]}s?\b", text.lower()) is not None

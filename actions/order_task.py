@@ -281,6 +281,18 @@ class ActionAskOrderId(Action):
         # The only order this flow can work on, or the one the shopper's words describe
         # ("the bookshelf and water bottle one"), the latest words first: the change is
         # still listed and confirmed before anything happens.
+        if len(eligible) == 1 and described is None and elsewhere is None:
+            # "Cancel the watch" when the one order this could work on holds no watch: say so.
+            products = await call(orders().list_products)
+            named = [p.name for p in products if names_item(" ".join(said), p.name)]
+            if named and not any(named_products(n, eligible[0]) for n in named):
+                dispatcher.utter_message(
+                    response="utter_no_order_holds",
+                    name=named[0],
+                    verb=VERBS.get(flow, "change"),
+                    order_id=eligible[0].id,
+                )
+                return [ActiveLoop(None)]
         if len(eligible) == 1:
             return [SlotSet("order_id", eligible[0].id)]
         if described is not None:

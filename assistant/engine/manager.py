@@ -68,7 +68,7 @@ class DialogueEngine:
         self.policy = CommandPolicy(flows, domain, search_flow=search_flow)
         self._domain_dict = domain.as_rasa_dict()
         self.repair = repair
-        self.repairs = Repairs(flows, domain, push=self._push)
+        self.repairs = Repairs(flows, domain, push=self._push, search_flow=search_flow)
 
     def new_tracker(self, sender_id: str) -> DialogueTracker:
         return DialogueTracker(sender_id=sender_id, slots=self.domain.initial_slots())
@@ -106,6 +106,8 @@ class DialogueEngine:
                     parse = replace(read, text=text)
         if self.repair and parse.intent == OUT_OF_SCOPE:
             parse = self.repairs.named_order(tracker, parse)
+        if self.repair:
+            parse = self.repairs.order_over_search(tracker, parse)
         if self.repair:
             parse = self.repairs.yes_or_no(tracker, parse)
         if self.repair and (choice := self.repairs.sole_choice(tracker, parse)) is not None:

@@ -77,10 +77,15 @@ def _ends_list(before: str, join: str, piece: str) -> bool:
     if "and" not in join.lower() or len(piece.split()) > MAX_LIST_ITEM_WORDS:
         return False
     last = before.rsplit(",", 1)
-    return len(last) == 2 and 0 < len(last[1].split()) <= MAX_LIST_ITEM_WORDS
+    if len(last) == 2 and 0 < len(last[1].split()) <= MAX_LIST_ITEM_WORDS:
+        return True
+    # "Cancel the charger and the jacket and the running shoes": the things one change is for.
+    return bool(_ORDER_CHANGE.search(before) and _THING.match(piece.strip()))
 
 
 MAX_LIST_ITEM_WORDS = 3
+_ORDER_CHANGE = re.compile(r"\b(?:cancel|return|exchange|modify|change|swap)\b", re.IGNORECASE)
+_THING = re.compile(r"^(?:the|my|a|an|both)\s+[\w-]+(?:\s+[\w-]+)?[.!]?$", re.IGNORECASE)
 
 
 # "No, the other one": a no that points at another choice answers the step.
@@ -183,6 +188,18 @@ _PURCHASES = re.compile(
     r"\ball (?:possible |of )?(?:my |the )?orders\b|\bthe order (?:that )?i\b",
     re.IGNORECASE,
 )
+
+
+# "Modify the skateboard", "cancel the hiking boots", "return my headphones": an order change
+# of the shopper's own things, never a search.
+_ACTS_ON_ITEMS = re.compile(
+    r"\b(?:modify|exchange|return|cancel|swap)\s+(?:my|the|both|all|these|those)\b",
+    re.IGNORECASE,
+)
+
+
+def acts_on_own_items(text: str) -> bool:
+    return bool(_ACTS_ON_ITEMS.search(text))
 
 
 def changes_own_purchase(text: str) -> bool:

@@ -32,12 +32,15 @@ from assistant.engine.flows import FlowSet
 from assistant.engine.messages import BotMessage, Button, TurnResult
 from assistant.engine.nlu.payload import PAYLOAD_EXTRACTOR
 from assistant.engine.nlu.result import ParseResult
+from assistant.engine.order_readings import (
+    ORDER_ENTITY,
+    order_reading_of,
+    order_task_over_search,
+)
 from assistant.engine.readings import (
     asks_about,
     asks_for_person,
-    changes_own_purchase,
     leaves,
-    names_own_order,
     points_elsewhere,
     sounds_upset,
     split_requests,
@@ -56,7 +59,6 @@ CHOICE_PAYLOAD = "/inform{"
 # What a shopper gives to prove who they are: sent right after an offer, it takes the offer.
 IDENTITY_ENTITIES = ("email", "zip")
 # The entity, and the slot, of an order number.
-ORDER_ENTITY = "order_id"
 # How many of a step's prompts in a row a frame remembers.
 PROMPT_MEMORY = 4
 # A message that opens with a yes or a no ("yes thanks", "hmm no, let me think about it"),
@@ -90,8 +92,10 @@ class Repairs:
         domain: Domain,
         *,
         push: Callable[[DialogueTracker, str], None],
+        search_flow: str | None = None,
     ) -> None:
         self.flows = flows
+        self.search_flow = search_flow
         self.domain = domain
         self.push = push
         self.handoff_flow = flows.for_intent(HANDOFF_INTENT)
@@ -138,24 +142,14 @@ class Repairs:
         return parse
 
     def named_order(self, tracker: DialogueTracker, parse: ParseResult) -> ParseResult:
-        """A request the NLU puts out of scope that names an order number ("change the lamp
-        in #W9300146 for the cheapest one") or speaks of the shopper's own orders ("modify
-        the pending boots to a size 8") is about an order: its likeliest intent whose flow
-        works on an order. (To a step that waits, such words are the step's answer.)"""
-        if tracker.active is not None and tracker.active.waiting is not None:
+        """An out-of-scope parse that is about the shopper's order (see `order_readings`)."""
+        return order_reading_of(self.flows, tracker, parse)
+
+    def order_over_search(self, tracker: DialogueTracker, parse: ParseResult) -> ParseResult:
+        """A search parse that asks to change the shopper's own items (see `order_readings`)."""
+        if self.search_flow is None:
             return parse
-        numbered = any(entity.entity == ORDER_ENTITY for entity in parse.entities)
-        ranking = parse.ranking
-        if changes_own_purchase(parse.text) and not asks_about(parse.text):
-            # "Return everything I bought": only when the likeliest reading is an order task.
-            ranking = tuple(pair for pair in ranking if pair[0] != parse.intent)[:1]
-        elif not numbered and (not names_own_order(parse.text) or asks_about(parse.text)):
-            return parse
-        for intent, confidence in ranking:
-            flow = self.flows.for_intent(intent)
-            if flow is not None and ORDER_ENTITY in self.flows.collects(flow):
-                return replace(parse, intent=intent, confidence=confidence)
-        return parse
+        return order_task_over_search(self.flows, tracker, parse, self.search_flow)
 
     def _about_task_in_progress(self, tracker: DialogueTracker, triggered: str | None) -> bool:
         """Whether the triggered flow is one on the stack, or shares its task's slots."""

@@ -261,7 +261,7 @@ async def _through_engine(
     from assistant.eval.store_copies import StoreCopies
     from assistant.knowledge.answer import Knowledge
     from assistant.knowledge.documents import read_knowledge_base
-    from assistant.server.components import build_shopping
+    from assistant.server.components import SEARCH_FLOW, build_shopping
 
     chunks, _ = read_knowledge_base(settings.path("knowledge_base"))
     parser: Parser = _Parsed(model, [m.text for m in messages])
@@ -285,6 +285,7 @@ async def _through_engine(
                 flows=load_flows(settings.path(settings.dialogue.flows)),
                 runner=InProcessActionRunner(settings.dialogue.actions_package, services=services),
                 assistant_name=settings.assistant.name,
+                search_flow=SEARCH_FLOW,
             )
             found: list[set[str]] = []
             for number, message in enumerate(messages, 1):

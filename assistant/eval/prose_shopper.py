@@ -167,12 +167,13 @@ class ProseShopper:
         sentences = re.split(r"(?<=[.!?])\s+", request.text)
         untouched = [
             s for s in sentences
-            if named_things(s) and not any((words(t) - GENERIC) & done for t in named_things(s))
+            if (things := named_things(s))
+            and not any(_among(words(t) - GENERIC, done) for t in things)
         ]  # fmt: skip
         if untouched and len(untouched) < len(sentences):
             return untouched[0]
         listed = named_things(request.text)
-        left = [thing for thing in listed if not (words(thing) - GENERIC) & done]
+        left = [thing for thing in listed if not _among(words(thing) - GENERIC, done)]
         if listed and left and len(left) < len(listed):
             verb = request.kind if request.kind != "modify" else "change"
             return f"I also want to {verb} the {' and the '.join(left)}."
@@ -226,6 +227,10 @@ class ProseShopper:
         )
         if clause and request.kind in ("return", "exchange", "cancel", "modify"):
             return f"I want to {clause.group(0)}"
+        things = named_things(request.text)
+        if things and request.kind in ("return", "exchange", "cancel"):
+            # "I no longer need the boots and the watch": the change, with what it names.
+            return f"I want to {request.kind} the {', the '.join(things)}"
         ids = " ".join(request.order_ids)
         return f"I want to {verb} {ids}".strip()
 
@@ -556,7 +561,11 @@ class ProseShopper:
             return False
         lowered = self.scenario.lowered
         whole = re.search(r"\bcancel (?:the )?(?:whole|entire) order\b", lowered)
-        refused = re.search(r"\b(?:not|n't|never)\b[^.]*\b(?:whole|entire) order\b", lowered)
+        refused = re.search(
+            r"\b(?:not|n't|never)(?:\s+\w+){0,3}\s+cancel\w*\s+(?:the\s+)?(?:whole|entire) order|"
+            r"(?:whole|entire) order[^.]*\b(?:not to|n't)\b",
+            lowered,
+        )
         return bool(request.order_ids) or (whole is not None and refused is None)
 
     def _keeps(self, option: str, old: str) -> bool:
@@ -583,3 +592,8 @@ class ProseShopper:
         if self.typed:
             return None
         return reply.click(lambda b: test(b["title"]))
+
+
+def _among(said: set[str], done: set[str]) -> bool:
+    """Whether a thing's words are among those of the items done ("watch" in Wristwatch)."""
+    return any(w == d or (len(w) > 3 and d.endswith(w)) for w in said for d in done)

@@ -238,7 +238,8 @@ def clauses_about(text: str, item_name: str) -> str:
 
 
 _OBJECTS = re.compile(
-    r"\b(?:return|exchange|cancel|modify|change|swap)(?:s|ing)?\s+(?:(?:the|my|your|a|an|all)\s+)?"
+    r"\b(?:return|exchange|cancel|modify|change|swap|no longer need|do ?n'?t need)(?:s|ing)?\s+"
+    r"(?:(?:the|my|your|a|an|all)\s+)?"
     r"([a-z][a-z -]*(?:,\s*(?:and\s+)?(?:the\s+)?[a-z][a-z -]*)*)",
     re.IGNORECASE,
 )

@@ -49,6 +49,7 @@ from assistant.eval.store_copies import (
     snapshot,
 )
 from assistant.eval.task_data import DEFAULT_DATA, Task, load_tasks
+from assistant.server.components import SEARCH_FLOW
 
 __all__ = [
     "Goal",
@@ -356,6 +357,8 @@ async def _run_task(
             flows=flows,
             runner=runner,
             assistant_name=settings.assistant.name,
+            # As the server builds it: a search may stand aside for the shopper's own items.
+            search_flow=SEARCH_FLOW if SEARCH_FLOW in flows.flows else None,
         )
         player = _make_shopper(shopper, asked, pristine_sessions, typed=typed)
         tracker = engine.new_tracker(f"task-{task.id}")

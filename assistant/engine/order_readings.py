@@ -1,0 +1,72 @@
+"""Which order task a message that the classifier misplaces is about.
+
+A request the NLU puts out of scope may still name an order ("change the lamp in #W9300146")
+or ask to change what the shopper bought ("modify the grill I just ordered"); one it reads as
+a search may ask to change the shopper's own items ("cancel the hiking boots and the watch").
+Both are read as the likeliest intent whose flow works on an order. Never while a step waits
+for an answer, and never for a question about doing it ("can I return a used item?").
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from assistant.engine.flows import FlowSet
+from assistant.engine.nlu.result import OUT_OF_SCOPE, ParseResult
+from assistant.engine.readings import (
+    acts_on_own_items,
+    asks_about,
+    asks_for_person,
+    changes_own_purchase,
+    names_own_order,
+)
+from assistant.engine.tracker import DialogueTracker
+
+ORDER_ENTITY = "order_id"
+# How far down the ranking an order task may be to stand for a search.
+MAX_RANK = 3
+
+
+def order_reading_of(flows: FlowSet, tracker: DialogueTracker, parse: ParseResult) -> ParseResult:
+    """A request the NLU puts out of scope that names an order number ("change the lamp
+    in #W9300146 for the cheapest one") or speaks of the shopper's own orders ("modify
+    the pending boots to a size 8") is about an order: its likeliest intent whose flow
+    works on an order. (To a step that waits, such words are the step's answer.)"""
+    if tracker.active is not None and tracker.active.waiting is not None:
+        return parse
+    numbered = any(entity.entity == ORDER_ENTITY for entity in parse.entities)
+    ranking = parse.ranking
+    if changes_own_purchase(parse.text) and not asks_about(parse.text):
+        # "Return everything I bought": only when the likeliest reading is an order task.
+        ranking = tuple(pair for pair in ranking if pair[0] != parse.intent)[:1]
+    elif not numbered and (not names_own_order(parse.text) or asks_about(parse.text)):
+        return parse
+    for intent, confidence in ranking:
+        flow = flows.for_intent(intent)
+        if flow is not None and ORDER_ENTITY in flows.collects(flow):
+            return replace(parse, intent=intent, confidence=confidence)
+    return parse
+
+
+def order_task_over_search(
+    flows: FlowSet, tracker: DialogueTracker, parse: ParseResult, search_flow: str
+) -> ParseResult:
+    """ "I want to modify the skateboard to maple, 34 inch" or "cancel the hiking boots
+    and the watch" read as a search, because they name products and options, are about
+    the shopper's own items: the likeliest reading whose flow works on an order."""
+    if tracker.active is not None and tracker.active.waiting is not None:
+        return parse
+    ranked = [intent for intent, _ in parse.ranking if intent != OUT_OF_SCOPE]
+    # Out of scope, the likeliest reading stands in for the parse: a search it may replace.
+    top = ranked[0] if parse.intent == OUT_OF_SCOPE and ranked else parse.intent
+    if flows.for_intent(top) != search_flow:
+        return parse  # only a search stands aside for the shopper's own items
+    if not acts_on_own_items(parse.text) or asks_about(parse.text):
+        return parse
+    if asks_for_person(parse.text):
+        return parse  # a person wins over any task
+    for intent, confidence in parse.ranking[:MAX_RANK]:
+        other = flows.for_intent(intent)
+        if other is not None and ORDER_ENTITY in flows.collects(other):
+            return replace(parse, intent=intent, confidence=confidence)
+    return parse
