@@ -191,7 +191,7 @@ class ActionAskNewItemIds(Action):
         ]
 
 
-_REMOVES = re.compile(r"\b(?:remove|delete|take (?:it |them )?out|drop)\b")
+_REMOVES = re.compile(r"\b(?:remove|delete|drop)\b|\btake\b[\w' -]{0,40}?\bout\b")
 
 # "The same type as the one I already received", "like the one in my pending order".
 _LIKE_ANOTHER = re.compile(
