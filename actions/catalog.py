@@ -435,3 +435,22 @@ def name_pairs(text: str) -> list[tuple[str, str]]:
     pairs = [(kept[i], kept[i + 1]) for i in range(len(kept) - 1)]
     # Capitalised pairs first: "Yusuf Rossi" before "rossi zip".
     return sorted(pairs, key=lambda p: not (p[0][:1].isupper() and p[1][:1].isupper()))
+
+
+# Words that refuse the items of their clause: "not the helmet", "I don't want that for the
+# mouse", "except the kettle", "never mind the keyboard", "keep the boots".
+_REFUSING = re.compile(
+    r"\b(?:not|except|without|keep|leave|remove|drop|skip|minus|never ?mind|forget)\b|n't\b"
+)
+_CLAUSE = re.compile(r"[,.;:!?()]|\s(?=(?:but|only|just|not|except|without)\b)")
+
+
+def taken_and_refused(text: str) -> tuple[str, str]:
+    """The clauses of a message that take items and those that refuse them, each joined:
+    "never mind the keyboard, only the thermostat" refuses the keyboard, takes the
+    thermostat."""
+    taken: list[str] = []
+    refused: list[str] = []
+    for clause in _CLAUSE.split(text.replace("’", "'")):
+        (refused if _REFUSING.search(clause) else taken).append(clause)
+    return " ".join(taken), " ".join(refused)

@@ -15,7 +15,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog import choose_variant, differences, money, names_item, replacement_candidates
+from actions.catalog import (
+    choose_variant,
+    differences,
+    money,
+    names_item,
+    replacement_candidates,
+    taken_and_refused,
+)
 from actions.common import (
     button,
     call,
@@ -26,7 +33,6 @@ from actions.common import (
     payload_value,
     texts_since_flow_start,
 )
-from actions.order_reading import taken_and_refused
 from actions.order_task import MAX_BUTTONS, current_order, order_item, switch_order
 from actions.variant_words import (
     indifferent_to,

@@ -25,7 +25,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.addresses import parse_address
-from actions.catalog import choose_variant, mentioned_items, mentioned_methods, payment_sources
+from actions.catalog import (
+    choose_variant,
+    mentioned_items,
+    mentioned_methods,
+    payment_sources,
+    taken_and_refused,
+)
 from actions.common import (
     call,
     entity_values,
@@ -219,25 +225,6 @@ def _items_corrected(tracker: Tracker, text: str, order: OrderView) -> list[Even
         SlotSet("selection", {"order_id": order.id, "positions": positions}),
         SlotSet("item_ids", wanted),
     ]
-
-
-# Words that refuse the items of their clause: "not the helmet", "I don't want that for the
-# mouse", "except the kettle", "never mind the keyboard", "keep the boots".
-_REFUSING = re.compile(
-    r"\b(?:not|except|without|keep|leave|remove|drop|skip|minus|never ?mind|forget)\b|n't\b"
-)
-_CLAUSE = re.compile(r"[,.;:!?()]|\s(?=(?:but|only|just|not|except|without)\b)")
-
-
-def taken_and_refused(text: str) -> tuple[str, str]:
-    """The clauses of a message that take items and those that refuse them, each joined:
-    "never mind the keyboard, only the thermostat" refuses the keyboard, takes the
-    thermostat."""
-    taken: list[str] = []
-    refused: list[str] = []
-    for clause in _CLAUSE.split(text.replace("’", "'")):
-        (refused if _REFUSING.search(clause) else taken).append(clause)
-    return " ".join(taken), " ".join(refused)
 
 
 # "I didn't ask for silver", "not the silver one": options refused, not asked for.

@@ -13,13 +13,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog import names_item
+from actions.catalog import names_item, taken_and_refused
 from actions.common import (
     ELIGIBLE_STATUSES,
     TASK_SLOTS,
     VERBS,
     button,
     call,
+    entity_values,
     flow_of,
     item_label,
     latest_text,
@@ -98,6 +99,8 @@ def order_match(text: str, choices: Sequence[OrderView]) -> OrderView | None:
     """The one order the text describes by what it holds ("the bookshelf and water bottle
     one"): the most of its products named, then one the words describe completely (it holds
     nothing else); None when nothing is named or two orders fit equally well."""
+    # Items named only to be left out ("all of it except the pet bed") do not say which.
+    text = taken_and_refused(text)[0]
     scored = []
     for order in choices:
         named = named_products(text, order)
@@ -239,6 +242,25 @@ def order_by_price(
     return found[0] if len(found) == 1 else None
 
 
+# "In it", "from that order": the order the conversation was just about.
+_THAT_ORDER = re.compile(
+    r"\b(?:in|from) (?:it|that one|that order|this order)\b", re.IGNORECASE
+)
+
+
+def _order_referred_to(
+    tracker: Tracker, text: str, listed: Sequence[OrderView]
+) -> OrderView | None:
+    """The order a message points back to ("all items in it"): the last one the
+    conversation settled on, when the words point back and name no order themselves."""
+    if not _THAT_ORDER.search(text) or entity_values(tracker, "order_id"):
+        return None
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == "order_id" and event.get("value"):
+            return next((o for o in listed if o.id == event["value"]), None)
+    return None
+
+
 class ActionAskOrderId(Action):
     """Offer the customer's orders this flow can work on, or end the flow if there is none."""
 
@@ -252,6 +274,12 @@ class ActionAskOrderId(Action):
         listed = await call(orders().list_orders, str(tracker.get_slot("customer_id")))
         eligible = eligible_among(listed, flow)
         said = texts_since_flow_start(tracker)
+        referred = _order_referred_to(tracker, " ".join(said), listed)
+        if referred is not None:
+            # "Return all the items in it": the order just talked about.
+            if referred in eligible:
+                return [SlotSet("order_id", referred.id)]
+            return [*refuse_status(dispatcher, tracker, referred), ActiveLoop(None)]
         described = _described(said, eligible)
         elsewhere = _described(said, listed) if described is None else None
         if elsewhere is not None and elsewhere not in eligible:

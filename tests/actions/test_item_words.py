@@ -10,9 +10,14 @@ from decimal import Decimal
 import pytest
 
 from actions.addresses import parse_address, state_of
-from actions.catalog import choose_variant, described_alike, mentioned_items, names_item
+from actions.catalog import (
+    choose_variant,
+    described_alike,
+    mentioned_items,
+    names_item,
+    taken_and_refused,
+)
 from actions.comparisons import counted_values
-from actions.order_reading import taken_and_refused
 from actions.order_task import order_by_price, order_match
 from actions.variant_words import (
     indifferent_to,
@@ -230,3 +235,17 @@ def test_a_value_named_to_compare_with_fills_no_slot() -> None:
 )
 def test_a_change_to_the_shoppers_own_purchases_is_recognised(text: str, changes: bool) -> None:
     assert changes_own_purchase(text) is changes
+
+
+def test_in_it_points_back_to_the_order_just_talked_about() -> None:
+    from rasa_sdk import Tracker
+
+    from actions.order_task import _order_referred_to
+
+    looked_up = _order("#W1", OrderItemView("v", "v", "Vacuum Cleaner", {}, Decimal("1")))
+    other = _order("#W2", OrderItemView("p", "p", "Pet Bed", {}, Decimal("1")))
+    events = [{"event": "slot", "name": "order_id", "value": "#W1"}]
+    tracker = Tracker("s", {}, {"text": "", "entities": []}, events, False, None, {}, None)
+    said = "return all the items in it except the pet bed"
+    assert _order_referred_to(tracker, said, [looked_up, other]) == looked_up
+    assert _order_referred_to(tracker, "return the pet bed", [looked_up, other]) is None
