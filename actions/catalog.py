@@ -322,9 +322,10 @@ def choose_variant(
                 for o, value in current.options.items()
             )
         ]
-        if not exact:
+        if not exact and among is None:
             return VariantChoice(None, tuple(matching), {})
-        matching = exact
+        # Among the choices offered, what they change was asked for before.
+        matching = exact or matching
     best = max(_closeness(v.options, current.options) for v in matching)
     top = [v for v in matching if _closeness(v.options, current.options) == best]
     if len(top) == 1:
