@@ -322,7 +322,9 @@ def choose_variant(
                 for o, value in current.options.items()
             )
         ]
-        if not exact and among is None:
+        if not exact and among is None and len(matching) > 1:
+            # Several ways to have it, each changing something else too: the shopper picks.
+            # (The only way is taken; its summary shows what else changes.)
             return VariantChoice(None, tuple(matching), {})
         # Among the choices offered, what they change was asked for before.
         matching = exact or matching
