@@ -31,6 +31,12 @@ def _emails(tracker: Tracker, text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+_FORGOT = re.compile(
+    r"\b(?:do ?n'?t|do not|can'?t|cannot|no) (?:remember|recall|know|idea)\b|\bforg[oe]t\b",
+    re.IGNORECASE,
+)
+
+
 class ActionAuthenticate(Action):
     def name(self) -> str:
         return "action_authenticate"
@@ -68,6 +74,9 @@ class ActionAuthenticate(Action):
                 return await self._welcome(dispatcher, customer_id)
         if tried:
             dispatcher.utter_message(response="utter_auth_email_not_found", email=tried[0])
+        elif _FORGOT.search(text):
+            # "I don't remember which email I used": the other way in, or a person.
+            dispatcher.utter_message(response="utter_auth_forgotten")
         elif zips and pairs:
             dispatcher.utter_message(response="utter_auth_name_not_found")
         elif zips or (pairs and latest_intent(tracker) == "inform"):
