@@ -40,8 +40,9 @@ from actions.variant_words import (
     without_indifference,
     words_about,
 )
-from assistant.backends.orders import OrderItemView, OrderView
+from assistant.backends.orders import OrderItemView, OrderView, ProductView
 from assistant.engine.repair import OFFER_SLOT
+from assistant.search.words import mentioned_values
 
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
 
@@ -167,6 +168,11 @@ class ActionAskNewItemIds(Action):
                 dispatcher.utter_message(
                     response="utter_no_matching_option", item=current.name, wanted=wanted
                 )
+            elif not picked and (kept := _already(about, product, current)):
+                # "Change the chair to a black one" when it is black: say so.
+                dispatcher.utter_message(
+                    response="utter_already_has", item=current.name, values=kept
+                )
             buttons = [
                 button(
                     f"{differences(v.options, current.options)} · {money(v.price)}",
@@ -224,6 +230,20 @@ async def _like_another(
         if item.product_id == current.product_id and item.item_id != current.item_id
     }
     return next(iter(others)) if len(others) == 1 else None
+
+
+def _already(text: str, product: ProductView, current: OrderItemView) -> str:
+    """The values the words ask for that the item already has, when they ask for nothing
+    else ("a black one" for a black chair)."""
+    target = re.split(r"\b(?:to|into|for) (?:the|a|an|one)\b", text, maxsplit=1)
+    if len(target) < 2:
+        return ""  # "my black chair" describes it; "to a black one" asks for black
+    wanted = mentioned_values(target[1], [v.options for v in product.variants])
+    if not wanted or any(
+        values != {str(current.options.get(option))} for option, values in wanted.items()
+    ):
+        return ""
+    return ", ".join(f"{option}: {current.options[option]}" for option in wanted)
 
 
 def _carried_over(

@@ -249,3 +249,20 @@ def test_in_it_points_back_to_the_order_just_talked_about() -> None:
     said = "return all the items in it except the pet bed"
     assert _order_referred_to(tracker, said, [looked_up, other]) == looked_up
     assert _order_referred_to(tracker, "return the pet bed", [looked_up, other]) is None
+
+
+def test_a_value_the_item_already_has_is_said_to_be_there() -> None:
+    from actions.new_items import _already
+
+    chair = ProductView(
+        id="c",
+        name="Office Chair",
+        variants=tuple(
+            VariantView(i, {"color": c}, Decimal(1), True)
+            for i, c in (("c1", "black"), ("c2", "blue"))
+        ),
+    )
+    black = OrderItemView("c1", "c", "Office Chair", {"color": "black"}, Decimal(1))
+    assert _already("change the office chair to a black one", chair, black) == "color: black"
+    assert _already("change my black office chair to a blue one", chair, black) == ""
+    assert _already("my black office chair", chair, black) == ""
