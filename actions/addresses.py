@@ -154,7 +154,7 @@ def parse_address(text: str) -> AddressView | None:
     if len(parts) == 1 and named_state is not None and zip_code is not None:
         # "101 Highway, New York, 10001": New York is the city; the zip code says the state.
         parts.append(named_state)
-        state = state_of(zip_code, named_state)
+        state = None
     if zip_code is None or len(parts) < 2:
         return None
     address1, *middle = parts[:-1]

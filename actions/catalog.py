@@ -10,7 +10,7 @@ catalog search reads them (assistant/search/words.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -207,12 +207,22 @@ def described_alike(text: str, items: Sequence[OrderItemView], alike: Sequence[i
     values = mentioned_values(described, [items[i].options for i in alike])
     if values:
         return [i for i in alike if _has_values(items[i].options, values)]
-    lowered = text.lower()
-    if _DEARER.search(lowered) or _CHEAPER.search(lowered):
-        pick = max if _DEARER.search(lowered) else min
+    pick = price_pick(text)
+    if pick is not None:
         best = pick(items[i].price for i in alike)
         return [i for i in alike if items[i].price == best][:1]
     return []
+
+
+def price_pick(text: str) -> Callable[[Iterable[Decimal]], Decimal] | None:
+    """`max` for words that ask for the dearer one ("the more expensive one"), `min` for the
+    cheaper one; None when the words compare no prices."""
+    lowered = text.lower()
+    if _DEARER.search(lowered):
+        return max
+    if _CHEAPER.search(lowered):
+        return min
+    return None
 
 
 _BECOMES = re.compile(r"\b(?:to|into|for) (?:the|a|an|one)\b", re.IGNORECASE)

@@ -135,5 +135,5 @@ def counted_values(
 
 
 def _number(value: str) -> float | None:
-    found = re.search(r"\d+(?:\.\d+)?", value.replace(",", ""))
+    found = _NUMBER.search(value.replace(",", ""))
     return float(found.group()) if found else None

@@ -93,7 +93,8 @@ class ActionAskNewItemIds(Action):
         # yet; the latest message, for the item just asked about.
         heard = str((stored or {}).get("opening") or " ".join(texts_since_flow_start(tracker)))
         opening = without_indifference(heard)
-        said = without_indifference(latest_text(tracker))
+        latest = latest_text(tracker)
+        said = without_indifference(latest)
         picked = str(payload_value(tracker, "new_item_pick") or "")
         names = [order_item(order, i).name for i in item_ids]
         names += [p.name for p in await call(orders().list_products)]
@@ -135,7 +136,7 @@ class ActionAskNewItemIds(Action):
                 )
                 continue
             # "Size 8, I don't care about waterproof or not": waterproof may change too.
-            free = indifferent_to(f"{heard} {latest_text(tracker)}", current.options)
+            free = indifferent_to(f"{heard} {latest}", current.options)
             choice = choose_variant(
                 "" if picked and asked else about,
                 product,

@@ -13,7 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog import names_item, taken_and_refused
+from actions.catalog import names_item, price_pick, taken_and_refused
 from actions.common import (
     ELIGIBLE_STATUSES,
     TASK_SLOTS,
@@ -223,10 +223,8 @@ def order_by_price(
     """The order holding the dearer (or cheaper) of the named product's items, when the
     words compare their prices and the items are in different orders; the product may be
     named in what was said before (`named_in`)."""
-    lowered = text.lower()
-    dearer = re.search(r"\b(?:more|most) expensive\b|\bpricier\b|\bpriciest\b", lowered)
-    cheaper = re.search(r"\b(?:less|least) expensive\b|\bcheaper\b|\bcheapest\b", lowered)
-    if not dearer and not cheaper:
+    pick = price_pick(text)
+    if pick is None:
         return None
     held = [
         (item.price, order)
@@ -236,7 +234,6 @@ def order_by_price(
     ]
     if len({order.id for _, order in held}) < 2:
         return None
-    pick = max if dearer else min
     best = pick(price for price, _ in held)
     found = [order for price, order in held if price == best]
     return found[0] if len(found) == 1 else None
