@@ -11,6 +11,7 @@ each reply. It is deterministic: the same scenario and replies give the same con
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from assistant.eval.replies import Reply, ask_detail
@@ -68,13 +69,20 @@ WANTS_ALL = re.compile(
 # Requests that name an item by comparison, which a summary alone cannot confirm.
 COMPARED = re.compile(r"\b(more|less) expensive\b|\bcheaper\b|\bpricier\b")
 # Words that ask to keep an option as it is: "same size", "keep the material".
-SAME = r"\b(?:same|keep (?:the |my )?|unchanged) ?{option}\b|\b{option} (?:the same|unchanged)\b"
+SAME = (
+    r"\b(?:same|keep (?:the |my )?|unchanged) ?{option}\b(?! as\b)|"
+    r"\b{option} (?:the same|unchanged)\b(?! as\b)"
+)
 # Requests that leave the new options to the assistant's search.
 RELATIVE = re.compile(
     r"\b(cheapest|most expensive|least expensive|any|whatever|do not care|don't care|"
     r"not important)\b"
 )
 PERSON = re.compile(r"\b(human|person|representative|transfer)\b")
+_PERSON_IF_NOT = re.compile(
+    r"\bif (?:this is |that is |it is |it's )?not possible\b[^.]*"
+    r"\b(?:human|person|representative)\b"
+)
 
 
 class ProseShopper:
@@ -85,6 +93,7 @@ class ProseShopper:
         self.typed = typed
         self.pending: list[Request] = list(self.scenario.requests)
         self.request: Request | None = None
+        self.asked = ""
         self.rephrased = False
         self.identity_tries = -1
         self.order_tries = -1
@@ -126,17 +135,7 @@ class ProseShopper:
             if reply.ended and re.search(r"couldn't|can't|can only|none of", reply.text.lower()):
                 self.refusals += 1
                 if self.scenario.fallbacks and self.request is not None:
-                    # "If it cannot be returned, see if it can be cancelled."
-                    kind = self.scenario.fallbacks.pop(0)
-                    things = named_things(self.request.text)
-                    refused = re.findall(r"#W\d{7}", reply.text)
-                    # The order the refusal named, or the thing it asked about.
-                    what = (
-                        f"order {refused[0]}" if refused else f"the {things[0]}" if things else "it"
-                    )
-                    verb = "change" if kind == "modify" else kind
-                    self.request = Request(kind, f"Then I'd like to {verb} {what}.")
-                    return self.request.text
+                    return self._fall_back(reply)
                 if PERSON.search(self.scenario.lowered) and "human" in self.scenario.lowered:
                     return "Then I'd like to talk to a human agent, please."
             answered = self.request is not None and self.request.kind == "info"
@@ -145,14 +144,31 @@ class ProseShopper:
                 return self._plain(self.request)
             return self._next_request()
         self.rephrased = True
+        unavailable = re.search(r"\bthere's no available\b", reply.text.lower())
+        if question == "new_item" and unavailable and self.scenario.fallbacks and self.request:
+            # "If it is not available, cancel the whole order."
+            return self._fall_back(reply)
         self.repeats = self.repeats + 1 if question == self.last_question else 0
         self.last_question = question
-        if self.repeats >= 2:
+        untried = len(self.scenario.emails) + len(self.scenario.zips) - self.identity_tries - 1
+        if self.repeats >= 2 and not (question == "identity" and untried > 0):
             # Asked the same thing three times: a person gives up on this request.
             self.repeats = 0
             stop = reply.click(lambda b: "stop" in b["title"].lower())
             return stop if stop and not self.typed else "Never mind, let's stop that."
         return self.answer(question, reply)
+
+    def _fall_back(self, reply: Reply) -> str:
+        """What the scenario asks for when its wish cannot be done ("if it cannot be returned,
+        see if it can be cancelled"), for the order the reply named or the thing asked about."""
+        assert self.request is not None
+        kind = self.scenario.fallbacks.pop(0)
+        things = named_things(self.request.text)
+        refused = re.findall(r"#W\d{7}", reply.text)
+        what = f"order {refused[0]}" if refused else f"the {things[0]}" if things else "it"
+        verb = "change" if kind == "modify" else kind
+        self.request = Request(kind, f"Then I'd like to {verb} {what}.")
+        return self.request.text
 
     def _rest_of_request(self) -> str | None:
         """What the request asks for that no change done so far covered: "I also want to
@@ -172,7 +188,8 @@ class ProseShopper:
         ]  # fmt: skip
         if untouched and len(untouched) < len(sentences):
             return untouched[0]
-        listed = named_things(request.text)
+        kept, excluding = kept_things(request)
+        listed = kept if kept and not excluding else named_things(request.text)
         left = [thing for thing in listed if not _among(words(thing) - GENERIC, done)]
         if listed and left and len(left) < len(listed):
             verb = request.kind if request.kind != "modify" else "change"
@@ -184,7 +201,12 @@ class ProseShopper:
         if request is None or not any(t.lower().startswith("done") for t in reply.texts):
             return False
         lowered = request.text.lower()
-        every = re.search(r"\b(all|both|each)\b[\w ]*\borders?\b", lowered) or re.search(
+        every = re.search(
+            # "Return all things ordered": whatever order they are in.
+            r"\b(all|both|each)\b[\w ]*\borders?\b|"
+            r"\ball (?:the )?(?:things|items) (?:i )?ordered\b",
+            lowered,
+        ) or re.search(
             # "All my pending tshirts": they may be in several orders.
             r"\ball (?:of )?(?:my |the )?(?:pending |delivered )?(?!items|things)[a-z-]+s\b",
             lowered,
@@ -201,10 +223,12 @@ class ProseShopper:
         if not self.pending:
             return None
         self.request = self.pending.pop(0)
+        self.asked = self.request.text  # as first said, before any "I also want to ..."
         self.rephrased = False
         self.new_item_answers = {}
         self.tried_orders = []
         self.all_repeats = 0
+        self.done_orders = set()
         self.last_question, self.repeats = None, 0
         return self.request.text
 
@@ -269,9 +293,23 @@ class ProseShopper:
         # "..., but I can return items from your delivered orders instead": what it also said.
         other = re.search(r"\bbut i can (\w+)", offered)
         said_too = other is not None and (
-            re.search(rf"\b{other.group(1)}", request.text.lower()) is not None
+            re.search(rf"\b{other.group(1)}", f"{request.text} {self.asked}".lower()) is not None
             or other.group(1) in self.scenario.fallbacks  # "if not possible, cancel it"
         )
+        if re.search(r"\bconnect you\b", offered):
+            # A person offered: taken by a shopper told to insist or to ask for one.
+            insists = re.search(r"\binsist", self.scenario.lowered)
+            if insists or (
+                PERSON.search(self.scenario.lowered) and "human" in self.scenario.lowered
+            ):
+                return reply.click(lambda b: "person" in b["title"].lower()) or "Yes, please."
+            return "No, thanks."
+        whole = re.search(r"\bcancel the (?:whole|entire) order\b", offered)
+        if whole and self._keeps_whole_order():
+            return "No, thanks."
+        if said_too and other is not None and other.group(1) in ("return", "cancel", "exchange"):
+            # Accepted: the change it asks for is now that one.
+            self.request = replace(request, kind=other.group(1))
         if (wants_items and changes_items) or starts_task or said_too:
             return reply.click(lambda b: b["title"].lower().startswith("yes")) or "Yes, please."
         return "No, thanks."
@@ -295,17 +333,29 @@ class ProseShopper:
             self.tried_orders.append(untried[0])
             return self._click_title(reply, lambda t: untried[0] in t) or f"It's {untried[0]}"
         # No number known: the order that holds the things it talks about.
-        said = words(request.text)
+        kept, excluding = kept_things(request)
+        said = words(" ".join(kept)) if kept and not excluding else words(request.text)
         fresh = [b for b in reply.buttons if b["title"] not in self.tried_orders]
         anywhere = words(self.scenario.text)
-        best = self._best_button(
-            Reply(buttons=fresh),
-            # The products it named, then the options it named ("it is 15-inch, 32GB").
-            lambda title: (
-                order_score(title, said)
-                + 0.1 * len((words(title.partition("(")[2].partition("(")[2]) - GENERIC) & anywhere)
-            ),
-        )
+        if excluding:
+            # "Everything except a keyboard and a mouse": the order with most of the rest.
+            left_out = words(" ".join(kept))
+            best = self._best_button(
+                Reply(buttons=fresh),
+                lambda title: sum(
+                    not names_match(name, left_out) for name in title.partition(": ")[2].split(", ")
+                ),
+            )
+        else:
+            best = self._best_button(
+                Reply(buttons=fresh),
+                # The products it named, then the options it named ("it is 15-inch, 32GB").
+                lambda title: (
+                    order_score(title, said)
+                    + 0.1
+                    * len((words(title.partition("(")[2].partition("(")[2]) - GENERIC) & anywhere)
+                ),
+            )
         if best is None:
             # Nothing it named is in one order more than another: go through them in turn.
             best = next(
@@ -328,6 +378,11 @@ class ProseShopper:
         lowered = request.text.lower()
         wants_all = WANTS_ALL.search(lowered) is not None
         excluded = words(lowered.split("except", 1)[1]) if "except" in lowered else set()
+        kept, excluding = kept_things(request)
+        if kept and excluding:
+            wants_all, excluded = True, excluded | words(" ".join(kept))
+        elif kept:
+            wants_all, said = False, words(" ".join(kept))
         so_far = ask_detail(reply.last_text, r"so far: (.+?)\. is that everything") or ""
         titles = [b["title"] for b in reply.buttons if "item_pick" in b["payload"]]
         if so_far and not re.search(r"\b(both|two|all|every)\b", lowered):
@@ -441,6 +496,14 @@ class ProseShopper:
 
     def _answer_payment(self, reply: Reply) -> str:
         text = self.scenario.lowered
+        refused = re.search(r"\b(can't|cannot|can only|only go)\b", reply.text.lower())
+        if self.payment_asked_for and refused and _PERSON_IF_NOT.search(text):
+            # "If not possible, ... ask for a human representative."
+            return "Then I'd like to talk to a human agent, please."
+        if re.search(r"\bother (?:order's )?payment method\b", text) and not self.payment_asked_for:
+            # "Refund each order to the other order's payment method."
+            self.payment_asked_for = True
+            return "I'd like the refund to go to the other order's payment method."
         ranked = sorted(
             (found.start(), name) for name, pattern in PAYMENT_WORDS
             if (found := pattern.search(text))
@@ -479,20 +542,28 @@ class ProseShopper:
     def _target_places(self) -> set[str]:
         """The places an address change goes to: "change my LA order to my NYC address"."""
         request = self.request.text.lower() if self.request else self.scenario.lowered
-        pattern = r"\bto (?:my |the |be |your )?([a-z]+(?: [a-z]+)?)"
+        verbs = r"change|modify|update|switch|return|exchange|cancel|know|check|get|use|ask|do"
+        pattern = rf"\bto (?!(?:{verbs})\b)(?:my |the |be |your )?([a-z]+(?: [a-z]+)?)"
         # "..., along with my default address": the place said for the first change.
         targets = re.findall(pattern, request) or re.findall(pattern, self.scenario.lowered)
+        # "to my default address in Charlotte": the place it is in.
+        targets += re.findall(r"\baddress in ([a-z]+(?: [a-z]+)?)", request)
         places = set()
         for target in targets:
             for short, long in PLACES.items():
                 if re.search(rf"\b{short}\b", target):
                     places.add(long)
-            places |= {w for w in target.split() if len(w) > 3 and w not in ("address", "home")}
+            places |= {
+                w for w in target.split()
+                if len(w) > 3 and w not in ("address", "home", "default", "user", "profile")
+            }  # fmt: skip
         return places
 
     def _confirm(self, request: Request, summary: str) -> str:
         """Yes only when the summary is the change the request asks for."""
-        if self.scenario.on_confirm and not self.on_confirm_said:
+        # Said at the confirmation of the request it is about (any, if none is marked).
+        about_this = request.on_confirm or not any(r.on_confirm for r in self.scenario.requests)
+        if self.scenario.on_confirm and not self.on_confirm_said and about_this:
             self.on_confirm_said = True
             return f"No, {self.scenario.on_confirm[:1].lower()}{self.scenario.on_confirm[1:]}."
         if request.kind == "info":
@@ -511,9 +582,21 @@ class ProseShopper:
             return "No, that's not what I asked for."
         asked, kept = asked_and_kept(request.text)
         wants_all = WANTS_ALL.search(request.text.lower()) or self._cancels_whole(request)
-        for name in summary_items(summary):
-            if names_match(name, kept) or not (wants_all or names_match(name, asked)):
-                return f"No, I don't want that for the {name}."
+        known, excluding = kept_things(request)
+        if known and excluding:
+            kept, wants_all = kept | words(" ".join(known)), True
+        elif known:
+            asked, wants_all = words(" ".join(known)), False
+        unwanted = [
+            name for name in summary_items(summary)
+            if names_match(name, kept) or not (wants_all or names_match(name, asked))
+        ]  # fmt: skip
+        wanted = [name for name in summary_items(summary) if name not in unwanted]
+        if len(unwanted) > 1 and wanted:
+            # Several it did not ask for: it says what it wants.
+            return f"No, only the {' and the '.join(dict.fromkeys(wanted))}."
+        if unwanted:
+            return f"No, I don't want that for the {unwanted[0]}."
         for number in re.findall(r"#W\d{7}", summary):
             if request.order_ids and number not in request.order_ids:
                 return f"No, I meant order {request.order_ids[0]}."
@@ -559,14 +642,20 @@ class ProseShopper:
         scenario says to cancel the whole order (not "tell the agent not to")."""
         if request.kind != "cancel":
             return False
-        lowered = self.scenario.lowered
-        whole = re.search(r"\bcancel (?:the )?(?:whole|entire) order\b", lowered)
-        refused = re.search(
-            r"\b(?:not|n't|never)(?:\s+\w+){0,3}\s+cancel\w*\s+(?:the\s+)?(?:whole|entire) order|"
-            r"(?:whole|entire) order[^.]*\b(?:not to|n't)\b",
-            lowered,
+        whole = re.search(r"\bcancel (?:the )?(?:whole|entire) order\b", self.scenario.lowered)
+        return bool(request.order_ids) or (whole is not None and not self._keeps_whole_order())
+
+    def _keeps_whole_order(self) -> bool:
+        """Whether the scenario says not to cancel the whole order ("if this would require
+        cancelling the entire order, tell the agent not to do it")."""
+        return bool(
+            re.search(
+                r"\b(?:not|n't|never)(?:\s+\w+){0,3}\s+cancel\w*\s+"
+                r"(?:the\s+)?(?:whole|entire) order|"
+                r"(?:whole|entire) order[^.]*\b(?:not to|n't)\b",
+                self.scenario.lowered,
+            )
         )
-        return bool(request.order_ids) or (whole is not None and refused is None)
 
     def _keeps(self, option: str, old: str) -> bool:
         """Whether the scenario wants the option left as it is: "same size", or the old
@@ -592,6 +681,22 @@ class ProseShopper:
         if self.typed:
             return None
         return reply.click(lambda b: test(b["title"]))
+
+
+def kept_things(request: Request) -> tuple[list[str], bool]:
+    """The things it knows but keeps to itself, and whether they are the ones left out:
+    "it's just a keyboard and a mouse", "everything except a keyboard and a mouse"."""
+    text = request.known
+    if not text:
+        return [], False
+    excluded = re.search(r"\b(?:except|but not|other than|apart from)\b", text, re.I)
+    listing = re.match(r"(?:it'?s|it is|they are|they're)\s+(?:just\s+|only\s+)?", text, re.I)
+    if not excluded and not listing:
+        return [], False
+    rest = text[excluded.end() :] if excluded else text[listing.end() :]  # type: ignore[union-attr]
+    parts = re.split(r",\s*(?:and\s+)?|\s+and\s+", rest)
+    things = [re.sub(r"^(?:a|an|the|my|two|both)\s+", "", p.strip(" ."), flags=re.I) for p in parts]
+    return [t for t in things if 0 < len(t.split()) <= 3], excluded is not None
 
 
 def _among(said: set[str], done: set[str]) -> bool:

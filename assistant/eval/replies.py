@@ -29,7 +29,7 @@ QUESTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("address", re.compile(r"what is the new address|which address")),
     ("payment", re.compile(r"refund go\?|which payment method|pay or receive")),
     ("order", re.compile(r"which order|pick one of your orders|check the number")),
-    ("offer", re.compile(r"\bshall i\?|would you like me to start that")),
+    ("offer", re.compile(r"\bshall i\?|would you like me to start that|shall i connect you\?")),
 )
 # The end of a request, whatever its outcome.
 ENDED = re.compile(

@@ -25,7 +25,13 @@ NAME = re.compile(
 )
 # Request kinds, by the words that ask for them (first match in a sentence wins its kind).
 KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("default_address", re.compile(r"\b(user|default|profile|account) address\b")),
+    # Not "modify it to my default address": there the default is where it goes.
+    (
+        "default_address",
+        re.compile(
+            r"(?<!to my )(?<!to the )(?<!to your )\b(user|default|profile|account) address\b"
+        ),
+    ),
     ("order_address", re.compile(r"\baddress\b")),
     ("payment", re.compile(r"\b(payment method|pay (for )?the order|split the payment)\b")),
     ("cancel", re.compile(r"\b(cancel\w*|remove it from|no longer need)\b")),
@@ -55,7 +61,8 @@ _SUBJECT_VERBS = (
     "want|wish|have|had|received|just|ordered|are|were|prefer|also|do|don't|did|live|would|"
     "can|could|need|bought|made|forgot|think|like|only|become|recently|realize|realized|"
     "wonder|placed|lost|got|will|may|might|believe|intend|plan|moved|no|still|said|"
-    "care|own|know|remember|go|use|love|really|then|find|found|add|regret|change|decide|agree"
+    "care|own|know|remember|go|use|love|really|then|find|found|add|regret|change|decide|agree|"
+    "paid|sent|thought|put"
 )
 _FIRST_PERSON = (
     (re.compile(r"\byou're\b", re.I), "I'm"),
@@ -68,6 +75,8 @@ _FIRST_PERSON = (
     (re.compile(r"\byours\b", re.I), "mine"),
     (re.compile(r"\byour\b", re.I), "my"),
     (re.compile(rf"\byou(?=\s+(?:{_SUBJECT_VERBS})\b)", re.I), "I"),
+    # "the one you already received", "as far as you expected": an adverb or a past tense.
+    (re.compile(r"\byou(?=\s+(?:\w+ly|already|first|most|ever|\w{2,}ed)\b)", re.I), "I"),
     (re.compile(r"\byou\b", re.I), "me"),
     (re.compile(r"\bI am\b(?= (?:angry|sad|happy|unhappy|in|not|also)\b)"), "I'm"),
 )
@@ -87,6 +96,11 @@ class Request:
 
     kind: str
     text: str
+    # What it knows but keeps to itself ("(it's just a keyboard and a mouse, but do not
+    # reveal it to the agent)"): it chooses by these words, it never says them.
+    known: str = ""
+    # Whether the scenario's "if the agent asks for confirmation, ..." is about this request.
+    on_confirm: bool = False
 
     @property
     def order_ids(self) -> list[str]:
@@ -184,7 +198,8 @@ _ON_CONFIRM = re.compile(
 
 # "If it cannot be returned, see if it can be canceled", "If not possible, cancel the order".
 _FALLBACK = re.compile(
-    r"^(?:if|but if|otherwise)\b(?P<cond>[^,]*\b(?:not|cannot|can't|isn't|unable|no)\b[^,]*),"
+    r"^(?:if|but if|otherwise)\b(?P<cond>[^,]*\b(?:not|cannot|can't|isn't|unable|no|issues?|"
+    r"problems?)\b[^,]*),"
     r"\s*(?P<then>.+)$",
     re.IGNORECASE,
 )
@@ -207,8 +222,21 @@ def requests_in(reason: str) -> list[Request]:
     sentences about the same kind of change are said with it."""
     requests: list[Request] = []
     context = ""  # sentences that only set the scene, said with the next request
+    confirming = False  # the sentence before spoke of the confirmation
     for sentence in re.split(r"(?<=[.!?])\s+|\n+|;\s*", reason):
+        if confirming and requests:
+            # What it says when asked to confirm belongs to the request said last.
+            requests[-1].on_confirm = True
+        confirming = _ON_CONFIRM.search(sentence) is not None
         sentence = _asked_of_agent(_ON_CONFIRM.sub("", sentence).strip(" ."))
+        # "(... but do not reveal it to the agent)": known, not said.
+        kept_back = [p for p in re.findall(r"\(([^)]*)\)?", sentence) if META.search(p)]
+        for part in kept_back:
+            sentence = sentence.replace(f"({part})", "").replace(f"({part}", "").strip(" .")
+        known = " ".join(_kept_back(part) for part in kept_back)
+        if known and len(sentence) < 8 and requests:
+            # "(Everything except a keyboard and a mouse, but do not reveal it.)"
+            requests[-1].known = f"{requests[-1].known} {known}".strip()
         if len(sentence) < 8 or META.search(sentence):
             continue
         lowered = sentence.lower()
@@ -237,10 +265,26 @@ def requests_in(reason: str) -> list[Request]:
                 said = f"I want to {said[:1].lower()}{said[1:]}"
             if requests and requests[-1].kind == kind and not context:
                 requests[-1].text += f". {said}"
+                requests[-1].known = f"{requests[-1].known} {known}".strip()
                 continue
-            requests.append(Request(kind=kind, text=context + said))
+            requests.append(Request(kind=kind, text=context + said, known=known))
             context = ""
+    if confirming and requests:
+        requests[-1].on_confirm = True
     return requests
+
+
+def _kept_back(part: str) -> str:
+    """What a kept-back aside says, without the instruction to keep it back: "it's just a
+    keyboard and a mouse, but do not reveal it" gives "It's just a keyboard and a mouse"."""
+    meta = META.search(part)
+    before = part[: meta.start()] if meta else part
+    before = re.sub(r"[,\s]*\b(?:but|and|so)?\s*$", "", before.strip(), flags=re.I)
+    if len(before.split()) < 3 and meta:
+        # "you don't want to reveal it yourself but the address is in your orders"
+        after = re.search(r"\bbut\b(.+)$", part[meta.end() :])
+        before = after.group(1) if after else before
+    return first_person(before.strip(" ,.")) if before.strip(" ,.") else ""
 
 
 # "Check whether I can return the vacuum, but don't process anything": a question.

@@ -35,7 +35,9 @@ def _singular(word: str) -> str:
 
 def names_match(name: str, said: set[str]) -> bool:
     """Whether a product name is what the shopper's words name."""
-    return bool({w for w in words(name) if w not in GENERIC and len(w) > 2} & said)
+    own = {w for w in words(name) if w not in GENERIC and len(w) > 2}
+    # "watch" names the Wristwatch: a said word that ends a compound name.
+    return bool(own & said) or any(n.endswith(w) for n in own for w in said if len(w) > 3)
 
 
 def order_in(title: str) -> str:
