@@ -78,7 +78,12 @@ class ActionAuthenticate(Action):
             # "I don't remember which email I used": the other way in, or a person.
             dispatcher.utter_message(response="utter_auth_forgotten")
         elif zips and pairs:
-            dispatcher.utter_message(response="utter_auth_name_not_found")
+            # What was tried, so a second try with another zip code reads as a new answer.
+            dispatcher.utter_message(
+                response="utter_auth_name_not_found",
+                name=" ".join(pairs[0]),
+                zip_code=zips[0],
+            )
         elif zips or (pairs and latest_intent(tracker) == "inform"):
             # A zip alone, or what looks like only a name: say what else is needed.
             dispatcher.utter_message(response="utter_auth_incomplete")

@@ -16,7 +16,7 @@ from typing import Any
 
 _MORE = re.compile(
     r"\b(bigger|larger|more (?:capacity|storage|space|room|zoom|pieces)|longer|taller|"
-    r"higher (?:capacity|zoom|resolution)|brighter|more bright|max(?:imum)? zoom|"
+    r"higher (?:capacity|zoom|resolution)|brighter|more bright|"
     r"more powerful|one size (?:up|bigger|larger))\b"
 )
 _LESS = re.compile(
@@ -37,14 +37,26 @@ _OPTIONS_FOR = (
         ("size", "capacity", "screen size", "frame size", "length", "height", "piece count"),
     ),
     (re.compile(r"powerful"), ("power", "pressure")),
+    (re.compile(r"eas|hard|difficult"), ("difficulty level",)),
 )
 _LADDERS = (
     ("xs", "s", "m", "l", "xl", "xxl"),
     ("small", "medium", "large"),
     ("low", "medium", "high"),
     ("portable", "medium", "large"),
+    ("beginner", "intermediate", "advanced", "expert"),
 )
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# "The maximum zoom", "the largest frame", "zoom ... has to be maximized", "fewest pieces":
+# the end of the option's range, not the next step.
+_MOST = re.compile(
+    r"\b(?:max(?:imum|imal)?|highest|largest|biggest|greatest|most) (?:possible )?[a-z]+"
+    r"(?: [a-z]+)?|\b[a-z]+ (?:\w+ ){0,5}(?:be )?maximi[sz]ed\b|\bhardest\b"
+)
+_LEAST = re.compile(
+    r"\b(?:min(?:imum|imal)?|lowest|smallest|fewest|least) (?:possible )?[a-z]+(?: [a-z]+)?|"
+    r"\b[a-z]+ (?:\w+ ){0,5}(?:be )?minimi[sz]ed\b|\beasiest\b"
+)
 
 
 def rank(value: str) -> float | None:
@@ -90,6 +102,17 @@ def compared_values(
             if past:
                 nearest = min(past.values())
                 wishes[option] = {value for value, step in past.items() if step == nearest}
+    for pattern, sign in ((_MOST, 1), (_LEAST, -1)):
+        for match in pattern.finditer(lowered):
+            option = _option_for(match.group(), current)
+            ranked = {
+                str(o[option]): r * sign
+                for o in options
+                if option is not None and option in o and (r := rank(str(o[option]))) is not None
+            }
+            if option is not None and ranked:
+                top = max(ranked.values())
+                wishes[option] = {value for value, step in ranked.items() if step == top}
     return wishes
 
 

@@ -122,6 +122,13 @@ class ActionAskNewItemIds(Action):
                 # "Never mind the keyboard, just the thermostat": that item stays as it is.
                 return _without_item(order.id, item_ids, position, replacements, heard)
             about = said if asked else words_about(opening, current.name, names)
+            other = None if picked else _other_thing(about, product)
+            if other is not None:
+                # "Change the luggage set for a coat": an item changes only within its product.
+                dispatcher.utter_message(
+                    response="utter_other_product", item=current.name, other=other
+                )
+                return [ActiveLoop(None)]
             if not picked and (like := await _like_another(tracker, order, current, about)):
                 # "The same type as the one I already received": that item's variant.
                 typed = like if like in candidates else None
@@ -202,6 +209,39 @@ class ActionAskNewItemIds(Action):
             SlotSet("replacements", {"for": working_on, "picked": replacements}),
             SlotSet("new_item_ids", new_ids),
         ]
+
+
+# "For a coat", "into a tablet": what an item is to become, by its name.
+_FOR_A = re.compile(r"\b(?:for|into) (?:a|an) ((?:[a-z-]+ )?[a-z-]+)\s*(?:[.,;!?(]|$)")
+# Words that speak of a variant or of something else than a product ("a bigger one", "for a
+# refund", "for a while").
+_NOT_A_PRODUCT = re.compile(
+    r"(?:one|ones|type|kind|version|model|variant|options?|size|colou?r|pair|set|new|different|"
+    r"same|similar|other|refund|discount|gift|card|credit|store|friend|kid|while|week|day|month|"
+    r"year|bit|moment|second|change|replacement|exchange|return|reason)"
+)
+
+
+def _other_thing(text: str, product: ProductView) -> str | None:
+    """What the words ask the item to become when it is not a variant of its product ("for a
+    coat" for a luggage set); None when they name options, a comparison or nothing."""
+    values = {
+        word
+        for variant in product.variants
+        for name, value in variant.options.items()
+        for word in f"{name} {value}".lower().split()
+    }
+    for found in _FOR_A.finditer(text.lower()):
+        said = found.group(1).split()
+        if names_item(found.group(1), product.name) or _NOT_A_PRODUCT.fullmatch(said[-1]):
+            continue
+        if any(
+            w in values or _NOT_A_PRODUCT.fullmatch(w) or w.endswith("er") or w[0].isdigit()
+            for w in said
+        ):
+            continue
+        return found.group(1)
+    return None
 
 
 _REMOVES = re.compile(r"\b(?:remove|delete|drop)\b|\btake\b[\w' -]{0,40}?\bout\b")

@@ -51,6 +51,7 @@ from assistant.backends.orders import (
     CANCEL_REASONS,
     PaymentMethodView,
 )
+from assistant.engine.repair import OFFER_SLOT
 
 _DONE = re.compile(
     r"\b(that'?s (all|it|everything)|nothing else|no more|only (that|those|these)|"
@@ -76,9 +77,21 @@ class ActionStartOrderTask(Action):
             values = entity_values(tracker, entity)
             if values:
                 keep[slot] = values[0]
+        if flow_of(tracker) == "cancel_order" and UNDOES_CANCEL.search(latest_text(tracker)):
+            # "Undo the cancellation of my order": a cancelled order stays cancelled here;
+            # a person is offered.
+            dispatcher.utter_message(response="utter_cannot_undo_cancel")
+            return [SlotSet(OFFER_SLOT, "human_handoff"), ActiveLoop(None)]
         if flow_of(tracker) == "cancel_order" and "cancel_reason" not in keep:
             keep["cancel_reason"] = reason_in(latest_text(tracker))
         return task_events(keep)
+
+
+UNDOES_CANCEL = re.compile(
+    r"\b(?:undo|reverse|revert|take back)\b[\w' ]{0,30}?\bcancel\w*|\buncancel\w*|"
+    r"\b(?:reinstate|restore|reactivate|reopen)\b[\w' ]{0,20}?\b(?:cancel\w* )?order\b",
+    re.IGNORECASE,
+)
 
 
 def _selection(tracker: Tracker, order_id: str) -> list[int] | None:
@@ -214,6 +227,16 @@ class ActionAskPaymentMethod(Action):
             return [ActiveLoop(None)]
         kinds = [str(v) for v in entity_values(tracker, "payment_method")]
         named: list[PaymentMethodView] = []
+        latest = latest_text(tracker).lower()
+        others = [m for m in customer.payment_methods if m not in allowed]
+        if (
+            OTHER_METHOD.search(latest)
+            and others
+            and not set(mentioned_methods(latest, customer.payment_methods, kinds)) & set(allowed)
+        ):
+            # "Refund it to the other order's payment method": one the rule does not allow.
+            dispatcher.utter_message(response="utter_payment_method_not_allowed", rule=rule)
+            return _ask_method(dispatcher, tracker, allowed)
         # The latest words first; then what was said since the task began ("refund to my
         # gift card" before the order was chosen).
         for position, said in enumerate(reversed(texts_since_flow_start(tracker))):
@@ -228,16 +251,28 @@ class ActionAskPaymentMethod(Action):
                 break
         if named and not fitting:
             dispatcher.utter_message(response="utter_payment_method_not_allowed", rule=rule)
-        purpose = {
-            "return_order": "Where should the refund go?",
-            "modify_order_payment": "Which payment method should the order use instead?",
-        }.get(flow_of(tracker), "Which payment method should pay or receive the price difference?")
-        dispatcher.utter_message(
-            response="utter_ask_payment_method",
-            purpose=purpose,
-            buttons=[button(m.label, payment_method_id=m.id) for m in allowed],
-        )
-        return []
+        return _ask_method(dispatcher, tracker, allowed)
+
+
+# "The other card", "a different payment method", "another account".
+OTHER_METHOD = re.compile(
+    r"\b(?:other|another|different)\b[\w'’ ]{0,20}?\b(?:payment method|card|account)\b"
+)
+
+
+def _ask_method(
+    dispatcher: CollectingDispatcher, tracker: Tracker, allowed: list[PaymentMethodView]
+) -> list[EventType]:
+    purpose = {
+        "return_order": "Where should the refund go?",
+        "modify_order_payment": "Which payment method should the order use instead?",
+    }.get(flow_of(tracker), "Which payment method should pay or receive the price difference?")
+    dispatcher.utter_message(
+        response="utter_ask_payment_method",
+        purpose=purpose,
+        buttons=[button(m.label, payment_method_id=m.id) for m in allowed],
+    )
+    return []
 
 
 class ActionValidatePaymentMethod(Action):

@@ -59,8 +59,16 @@ async def current_customer(tracker: Tracker) -> CustomerView:
     return await call(orders().get_customer, str(tracker.get_slot("customer_id")))
 
 
+# Not "the other order's payment method": that speaks of a payment method.
 OTHER_ORDER = re.compile(
-    r"\b(?:the )?other (?:order|one)\b|\bwrong order\b|\bnot (?:this|that) order\b"
+    r"\b(?:the )?other (?:order|one)\b(?!'s|’s| payment)|"
+    r"\bwrong order\b|\bnot (?:this|that) order\b"
+)
+
+
+# "My last order", "the order I most recently placed", "my latest purchase".
+LATEST_ORDER = re.compile(
+    r"\b(?:most recent(?:ly)?|latest|last)\b(?:\s+\w+){0,2}?\s+(?:order|placed|purchase)\b"
 )
 
 
@@ -180,6 +188,8 @@ def ask_for_order(
 _SAME_CHANGE = {
     ("exchange_order", "pending"): "modify_order_items",
     ("modify_order_items", "delivered"): "exchange_order",
+    # "Cancel the mouse" once it has arrived: sending it back is how that is done.
+    ("cancel_order", "delivered"): "return_order",
 }
 
 
@@ -324,6 +334,12 @@ class ActionAskOrderId(Action):
         if priced is not None:
             # "Return the more expensive of my two tablets": the order that holds it.
             return [SlotSet("order_id", priced.id)]
+        if LATEST_ORDER.search(" ".join(said).lower()):
+            # "The order I most recently placed": the account lists orders as placed.
+            placed = (await current_customer(tracker)).order_ids
+            latest = [oid for oid in placed if oid in {o.id for o in eligible}]
+            if latest:
+                return [SlotSet("order_id", latest[-1])]
         ask_for_order(dispatcher, tracker, eligible, " ".join(said))
         return []
 

@@ -17,6 +17,7 @@ from assistant.engine.readings import (
     acts_on_own_items,
     asks_about,
     asks_for_person,
+    changes_named_thing,
     changes_own_purchase,
     names_own_order,
 )
@@ -32,13 +33,18 @@ def order_reading_of(flows: FlowSet, tracker: DialogueTracker, parse: ParseResul
     in #W9300146 for the cheapest one") or speaks of the shopper's own orders ("modify
     the pending boots to a size 8") is about an order: its likeliest intent whose flow
     works on an order. (To a step that waits, such words are the step's answer.)"""
-    if tracker.active is not None and tracker.active.waiting is not None:
-        return parse
-    numbered = any(entity.entity == ORDER_ENTITY for entity in parse.entities)
     ranking = parse.ranking
+    # Out of scope only for want of confidence: the classifier's likeliest label is a task.
+    unsure = parse.intent == OUT_OF_SCOPE and bool(ranking) and ranking[0][0] != OUT_OF_SCOPE
+    if tracker.active is not None and tracker.active.waiting is not None:
+        return _another_task(flows, tracker, parse) if unsure else parse
+    numbered = any(entity.entity == ORDER_ENTITY for entity in parse.entities)
     if changes_own_purchase(parse.text) and not asks_about(parse.text):
         # "Return everything I bought": only when the likeliest reading is an order task.
         ranking = tuple(pair for pair in ranking if pair[0] != parse.intent)[:1]
+    elif unsure and changes_named_thing(parse.text) and not asks_about(parse.text):
+        # "Exchange my camera to a lower resolution": the likeliest reading, an order task.
+        ranking = ranking[:1]
     elif not numbered and (not names_own_order(parse.text) or asks_about(parse.text)):
         return parse
     for intent, confidence in ranking:
@@ -46,6 +52,21 @@ def order_reading_of(flows: FlowSet, tracker: DialogueTracker, parse: ParseResul
         if flow is not None and ORDER_ENTITY in flows.collects(flow):
             return replace(parse, intent=intent, confidence=confidence)
     return parse
+
+
+def _another_task(flows: FlowSet, tracker: DialogueTracker, parse: ParseResult) -> ParseResult:
+    """While a step waits: "then I'd like to cancel the bookshelf" in the middle of changing
+    it asks for another order task, when that is the likeliest reading, another flow's."""
+    intent = parse.ranking[0][0]
+    flow = flows.for_intent(intent)
+    active = tracker.active.flow if tracker.active is not None else None
+    if flow is None or ORDER_ENTITY not in flows.collects(flow) or active is None:
+        return parse
+    if flow == active:
+        return parse
+    if not changes_named_thing(parse.text) or asks_about(parse.text):
+        return parse
+    return replace(parse, intent=intent, confidence=parse.ranking[0][1])
 
 
 def order_task_over_search(

@@ -170,8 +170,8 @@ _PERSONAL = re.compile(
 
 # "My pending order", "all my items", "the pending boots": the shopper's own orders.
 _OWN_ORDERS = re.compile(
-    r"\bmy (?:(?:pending|recent|last|latest|other|previous|current|two|three) )?"
-    r"(?:orders?|items)\b|\b(?:my|the) pending\b",
+    r"\bmy (?:most )?(?:(?:pending|recent|last|latest|other|previous|current|two|three) )?"
+    r"(?:orders?|items)\b|\b(?:my|the) pending\b|\bthe order (?:that )?i\b",
     re.IGNORECASE,
 )
 
@@ -190,6 +190,14 @@ _PURCHASES = re.compile(
 )
 
 
+_CHANGES_THING = re.compile(
+    r"\b(?:modify|exchange|return|cancel|swap|change|switch|upgrade)\s+(?:my|the)\s+"
+    r"(?!(?:order|address|name|password|email|account|reservation|appointment|booking|flight|"
+    r"subscription|plan|pin|card|payment|mind)s?\b)[a-z-]+",
+    re.IGNORECASE,
+)
+
+
 # "Modify the skateboard", "cancel the hiking boots", "return my headphones": an order change
 # of the shopper's own things, never a search.
 _ACTS_ON_ITEMS = re.compile(
@@ -200,6 +208,12 @@ _ACTS_ON_ITEMS = re.compile(
 
 def acts_on_own_items(text: str) -> bool:
     return bool(_ACTS_ON_ITEMS.search(text))
+
+
+def changes_named_thing(text: str) -> bool:
+    """Whether a message asks for an order change of a thing it names with "my" or "the"
+    ("exchange my camera to a lower resolution", "change the book shelf to 4 foot")."""
+    return bool(_CHANGES_THING.search(text))
 
 
 def changes_own_purchase(text: str) -> bool:

@@ -103,6 +103,9 @@ def value_pattern(value: str, option: str) -> re.Pattern[str]:
         return re.compile(rf"\b(?:not|non)[\s-]?{label}\b|\bno {label}\b|\b{label}[:\s]+no\b")
     spelled = re.escape(lowered).replace(r"\ ", r"[\s-]?").replace(r"\-", r"[\s-]?")
     spelled = re.sub(r"(\d)([a-z])", r"\1\\s?\2", spelled)
+    # "4 foot" or "4 feet" for "4 ft", "28 inches" for "28 inch".
+    spelled = re.sub(r"ft$", "(?:ft|foot|feet)", spelled)
+    spelled = re.sub(r"inch$", "(?:inch|inches)", spelled)
     if value.isalpha() and len(value) <= 2:
         return re.compile(rf"(?:\b{label}\s+{spelled}\b|\b{spelled}\s+{label}\b|^\s*{spelled}\s*$)")
     if value.isdigit():

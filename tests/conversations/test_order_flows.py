@@ -537,12 +537,12 @@ def test_cancelling_a_delivered_order_is_refused(store: Store, shopper: Shopper)
     before = store.snapshot()
     shopper.say("Please cancel my order #W6679257")
     shopper.say(YUSUF_EMAIL)
+    # Once delivered, sending it back is how it is undone: that is offered, nothing is done.
     assert (
-        "Order #W6679257 is delivered, and I can only cancel orders that are pending."
+        "Order #W6679257 is delivered, so I can't cancel it, but I can return items from it instead."
         in shopper.text
     )
-    assert "#W6679257" not in payloads(shopper)
-    assert all("(pending)" in title for title in shopper.titles)
+    shopper.say("no thanks")
     assert store.snapshot() == before and store.backend.changes() == []
 
 
