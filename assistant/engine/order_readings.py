@@ -9,6 +9,7 @@ for an answer, and never for a question about doing it ("can I return a used ite
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from assistant.engine.flows import FlowSet
@@ -42,10 +43,12 @@ def order_reading_of(flows: FlowSet, tracker: DialogueTracker, parse: ParseResul
     if changes_own_purchase(parse.text) and not asks_about(parse.text):
         # "Return everything I bought": only when the likeliest reading is an order task.
         ranking = tuple(pair for pair in ranking if pair[0] != parse.intent)[:1]
+    elif numbered or (names_own_order(parse.text) and not asks_about(parse.text)):
+        pass  # an order of theirs: its likeliest order task, however far down
     elif unsure and changes_named_thing(parse.text) and not asks_about(parse.text):
         # "Exchange my camera to a lower resolution": the likeliest reading, an order task.
         ranking = ranking[:1]
-    elif not numbered and (not names_own_order(parse.text) or asks_about(parse.text)):
+    else:
         return parse
     for intent, confidence in ranking:
         flow = flows.for_intent(intent)
@@ -67,6 +70,30 @@ def _another_task(flows: FlowSet, tracker: DialogueTracker, parse: ParseResult) 
     if not changes_named_thing(parse.text) or asks_about(parse.text):
         return parse
     return replace(parse, intent=intent, confidence=parse.ranking[0][1])
+
+
+# "Change the address of the order to my default one": the default is where it goes.
+_TO_DEFAULT = re.compile(
+    r"\bto (?:my|the) default\b|\bto the (?:address|one) (?:on|in) my (?:account|profile)\b",
+    re.IGNORECASE,
+)
+_OF_ORDER = re.compile(
+    r"\baddress (?:of|for|on) (?:the|my|this|that) (?:\w+ )?order\b|"
+    r"\border'?s? (?:shipping )?address\b",
+    re.IGNORECASE,
+)
+
+
+def default_as_destination(flows: FlowSet, parse: ParseResult) -> ParseResult:
+    """ "Change the address of the order to my default Chicago home" read as changing the
+    default address: an order's address, the likeliest reading whose flow changes one."""
+    if not (_TO_DEFAULT.search(parse.text) and _OF_ORDER.search(parse.text)):
+        return parse
+    for intent, confidence in parse.ranking[:MAX_RANK]:
+        flow = flows.for_intent(intent)
+        if flow is not None and {ORDER_ENTITY, "address"} <= flows.collects(flow):
+            return replace(parse, intent=intent, confidence=confidence)
+    return parse
 
 
 def order_task_over_search(

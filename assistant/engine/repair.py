@@ -34,6 +34,7 @@ from assistant.engine.nlu.payload import PAYLOAD_EXTRACTOR
 from assistant.engine.nlu.result import ParseResult
 from assistant.engine.order_readings import (
     ORDER_ENTITY,
+    default_as_destination,
     order_reading_of,
     order_task_over_search,
 )
@@ -147,6 +148,7 @@ class Repairs:
 
     def order_over_search(self, tracker: DialogueTracker, parse: ParseResult) -> ParseResult:
         """A search parse that asks to change the shopper's own items (see `order_readings`)."""
+        parse = default_as_destination(self.flows, parse)
         if self.search_flow is None:
             return parse
         return order_task_over_search(self.flows, tracker, parse, self.search_flow)

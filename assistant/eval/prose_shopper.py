@@ -109,6 +109,8 @@ class ProseShopper:
         self.done_orders: set[str] = set()
         self.done_items: list[str] = []
         self.last_summary = ""
+        self.reordered = False
+        self.asked_default = False
 
     # -- the conversation ----------------------------------------------------------------------
 
@@ -127,6 +129,9 @@ class ProseShopper:
         if question is None and self._done_for_one_of_all(reply):
             # "Cancel all my pending orders": the same request again, for the next order.
             return self.request.text if self.request else None
+        if question is None and self.request and (rest := self._other_address()):
+            # "Correct all order addresses and my user address": the user's one too.
+            return rest
         if question is None and finished and self.request and (rest := self._rest_of_request()):
             # "Return the skateboard, the hose and the bed": the ones still to do.
             self.request = Request(self.request.kind, rest)
@@ -157,6 +162,18 @@ class ProseShopper:
             stop = reply.click(lambda b: "stop" in b["title"].lower())
             return stop if stop and not self.typed else "Never mind, let's stop that."
         return self.answer(question, reply)
+
+    def _other_address(self) -> str | None:
+        """The default address, once the orders' addresses are done, when the request asks
+        for both ("all order addresses and my user address"), said once."""
+        kinds = kinds_in(self.asked)
+        if "default_address" not in kinds or self.request is None or self.asked_default:
+            return None
+        if not self.done_orders or "default address" in self.last_summary.lower():
+            return None
+        self.asked_default = True
+        self.request = Request("default_address", "I also want to change my default address.")
+        return self.request.text
 
     def _fall_back(self, reply: Reply) -> str:
         """What the scenario asks for when its wish cannot be done ("if it cannot be returned,
@@ -568,6 +585,13 @@ class ProseShopper:
             return f"No, {self.scenario.on_confirm[:1].lower()}{self.scenario.on_confirm[1:]}."
         if request.kind == "info":
             return "No, I only wanted to know."
+        later = [r for r in self.pending if r.kind in ("order_address", "payment")]
+        if "changed again afterwards" in summary.lower() and later and not self.reordered:
+            # Nothing can change after this: the other change it wants comes first.
+            self.reordered = True
+            self.pending.remove(later[0])
+            self.pending[:0] = [later[0], request]
+            return "No, not yet: I have another change to make first."
         numbers = set(re.findall(r"#W\d{7}", summary))
         if self.all_repeats and numbers and numbers <= self.done_orders:
             # The same change again, for an order it has already done.
@@ -591,6 +615,10 @@ class ProseShopper:
             name for name in summary_items(summary)
             if names_match(name, kept) or not (wants_all or names_match(name, asked))
         ]  # fmt: skip
+        its_item = r"\b(?:its|(?:my|the)(?: pending)? order(?:'s)?) items?\b"
+        if re.search(its_item, request.text.lower()):
+            # "Change its item color to red": whichever item the order has.
+            unwanted = [name for name in unwanted if names_match(name, kept)]
         wanted = [name for name in summary_items(summary) if name not in unwanted]
         if len(unwanted) > 1 and wanted:
             # Several it did not ask for: it says what it wants.

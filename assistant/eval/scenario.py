@@ -51,7 +51,7 @@ PREFERENCE = re.compile(
 ASKS_CHANGE = re.compile(r"\b(want|wish|like|need) to (return|exchange|cancel|modify|change)\b")
 # Sentences that instruct the shopper how to behave, not what to ask for.
 META = re.compile(
-    r"\b(the agent|do not (reveal|share|mention)|don't (want to )?(reveal|mention)|"
+    r"\b(the agent|do not (reveal|share|mention)|(?:don't|won't) (want to )?(reveal|mention|share)|"
     r"make sure you|mention (these|that|the two)|you are (not )?(a |an )?[a-z]+ person|"
     r"not familiar)\b",
     re.IGNORECASE,
@@ -62,7 +62,7 @@ _SUBJECT_VERBS = (
     "can|could|need|bought|made|forgot|think|like|only|become|recently|realize|realized|"
     "wonder|placed|lost|got|will|may|might|believe|intend|plan|moved|no|still|said|"
     "care|own|know|remember|go|use|love|really|then|find|found|add|regret|change|decide|agree|"
-    "paid|sent|thought|put"
+    "paid|sent|thought|put|won't|can't|cannot|didn't"
 )
 _FIRST_PERSON = (
     (re.compile(r"\byou're\b", re.I), "I'm"),
@@ -169,11 +169,14 @@ class Scenario:
         return "I no longer need it."
 
     def address_text(self) -> str | None:
-        """A full street address the scenario gives (the shopper's new one), if any."""
-        found = re.search(
+        """A full street address the scenario gives (the shopper's new one), or else the one
+        it is told it lives at, if any."""
+        pattern = (
             r"\b\d{1,5} [A-Z][A-Za-z]*(?: [A-Z][A-Za-z.]*)*,?(?: (?:Suite|Apt\.?|Unit) \w+,)?"
-            r"[A-Za-z ,.]*?\b\d{5}\b",
-            self.text,
+            r"[A-Za-z ,.]*?\b\d{5}\b"
+        )
+        found = re.search(pattern, self.text) or re.search(
+            pattern, str(self.instructions.get("known_info") or "")
         )
         return found.group(0) if found else None
 
