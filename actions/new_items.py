@@ -122,7 +122,15 @@ class ActionAskNewItemIds(Action):
                 # "Never mind the keyboard, just the thermostat": that item stays as it is.
                 return _without_item(order.id, item_ids, position, replacements, heard)
             about = said if asked else words_about(opening, current.name, names)
-            other = None if picked else _other_thing(about, product)
+            sources = [said] if asked else texts_since_flow_start(tracker)
+            other = next(
+                (
+                    found
+                    for text in ([] if picked else sources)
+                    if (found := _other_thing(words_about(text, current.name, names), product))
+                ),
+                None,
+            )
             if other is not None:
                 # "Change the luggage set for a coat": an item changes only within its product.
                 dispatcher.utter_message(

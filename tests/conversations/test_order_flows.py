@@ -539,8 +539,8 @@ def test_cancelling_a_delivered_order_is_refused(store: Store, shopper: Shopper)
     shopper.say(YUSUF_EMAIL)
     # Once delivered, sending it back is how it is undone: that is offered, nothing is done.
     assert (
-        "Order #W6679257 is delivered, so I can't cancel it, but I can return items from it instead."
-        in shopper.text
+        "Order #W6679257 is delivered, so I can't cancel it, but I can return items from it "
+        "instead." in shopper.text
     )
     shopper.say("no thanks")
     assert store.snapshot() == before and store.backend.changes() == []

@@ -315,3 +315,77 @@ def test_an_order_number_makes_an_unsure_request_one_about_that_order(tmp_path: 
     assert engine.repairs.named_order(tracker, asked).intent == "out_of_scope"
     bare = ParseResult("change the lamp for a cheaper one", "out_of_scope", 0.3, (), ranking)
     assert engine.repairs.named_order(tracker, bare).intent == "out_of_scope"
+
+
+def _order_engine(tmp_path: Path) -> DialogueEngine:
+    """An engine with two order tasks: changing items, and an order's shipping address."""
+    domain = {
+        **DOMAIN,
+        "slots": {
+            **DOMAIN["slots"],
+            "order_id": {"type": "text"},
+            "address": {"type": "any"},
+        },
+        "responses": {
+            **DOMAIN["responses"],
+            "utter_ask_order_id": [{"text": "Which order?"}],
+            "utter_ask_address": [{"text": "Where to?"}],
+        },
+    }
+    flows = {
+        **FLOWS,
+        "flows": {
+            **FLOWS["flows"],
+            "change": {
+                "trigger": {"intents": ["change_items"]},
+                "steps": [{"collect": "order_id"}, {"action": "utter_done"}],
+            },
+            "ship": {
+                "trigger": {"intents": ["ship_elsewhere"]},
+                "steps": [{"collect": "order_id"}, {"collect": "address"}],
+            },
+        },
+    }
+    (tmp_path / "domain.yml").write_text(yaml.safe_dump(domain))
+    (tmp_path / "flows.yml").write_text(yaml.safe_dump(flows))
+    return DialogueEngine(
+        parser=QueueParser(),
+        domain=load_domain(tmp_path / "domain.yml"),
+        flows=load_flows(tmp_path / "flows.yml"),
+        runner=InProcessActionRunner("actions"),
+        assistant_name="Aisle",
+    )
+
+
+def test_an_unsure_change_of_a_named_thing_is_its_likeliest_order_task(tmp_path: Path) -> None:
+    from assistant.engine.nlu.result import ParseResult
+
+    engine = _order_engine(tmp_path)
+    tracker = engine.new_tracker("t")
+    task_first = (("change_items", 0.3), ("out_of_scope", 0.1), ("question", 0.05))
+    camera = "I also want to exchange my camera to a slightly lower resolution"
+    unsure = ParseResult(camera, "out_of_scope", 0.3, (), task_first)
+    assert engine.repairs.named_order(tracker, unsure).intent == "change_items"
+    # Out of scope on top of the ranking, a thing no store sells, or a question: left alone.
+    sure = ParseResult(camera, "out_of_scope", 0.6, (), (("out_of_scope", 0.6), *task_first))
+    assert engine.repairs.named_order(tracker, sure).intent == "out_of_scope"
+    password = ParseResult("change my password please", "out_of_scope", 0.3, (), task_first)
+    assert engine.repairs.named_order(tracker, password).intent == "out_of_scope"
+    asked = ParseResult("can I exchange the camera?", "out_of_scope", 0.3, (), task_first)
+    assert engine.repairs.named_order(tracker, asked).intent == "out_of_scope"
+
+
+def test_the_default_address_as_where_an_order_goes_is_an_order_address_change(
+    tmp_path: Path,
+) -> None:
+    from assistant.engine.nlu.result import ParseResult
+
+    engine = _order_engine(tmp_path)
+    tracker = engine.new_tracker("t")
+    ranking = (("greet", 0.6), ("ship_elsewhere", 0.3))
+    text = "Change the address of the order to my default Chicago home"
+    parse = ParseResult(text, "greet", 0.6, (), ranking)
+    assert engine.repairs.order_over_search(tracker, parse).intent == "ship_elsewhere"
+    # Changing the default itself stays as read.
+    own = ParseResult("change my default address to 1 Main St", "greet", 0.6, (), ranking)
+    assert engine.repairs.order_over_search(tracker, own).intent == "greet"

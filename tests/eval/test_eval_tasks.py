@@ -271,3 +271,40 @@ def test_the_prose_shopper_reads_requests_as_a_person_would_say_them() -> None:
     assert texts[0].startswith("I want to return the skateboard") and "except the bed" in texts[0]
     assert any(text.startswith("I'd like to know if there are any speakers") for text in texts)
     assert named_things(texts[0]) == ["skateboard", "garden hose", "bed"]
+
+
+def test_the_prose_shopper_keeps_an_aside_to_itself_and_chooses_by_it() -> None:
+    scenario = Scenario.read(
+        _instructions(
+            "You just quit gaming and want to return everything associated with it. (It's "
+            "just a keyboard and a mouse, but do not reveal it to the agent).",
+            "",
+        )
+    )
+    (request,) = scenario.requests
+    assert "keyboard" not in request.text  # never said...
+    assert request.known == "It's just a keyboard and a mouse"  # ...but known
+    shopper = ProseShopper(scenario.instructions)
+    shopper.opening()
+    all_four = Reply(
+        texts=[
+            "Here is exactly what I'll do:\nReturn from order #W1: Water Bottle (color: black); "
+            "Mechanical Keyboard (size: 80%); Backpack (color: green)\nShall I go ahead?"
+        ]
+    )
+    assert shopper.respond(all_four) == "No, only the Mechanical Keyboard."
+
+
+def test_the_confirmation_words_belong_to_the_request_they_follow() -> None:
+    scenario = Scenario.read(
+        _instructions(
+            "You want to change the address of order #W1 to your default address. You also "
+            "want to change the desk lamp to black. If the agent asks for confirmation, only "
+            "change the backpack.",
+            "",
+        )
+    )
+    address, lamp = scenario.requests
+    # "to your default address" is where the order goes, not a change of the default.
+    assert address.kind == "order_address"
+    assert not address.on_confirm and lamp.on_confirm
