@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -106,6 +107,23 @@ def spelled_text(tracker: Tracker) -> str | None:
 def latest_intent(tracker: Tracker) -> str:
     intent = (tracker.latest_message or {}).get("intent") or {}
     return str(intent.get("name") or "")
+
+
+def offered_order(tracker: Tracker) -> str | None:
+    """The one order number in the offer the shopper just took ("... but I can cancel the
+    whole order #W8367380 instead. Shall I?"), when the flow started on a yes to it."""
+    if latest_intent(tracker) != "affirm":
+        return None
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            found = set(re.findall(r"#W\d{7}", str(event.get("text") or "")))
+            return found.pop() if len(found) == 1 else None
+    return None
 
 
 def entity_values(tracker: Tracker, entity: str) -> list[Any]:

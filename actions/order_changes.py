@@ -34,6 +34,7 @@ from actions.common import (
     item_label,
     latest_intent,
     latest_text,
+    offered_order,
     orders,
     payload_value,
     texts_since_flow_start,
@@ -77,6 +78,9 @@ class ActionStartOrderTask(Action):
             values = entity_values(tracker, entity)
             if values:
                 keep[slot] = values[0]
+        if (offered := offered_order(tracker)) is not None:
+            # A yes to "I can cancel the whole order #W8367380 instead": that order.
+            keep.setdefault("order_id", offered)
         if flow_of(tracker) == "cancel_order" and UNDOES_CANCEL.search(latest_text(tracker)):
             # "Undo the cancellation of my order": a cancelled order stays cancelled here;
             # a person is offered.

@@ -60,16 +60,17 @@ def order_reading_of(flows: FlowSet, tracker: DialogueTracker, parse: ParseResul
 def _another_task(flows: FlowSet, tracker: DialogueTracker, parse: ParseResult) -> ParseResult:
     """While a step waits: "then I'd like to cancel the bookshelf" in the middle of changing
     it asks for another order task, when that is the likeliest reading, another flow's."""
-    intent = parse.ranking[0][0]
-    flow = flows.for_intent(intent)
     active = tracker.active.flow if tracker.active is not None else None
-    if flow is None or ORDER_ENTITY not in flows.collects(flow) or active is None:
+    if active is None or not changes_named_thing(parse.text) or asks_about(parse.text):
         return parse
-    if flow == active:
-        return parse
-    if not changes_named_thing(parse.text) or asks_about(parse.text):
-        return parse
-    return replace(parse, intent=intent, confidence=parse.ranking[0][1])
+    # The first order task among the two likeliest ("stop" may stand before "cancel").
+    for intent, confidence in parse.ranking[:2]:
+        flow = flows.for_intent(intent)
+        if flow is not None and ORDER_ENTITY in flows.collects(flow):
+            if flow == active:
+                return parse
+            return replace(parse, intent=intent, confidence=confidence)
+    return parse
 
 
 # "Change the address of the order to my default one": the default is where it goes.

@@ -94,6 +94,7 @@ class ProseShopper:
         self.pending: list[Request] = list(self.scenario.requests)
         self.request: Request | None = None
         self.asked = ""
+        self.asked_request: Request | None = None
         self.rephrased = False
         self.identity_tries = -1
         self.order_tries = -1
@@ -179,12 +180,20 @@ class ProseShopper:
         """What the scenario asks for when its wish cannot be done ("if it cannot be returned,
         see if it can be cancelled"), for the order the reply named or the thing asked about."""
         assert self.request is not None
-        kind = self.scenario.fallbacks.pop(0)
+        own = self.asked_request.fallbacks if self.asked_request else []
+        if own:
+            # The request's own fallback, said after it in the scenario.
+            kind, then = own.pop(0)
+            if kind in self.scenario.fallbacks:
+                self.scenario.fallbacks.remove(kind)
+        else:
+            kind = self.scenario.fallbacks.pop(0)
+            then = self.scenario.fallback_texts.pop(0) if self.scenario.fallback_texts else ""
         things = named_things(self.request.text)
         refused = re.findall(r"#W\d{7}", reply.text)
         what = f"order {refused[0]}" if refused else f"the {things[0]}" if things else "it"
         verb = "change" if kind == "modify" else kind
-        self.request = Request(kind, f"Then I'd like to {verb} {what}.")
+        self.request = Request(kind, f"Then I'd like to {verb} {what}.", known=then)
         return self.request.text
 
     def _rest_of_request(self) -> str | None:
@@ -241,6 +250,7 @@ class ProseShopper:
             return None
         self.request = self.pending.pop(0)
         self.asked = self.request.text  # as first said, before any "I also want to ..."
+        self.asked_request = self.request
         self.rephrased = False
         self.new_item_answers = {}
         self.tried_orders = []
@@ -290,7 +300,7 @@ class ProseShopper:
         if question == "payment":
             return self._answer_payment(reply)
         if question == "cancel_reason":
-            return self.scenario.cancel_reason()
+            return self.scenario.cancel_reason(f"{request.text} {request.known}")
         if question == "address":
             return self._answer_address(reply)
         if question == "confirm":
@@ -540,10 +550,19 @@ class ProseShopper:
         return "The original payment method, please."
 
     def _answer_address(self, reply: Reply) -> str:
+        request = self.request.text if self.request else self.scenario.text
+        if re.search(r"\bback to (?:the |my )?(?:original|old|previous)\b", request.lower()):
+            # "Change it back to the original address": where it says it lives.
+            lives = str(self.scenario.instructions.get("known_info") or "").lower()
+            home = [w for w in re.findall(r"\b(?:[a-z]{4,}|\d{5})\b", lives) if w not in GENERIC]
+            for button in reply.buttons:
+                if "stop" not in button["title"].lower() and any(
+                    re.search(rf"\b{re.escape(w)}\b", button["title"].lower()) for w in home
+                ):
+                    return str(button["payload"])
         full = self.scenario.address_text()
         if full:
             return full
-        request = self.request.text if self.request else self.scenario.text
         same_as = re.search(r"\bsame as (?:the )?order (#?W\d{7})", request, re.IGNORECASE)
         if same_as:
             return f"The same address as order {same_as.group(1)}."
@@ -657,11 +676,20 @@ class ProseShopper:
         if request.kind in ("order_address", "default_address"):
             places = self._target_places()
             shown = ask_detail(summary, r"(?:to|address to): (.+)") or ""
-            full = self.scenario.address_text()
+            back = re.search(
+                r"\bback to (?:the |my )?(?:original|old|previous)\b", request.text.lower()
+            )
+            full = None if back else self.scenario.address_text()
             if full and full.split()[0] not in shown:
                 return f"No, the address is {full}."
             same_as = re.search(r"\bsame as (?:the )?order\b", request.text.lower())
-            if not full and places and not same_as and not any(p in shown.lower() for p in places):
+            if (
+                not full
+                and places
+                and not same_as
+                and not back
+                and not any(p in shown.lower() for p in places)
+            ):
                 return "No, that's not the address I meant."
         return "Yes, please go ahead."
 

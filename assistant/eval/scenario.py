@@ -101,6 +101,8 @@ class Request:
     known: str = ""
     # Whether the scenario's "if the agent asks for confirmation, ..." is about this request.
     on_confirm: bool = False
+    # What it falls back on when this request cannot be done: (kind, its words).
+    fallbacks: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def order_ids(self) -> list[str]:
@@ -124,6 +126,9 @@ class Scenario:
     # What it asks for when a request is refused ("if it cannot be returned, see if it can
     # be cancelled"): the kind of change, in order.
     fallbacks: list[str] = field(default_factory=list)
+    # What each fallback sentence says, as the shopper would ("cancel the order since I no
+    # longer need this one"): its reasons come from there.
+    fallback_texts: list[str] = field(default_factory=list)
 
     @classmethod
     def read(cls, instructions: dict[str, Any]) -> Scenario:
@@ -145,6 +150,7 @@ class Scenario:
         scenario.zips = list(dict.fromkeys([*told, *ZIP.findall(known)]))
         scenario.requests = requests_in(reason)
         scenario.fallbacks = fallbacks_in(reason)
+        scenario.fallback_texts = fallbacks_in(reason, said=True)
         found = _ON_CONFIRM.search(f"{reason} {behaviour}")
         if found:
             then = re.sub(r"^(?:do not|don't) say yes[^,]*, because\s+", "", found.group("then"))
@@ -163,9 +169,13 @@ class Scenario:
         # A number given without its letter is tried as said, then with it.
         return list(dict.fromkeys([*ids, *bare, *(f"#W{number}" for number in bare)]))
 
-    def cancel_reason(self) -> str:
-        if re.search(r"\bby mistake\b|\bmistaken", self.lowered):
-            return "I ordered it by mistake."
+    def cancel_reason(self, said: str = "") -> str:
+        """The reason in what the request said, else anywhere in the scenario."""
+        for text in (said.lower(), self.lowered):
+            if re.search(r"\bby mistake\b|\bmistaken", text):
+                return "I ordered it by mistake."
+            if re.search(r"\bno longer need|\bdon't need|\bdo not need", text):
+                return "I no longer need it."
         return "I no longer need it."
 
     def address_text(self) -> str | None:
@@ -209,14 +219,15 @@ _FALLBACK = re.compile(
 _ORDER_KINDS = ("cancel", "return", "exchange", "modify")
 
 
-def fallbacks_in(reason: str) -> list[str]:
-    """The changes the scenario falls back on when a request cannot be done."""
+def fallbacks_in(reason: str, *, said: bool = False) -> list[str]:
+    """The changes the scenario falls back on when a request cannot be done (their kinds,
+    or with `said` their words in the first person)."""
     kinds = []
     for sentence in re.split(r"(?<=[.!?])\s+|\n+", reason):
         found = _FALLBACK.match(sentence.strip())
         kind = _kind(found.group("then")) if found else None
-        if kind in _ORDER_KINDS:
-            kinds.append(str(kind))
+        if found and kind in _ORDER_KINDS:
+            kinds.append(first_person(found.group("then")) if said else str(kind))
     return kinds
 
 
@@ -237,6 +248,15 @@ def requests_in(reason: str) -> list[Request]:
         for part in kept_back:
             sentence = sentence.replace(f"({part})", "").replace(f"({part}", "").strip(" .")
         known = " ".join(_kept_back(part) for part in kept_back)
+        # "Once the agent has confirmed the changes, you regret it and want ...": a request
+        # said after the others are done.
+        sentence, later = re.subn(
+            r"^(?:once|when|after) the agent (?:has )?(?:confirmed|done|made|completed)[^,]*,"
+            r"\s*(?:then\s+)?",
+            "",
+            sentence,
+            flags=re.IGNORECASE,
+        )
         if known and len(sentence) < 8 and requests:
             # "(Everything except a keyboard and a mouse, but do not reveal it.)"
             requests[-1].known = f"{requests[-1].known} {known}".strip()
@@ -251,6 +271,10 @@ def requests_in(reason: str) -> list[Request]:
             continue
         # A fallback ("If not possible, ...") is said only when the first wish fails.
         if re.match(r"(if|otherwise|but if)\b", lowered) or _NEGATED.search(lowered):
+            fallback = _FALLBACK.match(sentence)
+            if fallback and requests and _kind(fallback.group("then")) in _ORDER_KINDS:
+                then = fallback.group("then")
+                requests[-1].fallbacks.append((str(_kind(then)), first_person(then)))
             continue
         changes_item = re.search(r"\b(?:exchang|return|cancel|modif)\w*", lowered)
         if PREFERENCE.search(lowered) and not ASKS_CHANGE.search(lowered) and not changes_item:
@@ -266,7 +290,7 @@ def requests_in(reason: str) -> list[Request]:
                 said = f"I also want to change {said[len('along with ') :]}"
             if re.match(r"(return|exchange|cancel|modify)\b", said.lower()):
                 said = f"I want to {said[:1].lower()}{said[1:]}"
-            if requests and requests[-1].kind == kind and not context:
+            if requests and requests[-1].kind == kind and not context and not later:
                 requests[-1].text += f". {said}"
                 requests[-1].known = f"{requests[-1].known} {known}".strip()
                 continue
