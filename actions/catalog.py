@@ -279,7 +279,9 @@ def choose_variant(
     numbered = [v for v in candidates if re.search(rf"\b{re.escape(v.item_id)}\b", text)]
     if len(numbered) == 1:
         return VariantChoice(numbered[0], tuple(candidates), {})
-    wanted = mentioned_values(text, [v.options for v in product.variants])
+    # What a stated preference names is weighed below, not asked for ("prefer art over the
+    # animal theme" asks for neither).
+    wanted = mentioned_values(_PREFERENCE.sub(" ", text), [v.options for v in product.variants])
     # "1000 more pieces": the current number moved by that much.
     for option, values in counted_values(text, candidates, current.options).items():
         wanted[option] = values
@@ -313,6 +315,11 @@ def choose_variant(
     matching = [v for v in candidates if _has_values(v.options, wanted)]
     if not matching:
         return VariantChoice(None, tuple(candidates), wanted)
+    for option, value in _preferred(text, product).items():
+        # "I prefer animal than art theme if both are available": that one where it can be.
+        liked = [v for v in matching if str(v.options.get(option)) == value]
+        if liked and option not in wanted:
+            matching, wanted = liked, {**wanted, option: {value}}
     if cheapest or priciest:
         price = min if cheapest else max
         best_price = price(v.price for v in matching)
@@ -343,6 +350,30 @@ def choose_variant(
     if len(top) == 1:
         return VariantChoice(top[0], tuple(matching), {})
     return VariantChoice(None, tuple(matching), {})
+
+
+_PREFERS = re.compile(
+    r"\bprefer(?:s|red)?\s+(?:the\s+|an?\s+)?(?P<liked>[\w-]+(?:\s[\w-]+)?)\s+"
+    r"(?:than|over|to|rather than|instead of)\b"
+)
+
+
+_PREFERENCE = re.compile(
+    r"\bprefer(?:s|red)?\s+(?:the\s+|an?\s+)?[\w-]+(?:\s[\w-]+)?\s+"
+    r"(?:than|over|to|rather than|instead of)\s+(?:the\s+|an?\s+)?[\w-]+(?:\s+[\w-]+)?",
+    re.IGNORECASE,
+)
+
+
+def _preferred(text: str, product: ProductView) -> dict[str, str]:
+    """The option values a stated preference names first ("prefer animal over art")."""
+    found: dict[str, str] = {}
+    for match in _PREFERS.finditer(text.lower()):
+        named = mentioned_values(match.group("liked"), [v.options for v in product.variants])
+        for option, values in named.items():
+            if len(values) == 1:
+                found.setdefault(option, next(iter(values)))
+    return found
 
 
 def _KEEPS(option: str) -> re.Pattern[str]:
@@ -388,7 +419,7 @@ _SOURCE_WORDS = {
         "credit",
     ),
     "paypal": ("paypal", "pay pal"),
-    "gift_card": ("gift card", "giftcard", "gift voucher", "gift"),
+    "gift_card": ("gift card", "giftcard", "gift voucher", "gift", "gc"),
 }
 
 

@@ -250,7 +250,9 @@ def order_by_price(
 
 
 # "In it", "from that order": the order the conversation was just about.
-_THAT_ORDER = re.compile(r"\b(?:in|from) (?:it|that one|that order|this order)\b", re.IGNORECASE)
+_THAT_ORDER = re.compile(
+    r"\b(?:in|from|on|of) (?:it|that one|that order|this order)\b", re.IGNORECASE
+)
 
 
 def _order_referred_to(

@@ -112,6 +112,8 @@ class ProseShopper:
         self.last_summary = ""
         self.reordered = False
         self.asked_default = False
+        self.switching_card = False
+        self.paid_with = ""
 
     # -- the conversation ----------------------------------------------------------------------
 
@@ -183,7 +185,7 @@ class ProseShopper:
         own = self.asked_request.fallbacks if self.asked_request else []
         if own:
             # The request's own fallback, said after it in the scenario.
-            kind, then = own.pop(0)
+            kind, then, _ = own.pop(0)
             if kind in self.scenario.fallbacks:
                 self.scenario.fallbacks.remove(kind)
         else:
@@ -523,10 +525,29 @@ class ProseShopper:
 
     def _answer_payment(self, reply: Reply) -> str:
         text = self.scenario.lowered
+        if self.paid_with and any(b["title"] == self.paid_with for b in reply.buttons):
+            # The card it switched to before: the same again.
+            clicked = reply.click(lambda b: b["title"] == self.paid_with)
+            return clicked if clicked and not self.typed else f"My {self.paid_with}, please."
         refused = re.search(r"\b(can't|cannot|can only|only go)\b", reply.text.lower())
         if self.payment_asked_for and refused and _PERSON_IF_NOT.search(text):
             # "If not possible, ... ask for a human representative."
             return "Then I'd like to talk to a human agent, please."
+        own = [
+            f for f in (self.asked_request.fallbacks if self.asked_request else [])
+            # A refusal of how to pay, falling back on another change of items (not only on
+            # another way to be paid).
+            if re.search(r"\b(refund|payment|pay|card|paypal)\b", f[2])
+            and re.search(r"\b(return|exchange|cancel)\w*", f[1].lower())
+        ]  # fmt: skip
+        if refused and "payment method" in reply.text.lower() and own:
+            # "If refund to credit card is not possible, return everything on that order and
+            # refund to GC": this change stops, that one is asked for next.
+            assert self.asked_request is not None
+            self.asked_request.fallbacks.remove(own[0])
+            kind, then, _ = own[0]
+            self.pending.insert(0, Request(kind, then))
+            return "Never mind, let's stop that."
         if re.search(r"\bother (?:order's )?payment method\b", text) and not self.payment_asked_for:
             # "Refund each order to the other order's payment method."
             self.payment_asked_for = True
@@ -601,6 +622,8 @@ class ProseShopper:
         about_this = request.on_confirm or not any(r.on_confirm for r in self.scenario.requests)
         if self.scenario.on_confirm and not self.on_confirm_said and about_this:
             self.on_confirm_said = True
+            # "I'd prefer the other card": the one it then confirms, it keeps using.
+            self.switching_card = bool(re.search(r"\b(card|payment)\b", self.scenario.on_confirm))
             return f"No, {self.scenario.on_confirm[:1].lower()}{self.scenario.on_confirm[1:]}."
         if request.kind == "info":
             return "No, I only wanted to know."
@@ -691,6 +714,9 @@ class ProseShopper:
                 and not any(p in shown.lower() for p in places)
             ):
                 return "No, that's not the address I meant."
+        if self.switching_card:
+            paid = re.search(r"(?:to|with) your (.+?)(?: \(balance|\.|$)", summary, re.MULTILINE)
+            self.paid_with, self.switching_card = (paid.group(1) if paid else ""), False
         return "Yes, please go ahead."
 
     def _cancels_whole(self, request: Request) -> bool:
@@ -698,7 +724,7 @@ class ProseShopper:
         scenario says to cancel the whole order (not "tell the agent not to")."""
         if request.kind != "cancel":
             return False
-        whole = re.search(r"\bcancel (?:the )?(?:whole|entire) order\b", self.scenario.lowered)
+        whole = re.search(r"\bcancel\w* (?:the )?(?:whole|entire) order\b", self.scenario.lowered)
         return bool(request.order_ids) or (whole is not None and not self._keeps_whole_order())
 
     def _keeps_whole_order(self) -> bool:
@@ -708,7 +734,7 @@ class ProseShopper:
             re.search(
                 r"\b(?:not|n't|never)(?:\s+\w+){0,3}\s+cancel\w*\s+"
                 r"(?:the\s+)?(?:whole|entire) order|"
-                r"(?:whole|entire) order[^.]*\b(?:not to|n't)\b",
+                r"(?:whole|entire) order[^.]*(?:\bnot to\b|n't\b|\bdo it (?:yourself|myself)\b)",
                 self.scenario.lowered,
             )
         )

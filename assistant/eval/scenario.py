@@ -101,8 +101,9 @@ class Request:
     known: str = ""
     # Whether the scenario's "if the agent asks for confirmation, ..." is about this request.
     on_confirm: bool = False
-    # What it falls back on when this request cannot be done: (kind, its words).
-    fallbacks: list[tuple[str, str]] = field(default_factory=list)
+    # What it falls back on when this request cannot be done: (kind, its words, the
+    # condition).
+    fallbacks: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def order_ids(self) -> list[str]:
@@ -274,7 +275,8 @@ def requests_in(reason: str) -> list[Request]:
             fallback = _FALLBACK.match(sentence)
             if fallback and requests and _kind(fallback.group("then")) in _ORDER_KINDS:
                 then = fallback.group("then")
-                requests[-1].fallbacks.append((str(_kind(then)), first_person(then)))
+                cond = fallback.group("cond").lower()
+                requests[-1].fallbacks.append((str(_kind(then)), first_person(then), cond))
             continue
         changes_item = re.search(r"\b(?:exchang|return|cancel|modif)\w*", lowered)
         if PREFERENCE.search(lowered) and not ASKS_CHANGE.search(lowered) and not changes_item:

@@ -110,7 +110,10 @@ def value_pattern(value: str, option: str) -> re.Pattern[str]:
         return re.compile(rf"(?:\b{label}\s+{spelled}\b|\b{spelled}\s+{label}\b|^\s*{spelled}\s*$)")
     if value.isdigit():
         return re.compile(rf"(?:\b{label}\s+{spelled}\b|\b{spelled}[\s-]?{label}\b)")
-    if lowered[-1:].isalpha() and len(lowered) > 3:
+    if lowered.endswith("s") and not lowered.endswith("ss") and len(lowered) > 4:
+        # "animal" for "animals" (a theme).
+        spelled += "?"
+    elif lowered[-1:].isalpha() and len(lowered) > 3:
         # "beginners" for "beginner"; "glasses" is not "glass" (a material) but is "glass"+"es".
         spelled += "(?:s|es)?"
     return re.compile(rf"(?<![a-z0-9]){spelled}(?![a-z0-9])")
