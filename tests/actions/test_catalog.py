@@ -232,3 +232,23 @@ def test_an_item_named_to_say_which_order_is_not_one_to_change() -> None:
     assert mentioned_items("return the backpack I received with the vacuum cleaner", items) == [0]
     assert mentioned_items("the backpack from the order with the vacuum cleaner", items) == [0]
     assert mentioned_items("return the backpack and the vacuum cleaner", items) == [0, 1]
+
+
+def test_a_stated_preference_picks_where_it_can_and_asks_for_nothing_else() -> None:
+    def puzzle(item_id: str, pieces: str, theme: str) -> VariantView:
+        options = {"pieces": pieces, "theme": theme, "difficulty level": "intermediate"}
+        return VariantView(item_id, options, Decimal("50"), True)
+
+    puzzles = ProductView(
+        "p9",
+        "Jigsaw Puzzle",
+        (puzzle("j1", "500", "art"), puzzle("j2", "1500", "art"), puzzle("j3", "1500", "animals")),
+    )
+    current = OrderItemView(
+        "j1", "p9", "Jigsaw Puzzle", dict(puzzles.variants[0].options), Decimal("50")
+    )
+    wish = "1000 more pieces, and I prefer {} theme if both are available"
+    liked = choose_variant(wish.format("animal than art"), puzzles, current)
+    assert liked.chosen == puzzles.variant("j3")
+    kept = choose_variant(wish.format("art over the animal"), puzzles, current)
+    assert kept.chosen == puzzles.variant("j2")
