@@ -175,7 +175,7 @@ def mentioned_items(text: str, items: Sequence[OrderItemView]) -> list[int]:
             continue
         picked = described_alike(text, items, indexes)
         alike = len({str(sorted(items[i].options.items())) for i in picked}) == 1
-        if len(picked) > 1 and alike and _ONE_OF.search(text):
+        if len(picked) > 1 and alike and _ONE_OF.search(text) and not ANOTHER.search(text):
             # "exchange one tea kettle" when the order holds two identical ones: one of them.
             picked = picked[:1]
         if picked:
@@ -184,6 +184,10 @@ def mentioned_items(text: str, items: Sequence[OrderItemView]) -> list[int]:
 
 
 _ONE_OF = re.compile(r"\b(?:one|1|a single|just one|only one)\b", re.IGNORECASE)
+# "One tea kettle to ceramic, and another to 1.5 liters": the second of two alike items.
+ANOTHER = re.compile(
+    r"\b(?:and )?(?:another|the other one|the other|the second one|the second)\b", re.IGNORECASE
+)
 
 
 def same_named_items(text: str, items: Sequence[OrderItemView]) -> list[int]:

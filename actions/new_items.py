@@ -16,6 +16,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog import (
+    ANOTHER,
     choose_variant,
     differences,
     money,
@@ -122,6 +123,11 @@ class ActionAskNewItemIds(Action):
                 # "Never mind the keyboard, just the thermostat": that item stays as it is.
                 return _without_item(order.id, item_ids, position, replacements, heard)
             about = said if asked else words_about(opening, current.name, names)
+            twins = [p for p, i in enumerate(item_ids) if order_item(order, i).name == current.name]
+            parts = ANOTHER.split(opening)
+            if not asked and len(twins) > 1 and len(parts) >= len(twins):
+                # "One tea kettle to ceramic, and another to 1.5 liters": each its own words.
+                about = words_about(parts[twins.index(position)], current.name, names)
             sources = [said] if asked else texts_since_flow_start(tracker)
             other = next(
                 (

@@ -283,6 +283,10 @@ def requests_in(reason: str) -> list[Request]:
             continue
         for clause in _NEXT_CHANGE.split(sentence):
             kind = _kind(clause)
+            if kind is None and requests and re.match(r"and (?:another|the other)\b", lowered):
+                # "...; and another Tea Kettle to {...}": more of the change before.
+                requests[-1].text += f". {first_person(clause)}"
+                continue
             if kind is None:
                 context += f"{first_person(clause)}. "
                 continue
