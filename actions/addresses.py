@@ -192,8 +192,11 @@ def address_buttons(
     for order in orders:
         if order.address not in seen:
             seen.add(order.address)
+            # The order by what it holds too: shoppers know their orders by their items.
+            names = list(dict.fromkeys(item.name for item in order.items))
+            held = ", ".join(names[:2]) + (f" and {len(names) - 2} more" if len(names) > 2 else "")
             options[f"order:{order.id}"] = (
-                f"Use {order.address.one_line()} (order {order.id})",
+                f"Use {order.address.one_line()} (order {order.id}: {held})",
                 order.address,
             )
     return dict(list(options.items())[:8])

@@ -587,6 +587,16 @@ class ProseShopper:
         same_as = re.search(r"\bsame as (?:the )?order (#?W\d{7})", request, re.IGNORECASE)
         if same_as:
             return f"The same address as order {same_as.group(1)}."
+        # "Bought a luggage set sent to this new address": the order that holds it.
+        sent = re.search(
+            r"\b(?:bought|ordered|got) (?:a |an |the |my )?([a-z -]+?) sent (?:to )?(?:there|"
+            r"(?:this|the|that|my) (?:new )?(?:address|house|home|place))",
+            self.scenario.lowered,
+        )
+        if sent and re.search(r"\bnew (?:home|house|address|place)\b", request.lower()):
+            for button in reply.buttons:
+                if names_match(sent.group(1), words(button["title"].partition(": ")[2])):
+                    return str(button["payload"])
         places = self._target_places()
         for button in reply.buttons:
             title = button["title"].lower()

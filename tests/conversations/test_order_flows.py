@@ -274,7 +274,10 @@ def test_an_order_can_be_sent_where_another_order_went(store: Store, shopper: Sh
     shopper.say("I'm Yusuf Li, zip code 91148")
     assert "What is the new address?" in shopper.text
     offered = [t for t in shopper.titles if "New York" in t]
-    assert offered == ["Use 476 Maple Drive, Suite 432, New York, NY 10093, USA (order #W3407479)"]
+    assert offered == [
+        "Use 476 Maple Drive, Suite 432, New York, NY 10093, USA "
+        "(order #W3407479: E-Reader, Jigsaw Puzzle and 2 more)"
+    ]
     shopper.click(offered[0])
     assert "Ship order #W6750959 to: 476 Maple Drive, Suite 432, New York, NY 10093" in shopper.text
     shopper.say("yes")
