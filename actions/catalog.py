@@ -215,7 +215,14 @@ def described_alike(text: str, items: Sequence[OrderItemView], alike: Sequence[i
     if pick is not None:
         best = pick(items[i].price for i in alike)
         return [i for i in alike if items[i].price == best][:1]
+    for counted in _EVERY_ONE.finditer(described):
+        # "The two skateboards I just bought": all of them.
+        if names_item(counted.group("what"), items[alike[0]].name):
+            return list(alike)
     return []
+
+
+_EVERY_ONE = re.compile(r"\b(?:both|two|three|all)\b(?P<what>(?:\s+[\w-]+){1,4})", re.IGNORECASE)
 
 
 def price_pick(text: str) -> Callable[[Iterable[Decimal]], Decimal] | None:

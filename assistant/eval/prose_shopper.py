@@ -95,6 +95,7 @@ class ProseShopper:
         self.request: Request | None = None
         self.asked = ""
         self.asked_request: Request | None = None
+        self.understood = ""
         self.rephrased = False
         self.identity_tries = -1
         self.order_tries = -1
@@ -131,7 +132,8 @@ class ProseShopper:
         question = reply.asks()
         if question is None and self._done_for_one_of_all(reply):
             # "Cancel all my pending orders": the same request again, for the next order.
-            return self.request.text if self.request else None
+            # As it said it last time it was understood (its plain words after a rephrase).
+            return self.understood or (self.request.text if self.request else None)
         if question is None and self.request and (rest := self._other_address()):
             # "Correct all order addresses and my user address": the user's one too.
             return rest
@@ -149,7 +151,8 @@ class ProseShopper:
             answered = self.request is not None and self.request.kind == "info"
             if not reply.ended and not answered and not self.rephrased and self.request is not None:
                 self.rephrased = True
-                return self._plain(self.request)
+                self.understood = self._plain(self.request)
+                return self.understood
             return self._next_request()
         self.rephrased = True
         unavailable = re.search(r"\bthere's no available\b", reply.text.lower())
@@ -253,6 +256,7 @@ class ProseShopper:
         self.request = self.pending.pop(0)
         self.asked = self.request.text  # as first said, before any "I also want to ..."
         self.asked_request = self.request
+        self.understood = ""
         self.rephrased = False
         self.new_item_answers = {}
         self.tried_orders = []
@@ -634,6 +638,11 @@ class ProseShopper:
             self.on_confirm_said = True
             # "I'd prefer the other card": the one it then confirms, it keeps using.
             self.switching_card = bool(re.search(r"\b(card|payment)\b", self.scenario.on_confirm))
+            if re.search(r"\balso\b", self.scenario.on_confirm) and self.request is not None:
+                # "... because I also want to return the smart watch": part of the request now.
+                self.request = replace(
+                    self.request, text=f"{self.request.text}. {self.scenario.on_confirm}"
+                )
             return f"No, {self.scenario.on_confirm[:1].lower()}{self.scenario.on_confirm[1:]}."
         if request.kind == "info":
             return "No, I only wanted to know."
