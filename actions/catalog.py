@@ -215,6 +215,8 @@ def described_alike(text: str, items: Sequence[OrderItemView], alike: Sequence[i
     if pick is not None:
         best = pick(items[i].price for i in alike)
         return [i for i in alike if items[i].price == best][:1]
+    if _ONE_OF.search(text) and ANOTHER.search(text):
+        return list(alike)  # "one tea kettle to ceramic, and another to 1.5 liters"
     for counted in _EVERY_ONE.finditer(described):
         # "The two skateboards I just bought": all of them.
         if names_item(counted.group("what"), items[alike[0]].name):

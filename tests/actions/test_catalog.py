@@ -252,3 +252,25 @@ def test_a_stated_preference_picks_where_it_can_and_asks_for_nothing_else() -> N
     assert liked.chosen == puzzles.variant("j3")
     kept = choose_variant(wish.format("art over the animal"), puzzles, current)
     assert kept.chosen == puzzles.variant("j2")
+
+
+def test_two_alike_items_counted_in_words_are_both_of_them() -> None:
+    boards = [
+        OrderItemView("s1", "p2", "Skateboard", {"length": "28 inch"}, Decimal("186")),
+        OrderItemView("s2", "p2", "Skateboard", {"length": "34 inch"}, Decimal("202")),
+        OrderItemView("w1", "p3", "Smart Watch", {"color": "black"}, Decimal("339")),
+    ]
+    said = "I'm angry about the two skateboards I just bought. I want to return them"
+    assert mentioned_items(said, boards) == [0, 1]
+    # Named once, without a count or an option: which one is still asked.
+    assert mentioned_items("return the skateboard", boards) == []
+
+
+def test_a_second_alike_item_asked_for_apart_is_chosen_too() -> None:
+    glass = {"material": "glass", "capacity": "2 liters"}
+    kettles = [
+        OrderItemView("k1", "p1", "Tea Kettle", dict(glass), Decimal("94.80")),
+        OrderItemView("k2", "p1", "Tea Kettle", dict(glass), Decimal("94.80")),
+    ]
+    said = "exchange one tea kettle to ceramic, and another tea kettle to 1.5 liters"
+    assert mentioned_items(said, kettles) == [0, 1]

@@ -60,3 +60,19 @@ def test_a_second_try_at_a_name_and_zip_is_a_new_answer(store: Store, shopper: S
     assert "didn't catch" not in shopper.text
     shopper.say("My name is Noah Ito, zip code 98187")
     assert "Thanks, Noah" in shopper.text
+
+
+def test_also_at_the_confirmation_adds_to_what_was_chosen(
+    store: Store, shopper: Shopper
+) -> None:
+    before = store.snapshot()
+    shopper.say("I want to return the two skateboards I just bought")
+    shopper.say("My name is Mei Ahmed, zip code 78705")
+    shopper.say("to my credit card")
+    (summary,) = shopper.cards("change_summary")
+    assert summary["lines"][0].count("Skateboard") == 2, shopper.dump()
+    shopper.say("No, I also want to return the smart watch")
+    (summary,) = shopper.cards("change_summary")
+    assert summary["lines"][0].count("Skateboard") == 2 and "Smart Watch" in summary["lines"][0]
+    shopper.say("no")
+    assert store.snapshot() == before
