@@ -274,9 +274,9 @@ def requests_in(reason: str) -> list[Request]:
         if willing and requests and re.match(r"(if|but if)\b", lowered):
             # "If the same item is available, you're willing to exchange it to the same item":
             # the return said before is an exchange for the same item where it can be.
-            said = re.split(r"(?<=[.!?])\s+|\.\s+", requests[-1].text)
-            said[-1] = re.sub(r"\breturn\b", "exchange", said[-1]) + " for the same item"
-            requests[-1].text = ". ".join(said)
+            sentences = re.split(r"(?<=[.!?])\s+|\.\s+", requests[-1].text)
+            sentences[-1] = re.sub(r"\breturn\b", "exchange", sentences[-1]) + " for the same item"
+            requests[-1].text = ". ".join(sentences)
             continue
         # A fallback ("If not possible, ...") is said only when the first wish fails.
         if re.match(r"(if|otherwise|but if)\b", lowered) or _NEGATED.search(lowered):

@@ -62,9 +62,7 @@ def test_a_second_try_at_a_name_and_zip_is_a_new_answer(store: Store, shopper: S
     assert "Thanks, Noah" in shopper.text
 
 
-def test_also_at_the_confirmation_adds_to_what_was_chosen(
-    store: Store, shopper: Shopper
-) -> None:
+def test_also_at_the_confirmation_adds_to_what_was_chosen(store: Store, shopper: Shopper) -> None:
     before = store.snapshot()
     shopper.say("I want to return the two skateboards I just bought")
     shopper.say("My name is Mei Ahmed, zip code 78705")
