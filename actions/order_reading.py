@@ -212,7 +212,7 @@ def _items_corrected(tracker: Tracker, text: str, order: OrderView) -> list[Even
     taken, refused_text = taken_and_refused(text.lower())
     named = mentioned_items(taken, order.items)
     refused = {order.items[i].item_id for i in mentioned_items(refused_text, order.items)}
-    if named and _ADDS.search(taken):
+    if named and _ADDS.search(taken) and not _ONLY.search(taken):
         # "No, I also want to return the smart watch": those too, beside the ones chosen.
         added = [order.items[i].item_id for i in named if order.items[i].item_id not in chosen]
         wanted = [item for item in chosen if item not in refused] + added
@@ -232,6 +232,7 @@ def _items_corrected(tracker: Tracker, text: str, order: OrderView) -> list[Even
 
 
 _ADDS = re.compile(r"\b(?:also|too|as well|in addition|plus)\b", re.IGNORECASE)
+_ONLY = re.compile(r"\b(?:only|just)\b", re.IGNORECASE)
 
 
 # "I didn't ask for silver", "not the silver one": options refused, not asked for.

@@ -232,20 +232,29 @@ class ProseShopper:
         if request is None or not any(t.lower().startswith("done") for t in reply.texts):
             return False
         lowered = request.text.lower()
-        every = re.search(
-            # "Return all things ordered": whatever order they are in.
-            r"\b(all|both|each)\b[\w ]*\borders?\b|"
-            r"\ball (?:the )?(?:things|items) (?:i )?ordered\b",
-            lowered,
-        ) or re.search(
-            # "All my pending tshirts": they may be in several orders.
-            r"\ball (?:of )?(?:my |the )?(?:pending |delivered )?(?!items|things)[a-z-]+s\b",
-            lowered,
+        every = bool(
+            re.search(
+                # "Return all things ordered": whatever order they are in.
+                r"\b(all|both|each)\b[\w ]*\borders?\b|"
+                r"\ball (?:the )?(?:things|items) (?:i )?ordered\b",
+                lowered,
+            )
+            or re.search(
+                # "All my pending tshirts": they may be in several orders.
+                r"\ball (?:of )?(?:my |the )?(?:pending |delivered )?(?!items|things)[a-z-]+s\b",
+                lowered,
+            )
         )
+        # "It is actually two laptops": until two of them are done, in whichever orders.
+        counted = re.search(
+            r"\b(?:two|both)\s+(?:of\s+)?(?:my\s+|the\s+)?([a-z-]+?)s\b", self.scenario.lowered
+        )
+        if not every and counted and counted.group(1) in lowered:
+            every = sum(counted.group(1) in name.lower() for name in self.done_items) < 2
         self.last_question, self.repeats = None, 0
         self.all_repeats += 1
         return (
-            every is not None
+            every
             and len(self.tried_orders) < MAX_ORDERS_PER_REQUEST
             and self.all_repeats < MAX_ORDERS_PER_REQUEST
         )
