@@ -247,7 +247,7 @@ class ProseShopper:
         )
         # "It is actually two laptops": until two of them are done, in whichever orders.
         counted = re.search(
-            r"\b(?:two|both)\s+(?:of\s+)?(?:my\s+|the\s+)?([a-z-]+?)s\b", self.scenario.lowered
+            r"\btwo\s+([a-z-]+?)s\s+(?:that\s+)?(?:i|you)\s+want\s+to\b", self.scenario.lowered
         )
         if not every and counted and counted.group(1) in lowered:
             every = sum(counted.group(1) in name.lower() for name in self.done_items) < 2
