@@ -18,7 +18,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.addresses import parse_address
 from actions.catalog import name_pairs
-from actions.common import call, entity_values, latest_intent, latest_text, orders
+from actions.common import (
+    call,
+    entity_values,
+    latest_intent,
+    latest_text,
+    orders,
+    texts_since_flow_start,
+)
 from assistant.backends.orders import CustomerNotFound
 
 _ZIP = re.compile(r"(?<![\w#@.-])(\d{5})(?:-\d{4})?(?![\w@])")
@@ -63,6 +70,10 @@ class ActionAuthenticate(Action):
             m.group(1) for m in _ZIP.finditer(text) if address is None or m.group(1) != address.zip
         ]
         pairs = name_pairs(text)
+        if zips and not pairs:
+            # "Sorry, the zip is 98187" after a name and zip not found: the name said before.
+            earlier = texts_since_flow_start(tracker)[:-1]
+            pairs = next((found for said in reversed(earlier) if (found := name_pairs(said))), [])
         for zip_code in zips:
             for first, last in pairs:
                 try:

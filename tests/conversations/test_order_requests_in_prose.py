@@ -74,3 +74,15 @@ def test_also_at_the_confirmation_adds_to_what_was_chosen(store: Store, shopper:
     assert summary["lines"][0].count("Skateboard") == 2 and "Smart Watch" in summary["lines"][0]
     shopper.say("no")
     assert store.snapshot() == before
+
+
+def test_a_corrected_zip_code_goes_with_the_name_given_before(
+    store: Store, shopper: Shopper
+) -> None:
+    shopper.say("how much did i pay for my most recent order?")
+    shopper.say("Noah Ito 98178")
+    assert "(Noah Ito, 98178)" in shopper.text
+    shopper.say("sorry, zip is 98187")
+    assert "Thanks, Noah" in shopper.text, shopper.dump()
+    (card,) = shopper.cards("order_summary")
+    assert card["order_id"] == "#W6729841"
