@@ -365,14 +365,9 @@ def choose_variant(
     return VariantChoice(None, tuple(matching), {})
 
 
-_PREFERS = re.compile(
-    r"\bprefer(?:s|red)?\s+(?:the\s+|an?\s+)?(?P<liked>[\w-]+(?:\s[\w-]+)?)\s+"
-    r"(?:than|over|to|rather than|instead of)\b"
-)
-
-
+# "I prefer animal than art theme": the value liked first, and the clause that says it.
 _PREFERENCE = re.compile(
-    r"\bprefer(?:s|red)?\s+(?:the\s+|an?\s+)?[\w-]+(?:\s[\w-]+)?\s+"
+    r"\bprefer(?:s|red)?\s+(?:the\s+|an?\s+)?(?P<liked>[\w-]+(?:\s[\w-]+)?)\s+"
     r"(?:than|over|to|rather than|instead of)\s+(?:the\s+|an?\s+)?[\w-]+(?:\s+[\w-]+)?",
     re.IGNORECASE,
 )
@@ -381,7 +376,7 @@ _PREFERENCE = re.compile(
 def _preferred(text: str, product: ProductView) -> dict[str, str]:
     """The option values a stated preference names first ("prefer animal over art")."""
     found: dict[str, str] = {}
-    for match in _PREFERS.finditer(text.lower()):
+    for match in _PREFERENCE.finditer(text.lower()):
         named = mentioned_values(match.group("liked"), [v.options for v in product.variants])
         for option, values in named.items():
             if len(values) == 1:

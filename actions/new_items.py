@@ -71,8 +71,9 @@ class ActionAskNewItemIds(Action):
         if switched is not None:
             return switched
         order = await current_order(tracker)
+        flow_texts = texts_since_flow_start(tracker)
         if flow_of(tracker) == "modify_order_items" and _REMOVES.search(
-            " ".join(texts_since_flow_start(tracker)).lower()
+            " ".join(flow_texts).lower()
         ):
             # "Remove the jacket from my order": an order's items can be changed, not taken
             # out; the whole order can be cancelled instead.
@@ -92,7 +93,7 @@ class ActionAskNewItemIds(Action):
         offered: dict[str, list[str]] = dict((stored or {}).get("offered") or {})
         # What was said before the first of these questions, for the items not asked about
         # yet; the latest message, for the item just asked about.
-        heard = str((stored or {}).get("opening") or " ".join(texts_since_flow_start(tracker)))
+        heard = str((stored or {}).get("opening") or " ".join(flow_texts))
         opening = without_indifference(heard)
         latest = latest_text(tracker)
         said = without_indifference(latest)
@@ -128,7 +129,7 @@ class ActionAskNewItemIds(Action):
             if not asked and len(twins) > 1 and len(parts) >= len(twins):
                 # "One tea kettle to ceramic, and another to 1.5 liters": each its own words.
                 about = words_about(parts[twins.index(position)], current.name, names)
-            sources = [said] if asked else texts_since_flow_start(tracker)
+            sources = [said] if asked else flow_texts
             other = next(
                 (
                     found

@@ -78,6 +78,8 @@ RELATIVE = re.compile(
     r"\b(cheapest|most expensive|least expensive|any|whatever|do not care|don't care|"
     r"not important)\b"
 )
+# "Change the user address back to the original address": where it lives.
+BACK_HOME = re.compile(r"\bback to (?:the |my )?(?:original|old|previous)\b")
 PERSON = re.compile(r"\b(human|person|representative|transfer)\b")
 _PERSON_IF_NOT = re.compile(
     r"\bif (?:this is |that is |it is |it's )?not possible\b[^.]*"
@@ -585,7 +587,7 @@ class ProseShopper:
 
     def _answer_address(self, reply: Reply) -> str:
         request = self.request.text if self.request else self.scenario.text
-        if re.search(r"\bback to (?:the |my )?(?:original|old|previous)\b", request.lower()):
+        if BACK_HOME.search(request.lower()):
             # "Change it back to the original address": where it says it lives.
             lives = str(self.scenario.instructions.get("known_info") or "").lower()
             home = [w for w in re.findall(r"\b(?:[a-z]{4,}|\d{5})\b", lives) if w not in GENERIC]
@@ -727,9 +729,7 @@ class ProseShopper:
         if request.kind in ("order_address", "default_address"):
             places = self._target_places()
             shown = ask_detail(summary, r"(?:to|address to): (.+)") or ""
-            back = re.search(
-                r"\bback to (?:the |my )?(?:original|old|previous)\b", request.text.lower()
-            )
+            back = BACK_HOME.search(request.text.lower())
             full = None if back else self.scenario.address_text()
             if full and full.split()[0] not in shown:
                 return f"No, the address is {full}."
