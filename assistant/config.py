@@ -1,7 +1,8 @@
 """Typed settings: `config.yml` plus the environment overrides of `assistant.envs`.
 
 Loaded once by the CLI or the app factory and handed down; nothing reads configuration at
-import time. Any invalid value raises `ConfigError` naming the offending key.
+import time. Any invalid value raises `ConfigError` naming the offending key, and the
+environment variable it came from when one set it (`AISLE_PORT (server.port): ...`).
 """
 
 from __future__ import annotations
@@ -188,6 +189,8 @@ class ServerSection(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # text (one readable line a record) or json (JSON lines, for a log collector).
+    log_format: Literal["text", "json"] = "text"
 
 
 class StoreSection(_Section):
@@ -202,9 +205,6 @@ class SecuritySection(_Section):
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value or None
-
-
-PLACEHOLDER_MARKERS = ("changeme", "placeholder", "example", "xxxxxxxx")
 
 
 class EventsSection(_Section):
@@ -264,18 +264,13 @@ class Settings(_Section):
     root: str = "."
 
     @model_validator(mode="after")
-    def _no_placeholders_in_production(self) -> Settings:
-        secrets = {
-            "security.api_token": self.security.api_token,
-            "channels.identity_secret": self.channels.identity_secret,
-        }
-        for key, secret in secrets.items():
-            if (
-                self.environment == "production"
-                and secret
-                and any(marker in secret.lower() for marker in PLACEHOLDER_MARKERS)
-            ):
-                raise ValueError(f"{key} is a placeholder; set a real secret")
+    def _strong_in_production(self) -> Settings:
+        if self.environment == "production":
+            from assistant.production import production_problems
+
+            problems = production_problems(self)
+            if problems:
+                raise KeyedProblems(problems)
         return self
 
     # Resolved locations, derived from the raw values above.
@@ -320,11 +315,36 @@ def _set_dotted(tree: dict[str, Any], dotted: str, value: Any) -> None:
     node[leaf] = value
 
 
-def _describe(error: ValidationError) -> str:
+class KeyedProblems(ValueError):
+    """Problems that belong to keys other than where they were found (production checks)."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{key}: {message}" for key, message in problems))
+        self.problems = problems
+
+
+def _named(key: str, from_env: dict[str, str]) -> str:
+    """`key`, or `VAR (key)` when an environment variable set it (or a value under it)."""
+    if key == "(root)":
+        return key
+    variables = [
+        var
+        for set_key, var in from_env.items()
+        if key == set_key or key.startswith(f"{set_key}.") or set_key.startswith(f"{key}.")
+    ]
+    return f"{', '.join(variables)} ({key})" if variables else key
+
+
+def _describe(error: ValidationError, from_env: dict[str, str]) -> str:
     lines = []
     for item in error.errors():
+        found = (item.get("ctx") or {}).get("error")
+        if isinstance(found, KeyedProblems):
+            lines.extend(f"{_named(key, from_env)}: {message}" for key, message in found.problems)
+            continue
         key = ".".join(str(part) for part in item["loc"]) or "(root)"
-        lines.append(f"{key}: {item['msg']}")
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{_named(key, from_env)}: {message}")
     return "; ".join(lines)
 
 
@@ -349,11 +369,16 @@ def load_settings(
     elif path is not None:
         raise ConfigError(f"configuration file {config_path} does not exist")
     raw.setdefault("root", str(config_path.resolve().parent))
+    variables = {key: var for var, key in envs.OVERRIDES.items()}
+    from_env: dict[str, str] = {}
     for key, value in envs.overrides_from(env).items():
         _set_dotted(raw, key, value)
+        from_env[key] = variables[key]
     for key, value in (overrides or {}).items():
         _set_dotted(raw, key, value)
+        from_env.pop(key, None)
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(f"invalid configuration in {config_path}: {_describe(exc)}") from exc
+        where = f"{config_path} and the environment" if from_env else str(config_path)
+        raise ConfigError(f"invalid configuration ({where}): {_describe(exc, from_env)}") from exc

@@ -32,17 +32,21 @@ OVERRIDES: dict[str, str] = {
     "AISLE_REDIS_URL": "pubsub.redis_url",
     # URL of a rasa_sdk action server; empty runs actions in process.
     "AISLE_ACTIONS_ENDPOINT": "dialogue.actions_endpoint",
-    # Comma-separated origins allowed to open the widget's WebSocket.
+    # Comma-separated origins allowed to use the widget's channels besides the server's own.
     "AISLE_ALLOWED_ORIGINS": "channels.allowed_origins",
     "AISLE_HOST": "server.host",
     "AISLE_PORT": "server.port",
     "AISLE_LOG_LEVEL": "server.log_level",
-    # Bearer token for /api/agent and /api/admin (at least 16 characters).
+    # text (default) or json: one JSON object a line.
+    "AISLE_LOG_FORMAT": "server.log_format",
+    # Secret: bearer token for /api/agent, /api/admin and /readyz's details (at least 16
+    # characters; in production required, at least 32, random).
     "AISLE_API_TOKEN": "security.api_token",
     # Secret: the HS256 key the store signs customer tokens with (at least 32 characters);
     # empty disables `identify`.
     "AISLE_IDENTITY_SECRET": "channels.identity_secret",
-    # development or production; production refuses placeholder secrets.
+    # development, test or production; production refuses weak or placeholder secrets, '*' in
+    # the allowed origins and a missing API token (assistant/production.py).
     "AISLE_ENVIRONMENT": "environment",
 }
 
