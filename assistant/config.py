@@ -336,7 +336,7 @@ def _named(key: str, from_env: dict[str, str]) -> str:
 
 
 def _describe(error: ValidationError, from_env: dict[str, str]) -> str:
-    lines = []
+    lines: list[str] = []
     for item in error.errors():
         found = (item.get("ctx") or {}).get("error")
         if isinstance(found, KeyedProblems):
