@@ -1,12 +1,13 @@
 """The `assistant` command line: one sub-application per concept, mounted here.
 
 Each sub-module defines `app = typer.Typer(...)`; commands read the settings through
-`state(ctx).settings`, loaded once from `--config` (or AISLE_CONFIG, or ./config.yml).
+`state(ctx).settings`, loaded once from `--config` (or AISLE_CONFIG, or ./config.yml). Logging
+is set up in text at INFO from the start, then as `server.log_format` and `server.log_level`
+say once the settings are read (`assistant.logs`).
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ import typer
 
 from assistant.config import Settings, load_settings
 from assistant.errors import AisleError
+from assistant.logs import configure_logging
 
 
 @dataclass
@@ -27,6 +29,7 @@ class CLIState:
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings(self.config_path)
+            configure_logging(self._settings)
         return self._settings
 
 
@@ -70,8 +73,7 @@ def _mount() -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging()
     _mount()
     try:
         app()
