@@ -151,6 +151,39 @@ def messages_after(
     )
 
 
+def unanswered_before(
+    session: Session, *, conversation_id: str, seq: int, since: datetime
+) -> list[tuple[int, int]]:
+    """(id, seq) of the shopper's messages stored before `seq` (since `since`) that are not
+    answered yet, oldest first."""
+    rows = session.execute(
+        select(Message.id, Message.seq)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.role == "user",
+            Message.status == "received",
+            Message.seq < seq,
+            Message.created_at >= since,
+        )
+        .order_by(Message.seq)
+    )
+    return [(row.id, row.seq) for row in rows]
+
+
+def summary_after(session: Session, *, conversation_id: str, seq: int) -> bool:
+    """Whether the bot sent a change summary (`custom.type` "change_summary") after `seq`."""
+    later = session.scalars(
+        select(Message).where(
+            Message.conversation_id == conversation_id, Message.role == "bot", Message.seq > seq
+        )
+    )
+    for message in later:
+        custom = (message.data or {}).get("custom")
+        if isinstance(custom, dict) and custom.get("type") == "change_summary":
+            return True
+    return False
+
+
 def replies_to(session: Session, *, message_id: int) -> list[Message]:
     return list(
         session.scalars(select(Message).where(Message.reply_to == message_id).order_by(Message.seq))

@@ -9,22 +9,27 @@ message stored but unanswered — and a resend answers it — never half a turn.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 import secrets
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
 
 import anyio
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.conversation import repository as repo
 from assistant.conversation.broker import Broker
 from assistant.conversation.repository import MessageRecord
+from assistant.conversation.turns import Runner, TurnLocks
 from assistant.engine.drafts import drafts_to
 from assistant.engine.manager import DialogueEngine
+from assistant.engine.messages import TurnResult
 from assistant.errors import (
     ConversationNotFound,
     EmptyMessage,
@@ -33,6 +38,7 @@ from assistant.errors import (
     InvalidInput,
     InvalidSender,
     MessageTooLarge,
+    SessionSecretRequired,
     UndecodableMessage,
     UnknownSession,
 )
@@ -49,6 +55,11 @@ MAX_PAYLOAD_CHARS = 1024
 # The slots the assistant's own authentication (actions/auth.py) sets for a known customer.
 CUSTOMER_ID_SLOT = "customer_id"
 CUSTOMER_NAME_SLOT = "customer_name"
+# The slot an order flow's summary waits on, and the intents that answer it.
+CONFIRMED_SLOT = "confirmed"
+YES_OR_NO = frozenset({"affirm", "deny"})
+# Unanswered shopper messages this recent are answered, in order, before a newer one.
+EARLIER_TURNS_WINDOW = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,10 @@ def check_sender(sender: Any) -> str:
     return sender
 
 
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _stored_data(message: dict[str, Any]) -> dict[str, Any]:
     """A bot message's data as stored: the text is a column; the draft it replaces moves out
     of the action's `custom` payload to `replaces`."""
@@ -151,7 +166,7 @@ class ConversationService:
         self._broker = broker
         self._max_bytes = max_message_bytes
         self._max_events = max_tracker_events
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._turns = TurnLocks(session_factory)
 
     async def _db(self, work: Callable[[Session], T]) -> T:
         def run() -> T:
@@ -160,16 +175,16 @@ class ConversationService:
 
         return await anyio.to_thread.run_sync(run)
 
+    def check_message(self, text: Any) -> str:
+        """A shopper's message as `accept` will store it; the typed error it would raise."""
+        return check_text(text, max_bytes=self._max_bytes)
+
     async def read(self, work: Callable[[Session], T]) -> T:
         """`work(session)` in a transaction on a worker thread (for readers beside the service)."""
         return await self._db(work)
 
     def _lock(self, conversation_id: str) -> asyncio.Lock:
-        lock = self._locks.get(conversation_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[conversation_id] = lock
-        return lock
+        return self._turns.local(conversation_id)
 
     # -- conversations -----------------------------------------------------------------------
 
@@ -190,17 +205,39 @@ class ConversationService:
 
         return await self._db(find)
 
-    async def for_sender(self, *, channel: str, sender: str) -> ConversationInfo:
-        """The conversation of a channel's sender id, created on first contact (Rasa's model)."""
+    async def for_sender(
+        self, *, channel: str, sender: str, secret: str | None
+    ) -> tuple[ConversationInfo, str | None]:
+        """The conversation of a channel's sender id (Rasa's model), created on first contact
+        with a new secret (returned once, never stored: only its hash is); an existing
+        sender's conversation only with its secret (`SessionSecretRequired`)."""
         sender = check_sender(sender)
 
-        def get_or_create(session: Session) -> ConversationInfo:
+        def get_or_create(session: Session) -> tuple[ConversationInfo, str | None]:
             found = repo.find_conversation(session, channel=channel, external_id=sender)
-            return _info(
-                found or repo.create_conversation(session, channel=channel, external_id=sender)
-            )
+            if found is not None:
+                if (
+                    secret is None
+                    or found.secret_hash is None
+                    or not hmac.compare_digest(found.secret_hash, _secret_hash(secret))
+                ):
+                    raise SessionSecretRequired(
+                        "this sender's conversation belongs to another client: send the "
+                        "session secret it was given, or use a new sender"
+                    )
+                return _info(found), None
+            issued = secrets.token_urlsafe(24)
+            created = repo.create_conversation(session, channel=channel, external_id=sender)
+            created.secret_hash = _secret_hash(issued)
+            return _info(created), issued
 
-        return await self._db(get_or_create)
+        try:
+            return await self._db(get_or_create)
+        except IntegrityError as exc:
+            # Two first messages of one sender at once: the other one created it.
+            raise SessionSecretRequired(
+                "this sender's conversation was just started by another request"
+            ) from exc
 
     async def get(self, conversation_id: str) -> ConversationInfo:
         def find(session: Session) -> ConversationInfo:
@@ -280,55 +317,92 @@ class ConversationService:
     async def process(self, accepted: Accepted, *, stream_drafts: bool = False) -> Turn:
         """Answer an accepted message: the bot's replies, or nothing while a person owns it.
         With `stream_drafts`, a reply the model writes is published as `draft` events while
-        it is written, and the stored reply names the draft it replaces (`data.replaces`)."""
+        it is written, and the stored reply names the draft it replaces (`data.replaces`).
+
+        Turns run one at a time per conversation, whichever worker took the message, and in
+        the order the messages were stored: shopper messages stored before this one and not
+        yet answered are answered first (another worker's socket gets those replies through
+        the broker, and its own `process` finds them answered)."""
         conversation_id = accepted.conversation_id
-        async with self._lock(conversation_id):
-            state = await self._db(partial(self._load_turn, accepted.message_id))
-            if state is None:
-                return await self._answered(accepted)
-            tracker, text = state
-            if tracker is None:
-                return Turn(replies=[], status="handoff")
-            if stream_drafts:
-                sink = partial(self._publish_draft, conversation_id, accepted.record.seq)
-                with drafts_to(sink):
-                    result = await self._engine.handle(tracker, text)
-            else:
-                result = await self._engine.handle(tracker, text)
-
-            def save(session: Session) -> tuple[list[MessageRecord], bool]:
-                conversation = repo.get_conversation(
-                    session, conversation_id=conversation_id, lock=True
+        async with self._turns.hold(conversation_id) as run:
+            earlier = await run(
+                partial(
+                    repo.unanswered_before,
+                    conversation_id=conversation_id,
+                    seq=accepted.record.seq,
+                    since=utcnow() - EARLIER_TURNS_WINDOW,
                 )
-                assert conversation is not None
-                records = [
-                    MessageRecord.of(
-                        repo.append_message(
-                            session,
-                            conversation=conversation,
-                            role="bot",
-                            text=message.text,
-                            data=_stored_data(message.as_data()),
-                            reply_to=accepted.message_id,
-                        )
-                    )
-                    for message in result.messages
-                ]
-                repo.save_tracker(session, conversation=conversation, tracker=tracker)
-                if result.handoff_reason is not None:
-                    repo.request_handoff(
-                        session, conversation=conversation, reason=result.handoff_reason
-                    )
-                user_message = repo.get_message(session, message_id=accepted.message_id)
-                assert user_message is not None
-                user_message.status = "processed"
-                return records, result.handoff_reason is not None
+            )
+            for message_id, seq in earlier:
+                try:
+                    await self._turn(run, conversation_id, message_id, seq, stream_drafts=False)
+                except Exception:
+                    # It stays unanswered (a resend retries it); this message goes on.
+                    logger.exception("an earlier turn failed in conversation %s", conversation_id)
+            turn = await self._turn(
+                run,
+                conversation_id,
+                accepted.message_id,
+                accepted.record.seq,
+                stream_drafts=stream_drafts,
+            )
+        return turn if turn is not None else await self._answered(accepted)
 
-            records, handed_off = await self._db(save)
+    async def _turn(
+        self, run: Runner, conversation_id: str, message_id: int, seq: int, *, stream_drafts: bool
+    ) -> Turn | None:
+        """Run the engine on one stored message and save the result; None if it was answered
+        already."""
+        state = await run(partial(self._load_turn, message_id))
+        if state is None:
+            return None
+        tracker, text, summary_unseen = state
+        if tracker is None:
+            return Turn(replies=[], status="handoff")
+        if summary_unseen and await self._is_yes_or_no(text):
+            # Written before the shopper saw the summary waiting for a yes: it cannot be
+            # the answer to that summary.
+            result = TurnResult(messages=[self._engine.domain.render("utter_confirm_unseen", {})])
+        elif stream_drafts:
+            with drafts_to(partial(self._publish_draft, conversation_id, seq)):
+                result = await self._engine.handle(tracker, text)
+        else:
+            result = await self._engine.handle(tracker, text)
+
+        def save(session: Session) -> tuple[list[MessageRecord], bool]:
+            conversation = _conversation(session, conversation_id, lock=True)
+            records = [
+                MessageRecord.of(
+                    repo.append_message(
+                        session,
+                        conversation=conversation,
+                        role="bot",
+                        text=message.text,
+                        data=_stored_data(message.as_data()),
+                        reply_to=message_id,
+                    )
+                )
+                for message in result.messages
+            ]
+            repo.save_tracker(session, conversation=conversation, tracker=tracker)
+            if result.handoff_reason is not None:
+                repo.request_handoff(
+                    session, conversation=conversation, reason=result.handoff_reason
+                )
+            user_message = repo.get_message(session, message_id=message_id)
+            assert user_message is not None
+            user_message.status = "processed"
+            return records, result.handoff_reason is not None
+
+        records, handed_off = await run(save)
         await self._publish_messages(conversation_id, records)
         if handed_off:
             await self._broker.publish(conversation_id, {"kind": "status", "status": "handoff"})
         return Turn(replies=records, status="handoff" if handed_off else "bot")
+
+    async def _is_yes_or_no(self, text: str) -> bool:
+        parse = await anyio.to_thread.run_sync(self._engine.parser.parse, text)
+        return parse.intent in YES_OR_NO
 
     async def _publish_draft(
         self, conversation_id: str, reply_to: int, draft_id: str, text: str
@@ -351,8 +425,9 @@ class ConversationService:
 
         return await self._db(read)
 
-    def _load_turn(self, message_id: int, session: Session) -> tuple[Any, str] | None:
-        """The tracker and text to run; None if already answered; (None, _) if a person owns it."""
+    def _load_turn(self, message_id: int, session: Session) -> tuple[Any, str, bool] | None:
+        """The tracker and text to run, and whether a summary waiting for a yes was sent after
+        this message; None if already answered; (None, _, _) if a person owns it."""
         message = repo.get_message(session, message_id=message_id)
         if message is None:
             raise ConversationNotFound(f"no message {message_id}")
@@ -361,7 +436,7 @@ class ConversationService:
         conversation = message.conversation
         if conversation.status == "handoff":
             message.status = "processed"
-            return (None, "")
+            return (None, "", False)
         tracker = repo.load_tracker(
             session,
             conversation=conversation,
@@ -369,7 +444,11 @@ class ConversationService:
             max_events=self._max_events,
         )
         text = (message.data or {}).get("payload") or message.text or ""
-        return tracker, text
+        waiting = tracker.active is not None and tracker.active.waiting == CONFIRMED_SLOT
+        unseen = waiting and repo.summary_after(
+            session, conversation_id=conversation.id, seq=message.seq
+        )
+        return tracker, text, unseen
 
     async def send(
         self,
@@ -418,8 +497,8 @@ class ConversationService:
             )
             return [MessageRecord.of(message)]
 
-        async with self._lock(conversation_id):
-            records = await self._db(release)
+        async with self._turns.hold(conversation_id) as run:
+            records = await run(release)
         await self._publish_messages(conversation_id, records)
         await self._broker.publish(conversation_id, {"kind": "status", "status": "bot"})
         return records
@@ -550,8 +629,8 @@ class ConversationService:
             conversation.customer_id = customer_id
             repo.save_tracker(session, conversation=conversation, tracker=tracker)
 
-        async with self._lock(conversation_id):
-            await self._db(apply)
+        async with self._turns.hold(conversation_id) as run:
+            await run(apply)
 
     async def _publish_messages(self, conversation_id: str, records: list[MessageRecord]) -> None:
         for record in records:

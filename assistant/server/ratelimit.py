@@ -1,11 +1,13 @@
 """Rate limits for public endpoints, with the `limits` library (moving windows).
 
 In memory for one process; in Redis (the pub/sub's) when several workers serve the store, so
-every worker counts the same hits.
+every worker counts the same hits. While Redis cannot be reached each worker counts on its own
+(in memory) rather than refusing or failing requests.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -13,22 +15,35 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import ConnectionPool
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from assistant.config import Settings
 from assistant.errors import RateLimited
+
+logger = logging.getLogger(__name__)
 
 
 class RateLimiter:
     def __init__(self, storage: Storage, *, pool: ConnectionPool | None = None) -> None:
         self._storage = storage
         self._limiter = MovingWindowRateLimiter(storage)
+        # Counts here while the shared storage is away.
+        self._local = MovingWindowRateLimiter(MemoryStorage())
+        self._shared_down = False
         # Our own Redis connections, closed with the server.
         self._pool = pool
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RateLimiter:
         if settings.pubsub.kind == "redis":
-            pool = ConnectionPool.from_url(settings.pubsub.redis_url)
+            # Fail fast while Redis is away (the hit then counts in this process).
+            pool = ConnectionPool.from_url(
+                settings.pubsub.redis_url,
+                socket_connect_timeout=1.0,
+                socket_timeout=2.0,
+                retry=Retry(NoBackoff(), 0),
+            )
             url = settings.pubsub.redis_url.replace("redis://", "async+redis://", 1)
             # limits types its options as scalars, but hands them to redis-py as they are.
             options: dict[str, Any] = {"connection_pool": pool}
@@ -44,8 +59,22 @@ class RateLimiter:
         """Count `cost` hits for `keys`; `RateLimited` (429) when they would exceed the rate
         (and then none is counted)."""
         item = parse(rate) if isinstance(rate, str) else rate
-        if not await self._limiter.hit(item, *keys, cost=cost):
-            stats = await self._limiter.get_window_stats(item, *keys)
+        try:
+            limiter = self._limiter
+            allowed = await limiter.hit(item, *keys, cost=cost)
+            if self._shared_down:
+                logger.warning("rate limits are shared through Redis again")
+                self._shared_down = False
+        except Exception as exc:  # the shared storage is down: count in this process
+            if not self._shared_down:
+                logger.warning(
+                    "rate limits count per worker: Redis failed (%s)", type(exc).__name__
+                )
+                self._shared_down = True
+            limiter = self._local
+            allowed = await limiter.hit(item, *keys, cost=cost)
+        if not allowed:
+            stats = await limiter.get_window_stats(item, *keys)
             retry = max(1, round(stats.reset_time - time.time()))
             raise RateLimited(
                 f"too many requests: at most {item}",
@@ -54,3 +83,4 @@ class RateLimiter:
 
     async def clear(self) -> None:
         await self._storage.reset()
+        await self._local.storage.reset()
