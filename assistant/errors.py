@@ -184,3 +184,15 @@ class FlowError(AisleError):
     """A flow definition is invalid (caught at start-up, not in a conversation)."""
 
     code = "invalid_flow"
+
+
+class SessionSecretRequired(AisleError):
+    """A REST sender's conversation is continued only with the secret issued to it."""
+
+    status_code = 403
+    code = "session_secret_required"
+
+
+class UnsupportedMediaType(AisleError):
+    status_code = 415
+    code = "unsupported_media_type"

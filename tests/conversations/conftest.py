@@ -208,6 +208,8 @@ class RestTransport:
 
     client: TestClient
     sender: str = field(default_factory=lambda: f"shopper-{next(_senders)}")
+    # Issued with the first reply; every later message carries it.
+    secret: str | None = None
 
     def send(
         self, text: str, *, payload: str | None = None, message_id: str | None = None
@@ -215,8 +217,10 @@ class RestTransport:
         body: dict[str, Any] = {"sender": self.sender, "message": payload or text}
         if message_id is not None:
             body["metadata"] = {"message_id": message_id}
-        response = self.client.post(WEBHOOK, json=body)
+        headers = {"X-Session-Secret": self.secret} if self.secret else {}
+        response = self.client.post(WEBHOOK, json=body, headers=headers)
         assert response.status_code == 200, response.text
+        self.secret = self.secret or response.headers["X-Session-Secret"]
         replies: list[dict[str, Any]] = response.json()
         return replies
 

@@ -27,6 +27,9 @@ class Conversation(Base):
     status: Mapped[str] = mapped_column(String(16), default="bot")
     # Highest sequence number given to a message of this conversation.
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # REST senders: the SHA-256 (hex) of the secret issued on the first message, which every
+    # later message of the sender must carry.
+    secret_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     # Authenticated store customer, once the shopper has proven who they are.
     customer_id: Mapped[str | None] = mapped_column(String(64), default=None)
     # The shopper's satisfaction rating (1 to 5) and comment; a later one replaces it.
