@@ -19,6 +19,17 @@ from assistant import envs
 from assistant.errors import ConfigError
 
 
+def _rate(value: str) -> str:
+    """A rate in the `limits` notation ("120/minute", "10/second")."""
+    from limits import parse
+
+    try:
+        parse(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a rate such as 120/minute") from exc
+    return value
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -138,6 +149,10 @@ class ChannelsSection(_Section):
     )
     # A shopper's message is at most this many bytes of UTF-8.
     max_message_bytes: int = Field(4096, ge=16, le=65_536)
+    # Shoppers' messages (WebSocket and REST), in the `limits` notation: per conversation, and
+    # per client address (many conversations behind one address share the second limit).
+    rate_limit_per_conversation: str = "30/minute"
+    rate_limit_per_client: str = "300/minute"
     # The HS256 secret the store signs its customer tokens with (`identify`, `hello`'s
     # `customer_token`); empty disables them. At least 32 characters (RFC 7518 3.2).
     identity_secret: str | None = Field(None, min_length=32)
@@ -146,6 +161,11 @@ class ChannelsSection(_Section):
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("rate_limit_per_conversation", "rate_limit_per_client")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        return _rate(value)
 
     @field_validator("allowed_origins")
     @classmethod
@@ -220,13 +240,7 @@ class EventsSection(_Section):
     @field_validator("rate_limit_per_session", "rate_limit_per_client")
     @classmethod
     def _a_rate(cls, value: str) -> str:
-        from limits import parse
-
-        try:
-            parse(value)
-        except ValueError as exc:
-            raise ValueError(f"{value!r} is not a rate such as 120/minute") from exc
-        return value
+        return _rate(value)
 
 
 class SearchSection(_Section):

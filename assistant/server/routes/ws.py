@@ -19,6 +19,7 @@ from fastapi import APIRouter, WebSocket
 from pydantic import BaseModel
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from assistant.conversation.broker import RESYNC
 from assistant.conversation.repository import MessageRecord
 from assistant.conversation.service import Accepted
 from assistant.errors import AisleError, InvalidInput, OriginNotAllowed
@@ -76,8 +77,22 @@ async def chat(websocket: WebSocket) -> None:
         await session.stop()
 
 
+async def limit_chat(components: Components, conversation_id: str, *, client: str) -> None:
+    """Count a shopper's message against the chat limits: `RateLimited` past either."""
+    channels = components.settings.channels
+    limiter = components.rate_limiter
+    await limiter.hit(channels.rate_limit_per_client, "chat-client", client)
+    await limiter.hit(channels.rate_limit_per_conversation, "chat-conversation", conversation_id)
+
+
 def _error_fields(error: AisleError, client_id: str | None = None) -> dict[str, Any]:
-    return {"code": error.code, "message": error.message, "client_id": client_id}
+    retry = (error.details or {}).get("retry_after_s")
+    return {
+        "code": error.code,
+        "message": error.message,
+        "client_id": client_id,
+        "retry_after_s": retry if isinstance(retry, int) else None,
+    }
 
 
 class ChatSession:
@@ -87,9 +102,11 @@ class ChatSession:
         self.conversations = components.conversations
         self.max_frame = components.settings.channels.websocket.max_frame_bytes
         self.conversation_id: str | None = None
+        self.client = websocket.client.host if websocket.client else "unknown"
         self.last_sent_seq = 0
         self.status = "bot"
         self._send_lock = asyncio.Lock()
+        self._deliver_lock = asyncio.Lock()
         self._forwarder: asyncio.Task[None] | None = None
         self._turns: set[asyncio.Task[None]] = set()
         # Drafts already replaced by a message: a late draft event for one is not sent.
@@ -119,6 +136,16 @@ class ChatSession:
                 await self.handle(frame)
             except AisleError as exc:
                 await self.send(ErrorFrame(**_error_fields(exc, client_id)))
+            except Exception:
+                # Whatever failed, the shopper hears of it and the connection stays up.
+                logger.exception("frame failed in conversation %s", self.conversation_id)
+                await self.send(
+                    ErrorFrame(
+                        code="internal_error",
+                        message="the server could not handle this frame; try again",
+                        client_id=client_id,
+                    )
+                )
 
     async def handle(self, frame: ClientFrameModel) -> None:
         if isinstance(frame, HelloFrame):
@@ -183,8 +210,10 @@ class ChatSession:
         await self.send(IdentifiedFrame(customer_id=customer.id, name=customer.name))
 
     async def message(self, frame: ClientMessageFrame) -> None:
+        conversation_id = self._conversation()
+        await limit_chat(self.components, conversation_id, client=self.client)
         accepted = await self.conversations.accept(
-            self._conversation(), text=frame.text, client_id=frame.client_id, payload=frame.payload
+            conversation_id, text=frame.text, client_id=frame.client_id, payload=frame.payload
         )
         await self.send(
             AckFrame(
@@ -221,9 +250,21 @@ class ChatSession:
             await self.send(TypingFrame(active=False))
 
     async def deliver(self, record: MessageRecord) -> None:
-        # Replay and live delivery overlap; the sequence number makes each message go once.
-        if record.seq <= self.last_sent_seq:
-            return
+        """Send a stored message once, in `seq` order. Replay, live events and a turn's own
+        replies overlap, and two workers' events may cross in Redis: a message past a gap
+        first brings what the gap holds from the database."""
+        async with self._deliver_lock:
+            if record.seq <= self.last_sent_seq:
+                return
+            if record.seq > self.last_sent_seq + 1:
+                for missed in await self.conversations.history(
+                    record.conversation_id, after_seq=self.last_sent_seq, limit=record.seq
+                ):
+                    if missed.seq < record.seq:
+                        await self._send_message(missed)
+            await self._send_message(record)
+
+    async def _send_message(self, record: MessageRecord) -> None:
         self.last_sent_seq = record.seq
         frame = message_frame(record)
         if frame.replaces is not None:
@@ -246,12 +287,34 @@ class ChatSession:
             await replayed.wait()
             while True:
                 event = await queue.get()
-                if event.get("kind") == "message":
-                    await self.deliver(MessageRecord.from_dict(event["message"]))
-                elif event.get("kind") == "status":
-                    await self.set_status(event["status"])
-                elif event.get("kind") == "draft" and event["draft"]["id"] not in self._replaced:
-                    await self.send(DraftFrame(**event["draft"]))
+                try:
+                    await self._on_event(conversation_id, event)
+                except Exception:
+                    # The database may be briefly away too: keep listening, catch up later.
+                    logger.exception("could not deliver to conversation %s", conversation_id)
+                    with contextlib.suppress(asyncio.QueueFull):
+                        queue.put_nowait(RESYNC)
+                    await asyncio.sleep(0.5)
+
+    async def _on_event(self, conversation_id: str, event: dict[str, Any]) -> None:
+        if event.get("kind") == "resync":
+            await self.catch_up(conversation_id)
+        elif event.get("kind") == "message":
+            await self.deliver(MessageRecord.from_dict(event["message"]))
+        elif event.get("kind") == "status":
+            await self.set_status(event["status"])
+        elif event.get("kind") == "draft" and event["draft"]["id"] not in self._replaced:
+            await self.send(DraftFrame(**event["draft"]))
+
+    async def catch_up(self, conversation_id: str) -> None:
+        """Deliver what the broker may have missed (a Redis outage, a slow socket), from the
+        database, after the last message this socket was sent."""
+        for record in await self.conversations.history(
+            conversation_id, after_seq=self.last_sent_seq
+        ):
+            await self.deliver(record)
+        info = await self.conversations.get(conversation_id)
+        await self.set_status(info.status)
 
     async def stop(self) -> None:
         if self._forwarder is not None:
