@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import jwt
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -46,9 +48,17 @@ def make_store(
         client.__exit__(None, None, None)
 
 
+SECRET = "store-signing-secret-for-events-" * 2
+
+
+def _token(sub: str = "yusuf_rossi_9620") -> dict[str, str]:
+    claims = {"sub": sub, "exp": datetime.now(UTC) + timedelta(minutes=5)}
+    return {"X-Customer-Token": jwt.encode(claims, SECRET, algorithm="HS256")}
+
+
 @pytest.fixture
 def store(make_store: Callable[..., TestClient]) -> TestClient:
-    return make_store()
+    return make_store(**{"channels.identity_secret": SECRET})
 
 
 def _stored(sessions: sessionmaker[Session]) -> list[ShopperEvent]:
@@ -66,7 +76,6 @@ def test_a_batch_is_stored_with_every_field(
             {
                 "type": "add_to_cart",
                 "session_id": "s-1",
-                "customer_id": "yusuf_rossi_9620",
                 "item_id": BACKPACK,
                 "quantity": 2,
                 "price": "54.99",
@@ -75,12 +84,14 @@ def test_a_batch_is_stored_with_every_field(
             {"type": "chat_product_click", "session_id": "s-1", "item_id": BACKPACK},
         ]
     }
-    response = store.post(EVENTS, json=batch, headers=ORIGIN)
+    # Every event of a request with the store's customer token is that customer's.
+    response = store.post(EVENTS, json=batch, headers=ORIGIN | _token())
     assert response.status_code == 202, response.text
-    assert response.json() == {"accepted": 4}
+    assert response.json() == {"accepted": 4, "customer_id": "yusuf_rossi_9620"}
     view, search, cart, click = _stored(seeded_session_factory)
     assert (view.kind, view.item_id, view.query) == ("view", T_SHIRT, None)
     assert (search.kind, search.query, search.item_id) == ("search", "black backpack", None)
+    assert view.customer_id == click.customer_id == "yusuf_rossi_9620"
     assert (cart.customer_id, cart.quantity, cart.price) == (
         "yusuf_rossi_9620",
         2,
@@ -91,12 +102,35 @@ def test_a_batch_is_stored_with_every_field(
     # A single event needs no envelope; the store reads a session's events newest first.
     assert store.post(
         EVENTS, json={"type": "purchase", "session_id": "s-1", "item_id": T_SHIRT}
-    ).json() == {"accepted": 1}
+    ).json() == {"accepted": 1, "customer_id": None}
     recent = SqlEventStore(seeded_session_factory).recent(session_id="s-1")
     assert recent[0].kind == "purchase" and len(recent) == 5
-    assert [
-        e.kind for e in SqlEventStore(seeded_session_factory).recent(customer_id="yusuf_rossi_9620")
-    ] == ["add_to_cart"]
+    mine = SqlEventStore(seeded_session_factory).recent(customer_id="yusuf_rossi_9620")
+    assert sorted(e.kind for e in mine) == ["add_to_cart", "chat_product_click", "search", "view"]
+
+
+def test_an_event_speaks_for_a_customer_only_with_their_token(
+    store: TestClient, seeded_session_factory: sessionmaker[Session]
+) -> None:
+    claimed = {
+        "type": "purchase",
+        "session_id": "s-9",
+        "customer_id": "olivia_ito_3591",
+        "item_id": T_SHIRT,
+    }
+    # Without a token the event is its session's alone.
+    assert store.post(EVENTS, json=claimed).json() == {"accepted": 1, "customer_id": None}
+    # With another customer's token, or a forged one, it is refused whole.
+    mismatch = store.post(EVENTS, json=claimed, headers=_token())
+    assert mismatch.status_code == 403
+    forged = {
+        "X-Customer-Token": jwt.encode({"sub": "olivia_ito_3591", "exp": 4102444800}, "x" * 40)
+    }
+    bad = store.post(EVENTS, json=claimed, headers=forged)
+    assert bad.status_code == 401 and bad.json()["error"]["code"] == "invalid_token"
+    stored = _stored(seeded_session_factory)
+    assert [(e.session_id, e.customer_id) for e in stored] == [("s-9", None)]
+    assert SqlEventStore(seeded_session_factory).recent(customer_id="olivia_ito_3591") == []
 
 
 @pytest.mark.parametrize(
