@@ -2,39 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from assistant.cli import state
 from assistant.cli.figures import JsonFlag, emit_json
+from assistant.cli.progress import progress_bar
 
-
-@contextmanager
-def _embedding_progress(
-    console: Console, label: str, *, quiet: bool
-) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr (none with --json); yields the callback ingestion reports to."""
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        disable=quiet,
-        transient=True,
-    ) as progress:
-        task = progress.add_task(label, total=None)
-
-        def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
-        yield advance
+QuietFlag = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress bar (none either off a terminal).")
+]
 
 
 app = typer.Typer(help="The knowledge base: documents and catalog.", no_args_is_help=True)
@@ -46,6 +26,7 @@ KNOWLEDGE_DIR = "knowledge_base"
 def ingest(
     ctx: typer.Context,
     as_json: JsonFlag = False,
+    quiet: QuietFlag = False,
 ) -> None:
     """Read knowledge_base/ and embed what changed; delete chunks of removed documents.
 
@@ -63,7 +44,7 @@ def ingest(
     collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
     embedder = embedder_from_settings(settings)
     console = Console(stderr=True)
-    with _embedding_progress(console, "embedding", quiet=as_json) as advance:
+    with progress_bar("embedding", quiet=quiet or as_json, console=console) as advance:
         report = run_ingest(
             collection, embedder, chunks, scope="kb", problems=problems, progress=advance
         )
@@ -95,6 +76,7 @@ def import_catalog(
         typer.Option("--name", help="The catalog's name (scope catalog:NAME); the file's stem."),
     ] = None,
     as_json: JsonFlag = False,
+    quiet: QuietFlag = False,
 ) -> None:
     """Import a store's product catalog from a CSV: one product per row, re-imports incremental.
 
@@ -118,7 +100,7 @@ def import_catalog(
     collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
     embedder = embedder_from_settings(settings)
     console = Console(stderr=True)
-    with _embedding_progress(console, f"embedding {catalog}", quiet=as_json) as advance:
+    with progress_bar(f"embedding {catalog}", quiet=quiet or as_json, console=console) as advance:
         report = ingest_catalog(read, collection=collection, embedder=embedder, progress=advance)
     figures = report.as_dict()
     if emit_json(figures, as_json=as_json, output=None):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -11,8 +12,14 @@ from assistant.cli import state
 from assistant.config import Settings
 
 
-def ensure_trained(settings: Settings, *, force: bool = False) -> tuple[bool, float]:
-    """Train unless a model trained on exactly this data exists; returns (trained, seconds)."""
+def ensure_trained(
+    settings: Settings,
+    *,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[bool, float]:
+    """Train unless a model trained on exactly this data exists; returns (trained, seconds).
+    `progress(done, total)` hears of the training examples as they are embedded."""
     from assistant.engine.embeddings import embedder_from_settings
     from assistant.engine.nlu.model import NLUModel, train_from_settings
     from assistant.engine.nlu.training_data import load_training_data
@@ -28,7 +35,7 @@ def ensure_trained(settings: Settings, *, force: bool = False) -> tuple[bool, fl
         except ModelNotTrained:
             pass
     started = time.perf_counter()
-    model = train_from_settings(settings, embedder)
+    model = train_from_settings(settings, embedder, progress=progress)
     model.save(path)
     return True, time.perf_counter() - started
 
@@ -40,10 +47,19 @@ def register(app: typer.Typer) -> None:
         if_stale: Annotated[
             bool, typer.Option("--if-stale", help="Skip when the model matches nlu_data/.")
         ] = False,
+        quiet: Annotated[
+            bool,
+            typer.Option("--quiet", "-q", help="No progress bar (none either off a terminal)."),
+        ] = False,
     ) -> None:
         """Train the intent classifier and entity extractor from nlu_data/."""
+        from assistant.cli.progress import progress_bar
+
         settings = state(ctx).settings
-        trained, seconds = ensure_trained(settings, force=not if_stale)
+        with progress_bar(
+            "embedding the training examples", quiet=quiet, finishing="fitting the classifier"
+        ) as advance:
+            trained, seconds = ensure_trained(settings, force=not if_stale, progress=advance)
         if trained:
             typer.echo(f"trained the NLU model in {seconds:.1f} s -> {settings.nlu_model_path}")
         else:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,9 @@ from assistant.errors import ModelNotTrained
 
 if TYPE_CHECKING:
     from assistant.config import Settings
+
+# Training examples embedded at a time when training reports its progress.
+PROGRESS_BATCH = 256
 
 __all__ = ["OUT_OF_SCOPE", "Entity", "NLUModel", "ParseResult", "train_from_settings"]
 
@@ -65,14 +68,23 @@ class NLUModel:
         self.intents: list[str] = list(classifier.classes)
 
     @classmethod
-    def train(cls, data: TrainingData, embedder: Embedder, *, threshold: float) -> NLUModel:
+    def train(
+        cls,
+        data: TrainingData,
+        embedder: Embedder,
+        *,
+        threshold: float,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> NLUModel:
+        """Embed the examples (reporting `progress(done, total)` batch by batch when asked),
+        then fit the classifier."""
         if len(data.intents) < 2:
             raise TrainingDataError(
                 f"training data has {len(data.intents)} intent(s); at least two are needed"
             )
         texts = [example.text for example in data.examples]
         labels = [example.intent for example in data.examples]
-        classifier = IntentClassifier().fit(texts, embedder.encode(texts), labels)
+        classifier = IntentClassifier().fit(texts, _embed(embedder, texts, progress), labels)
         return cls(
             classifier=classifier,
             extractor=EntityExtractor.from_training_data(data),
@@ -187,7 +199,27 @@ class NLUModel:
         )
 
 
-def train_from_settings(settings: Settings, embedder: Embedder) -> NLUModel:
+def _embed(
+    embedder: Embedder, texts: list[str], progress: Callable[[int, int], None] | None
+) -> Any:
+    if progress is None:
+        return embedder.encode(texts)
+    import numpy as np
+
+    progress(0, len(texts))
+    vectors = []
+    for start in range(0, len(texts), PROGRESS_BATCH):
+        vectors.append(embedder.encode(texts[start : start + PROGRESS_BATCH]))
+        progress(min(start + PROGRESS_BATCH, len(texts)), len(texts))
+    return np.concatenate(vectors) if vectors else embedder.encode(texts)
+
+
+def train_from_settings(
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> NLUModel:
     """Train on the configured `nlu_data/` with the configured threshold (`assistant train`)."""
     data = load_training_data(settings.path(settings.nlu.training_data))
-    return NLUModel.train(data, embedder, threshold=settings.nlu.threshold)
+    return NLUModel.train(data, embedder, threshold=settings.nlu.threshold, progress=progress)
