@@ -11,6 +11,7 @@ INFO line a turn leaves: ids and names only, never what the shopper said.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -39,6 +40,9 @@ QUIET_LOGGERS = (
     "uvicorn.access",
     "alembic",
 )
+# Read by the Hugging Face libraries when first imported (they log through handlers of their
+# own, and draw progress bars while loading weights); an operator's own values win.
+QUIET_ENVIRONMENT = {"HF_HUB_DISABLE_PROGRESS_BARS": "1", "TRANSFORMERS_VERBOSITY": "error"}
 # uvicorn's start-up and shutdown lines are worth keeping.
 KEPT_LOGGERS = ("uvicorn", "uvicorn.error")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s%(conversation)s: %(message)s"
@@ -130,6 +134,8 @@ def configure_logging(settings: Settings | None = None, *, stream: IO[str] | Non
     root.setLevel(level)
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    for variable, value in QUIET_ENVIRONMENT.items():
+        os.environ.setdefault(variable, value)
     for name in KEPT_LOGGERS:
         logging.getLogger(name).setLevel(level)
 

@@ -14,14 +14,22 @@ import pytest
 
 from assistant.cli import CLIState
 from assistant.config import Settings, load_settings
-from assistant.logs import QUIET_LOGGERS, configure_logging, conversation_context, log_turn
+from assistant.logs import (
+    QUIET_ENVIRONMENT,
+    QUIET_LOGGERS,
+    configure_logging,
+    conversation_context,
+    log_turn,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
+def _restore_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """configure_logging changes the process's loggers: put them back after each test."""
+    for variable in QUIET_ENVIRONMENT:
+        monkeypatch.delenv(variable, raising=False)
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     named = {name: logging.getLogger(name).level for name in (*QUIET_LOGGERS, "uvicorn.error")}
@@ -88,6 +96,17 @@ def test_libraries_chatter_stays_below_info() -> None:
         ("uvicorn.error", "Uvicorn running on http://127.0.0.1:8000"),
         ("httpx", "a library's warning"),
     ]
+
+
+def test_hugging_face_libraries_are_told_to_keep_quiet_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    monkeypatch.setenv("TRANSFORMERS_VERBOSITY", "info")
+    _configured()
+    assert os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] == "1"
+    assert os.environ["TRANSFORMERS_VERBOSITY"] == "info"
 
 
 def test_configuring_again_replaces_only_its_own_handler() -> None:
