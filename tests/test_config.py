@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from assistant.config import LLMProvider, load_settings
 from assistant.errors import ConfigError
+from assistant.production import GENERATE
 
 ROOT = Path(__file__).resolve().parents[1]
 # Secrets as `secrets.token_urlsafe(32)` makes them (fixed here, so every run checks the same).
@@ -220,3 +222,25 @@ def test_a_short_or_placeholder_identity_secret_is_refused() -> None:
                 "AISLE_IDENTITY_SECRET": "changeme-changeme-changeme-changeme",
             },
         )
+
+
+def test_the_documented_production_setup_starts_only_with_real_secrets() -> None:
+    deploy = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    block = deploy.split("## A production setup", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    exported = dict(re.findall(r"(AISLE_[A-Z_]+)=(\"[^\"]*\"|\S+)", block))
+    # Secrets come from outside the page (a secret store, the store's own key)...
+    secrets = {name for name, value in exported.items() if "$" in value}
+    assert {"AISLE_API_TOKEN", "AISLE_IDENTITY_SECRET"} <= secrets
+    settings = {name: value for name, value in exported.items() if name not in secrets}
+    assert settings["AISLE_ENVIRONMENT"] == "production"
+    # ...and the page shows how to make one.
+    assert GENERATE in deploy
+    real = dict(zip(sorted(secrets), (STRONG, STRONG_2), strict=True))
+    started = load_settings(ROOT / "config.yml", environ={**settings, **real})
+    assert started.environment == "production"
+    for placeholder in ("CHANGE_ME_CHANGE_ME", "aaaaaaaaaaaaaaaa", "changeme-" * 4):
+        with pytest.raises(ConfigError, match="AISLE_API_TOKEN"):
+            load_settings(
+                ROOT / "config.yml",
+                environ={**settings, **real, "AISLE_API_TOKEN": placeholder},
+            )
