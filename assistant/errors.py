@@ -140,6 +140,12 @@ class ServiceUnavailable(AisleError):
     code = "unavailable"
 
 
+class ConversationBusy(ServiceUnavailable):
+    """Another worker's turn in the same conversation did not finish in time."""
+
+    code = "conversation_busy"
+
+
 class ModelNotTrained(ServiceUnavailable):
     code = "model_not_trained"
 

@@ -13,8 +13,9 @@ import hashlib
 import hmac
 import logging
 import secrets
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
@@ -42,6 +43,7 @@ from assistant.errors import (
     UndecodableMessage,
     UnknownSession,
 )
+from assistant.logs import conversation_context, log_turn
 from assistant.persistence.db import transaction
 from assistant.persistence.models import Conversation, Handoff
 from assistant.persistence.models.base import utcnow
@@ -77,6 +79,8 @@ class Turn:
 
     replies: list[MessageRecord]
     status: str
+    # The tracker events the turn added (what the turn log names).
+    events: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,20 @@ def check_sender(sender: Any) -> str:
     if len(sender) > MAX_SENDER_CHARS or not sender.isprintable():
         raise InvalidSender(f"the sender must be at most {MAX_SENDER_CHARS} printable characters")
     return sender
+
+
+def _what_ran(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The intent a turn read, the flow it ran in and the actions it ran, from its events."""
+    intent = flow = None
+    actions = []
+    for event in events:
+        if event.get("event") == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        elif event.get("event") == "action" and event.get("name"):
+            actions.append(str(event["name"]))
+        elif event.get("event") == "active_loop" and event.get("name"):
+            flow = flow or str(event["name"])
+    return {"intent": intent, "flow": flow, "actions": actions}
 
 
 def _secret_hash(secret: str) -> str:
@@ -353,12 +371,26 @@ class ConversationService:
     ) -> Turn | None:
         """Run the engine on one stored message and save the result; None if it was answered
         already."""
+        with conversation_context(conversation_id):
+            started = time.perf_counter()
+            turn = await self._run_turn(run, conversation_id, message_id, seq, stream_drafts)
+            if turn is not None:
+                log_turn(
+                    conversation_id=conversation_id,
+                    **_what_ran(turn.events),
+                    latency_ms=(time.perf_counter() - started) * 1000,
+                )
+            return turn
+
+    async def _run_turn(
+        self, run: Runner, conversation_id: str, message_id: int, seq: int, stream_drafts: bool
+    ) -> Turn | None:
         state = await run(partial(self._load_turn, message_id))
         if state is None:
             return None
         tracker, text, summary_unseen = state
         if tracker is None:
-            return Turn(replies=[], status="handoff")
+            return Turn(replies=[], status="handoff", events=[{"event": "handoff"}])
         if summary_unseen and await self._is_yes_or_no(text):
             # Written before the shopper saw the summary waiting for a yes: it cannot be
             # the answer to that summary.
@@ -394,11 +426,12 @@ class ConversationService:
             user_message.status = "processed"
             return records, result.handoff_reason is not None
 
+        events = list(tracker.new_events)
         records, handed_off = await run(save)
         await self._publish_messages(conversation_id, records)
         if handed_off:
             await self._broker.publish(conversation_id, {"kind": "status", "status": "handoff"})
-        return Turn(replies=records, status="handoff" if handed_off else "bot")
+        return Turn(replies=records, status="handoff" if handed_off else "bot", events=events)
 
     async def _is_yes_or_no(self, text: str) -> bool:
         parse = await anyio.to_thread.run_sync(self._engine.parser.parse, text)

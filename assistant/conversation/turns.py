@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.errors import ServiceUnavailable
+from assistant.errors import ConversationBusy
 from assistant.persistence.db import transaction
 
 T = TypeVar("T")
@@ -37,10 +37,6 @@ class Runner(Protocol):
     """Runs `work(session)` in a transaction of the turn."""
 
     def __call__(self, work: Callable[[Session], T], /) -> Awaitable[T]: ...
-
-
-class ConversationBusy(ServiceUnavailable):
-    code = "conversation_busy"
 
 
 class TurnLocks:

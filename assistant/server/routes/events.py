@@ -25,8 +25,8 @@ from assistant.persistence.models.base import utcnow
 from assistant.server.components import Components
 from assistant.server.deps import ComponentsDep
 from assistant.server.identity import identify_customer
+from assistant.server.origins import connection_allowed
 from assistant.server.protocol import parse_events
-from assistant.server.routes.ws import origin_allowed
 
 router = APIRouter(tags=["events"])
 
@@ -49,9 +49,8 @@ async def _vouched_customer(request: Request, components: Components) -> str | N
 @router.post("/api/events", status_code=202)
 async def record_events(request: Request, components: ComponentsDep) -> JSONResponse:
     settings = components.settings
-    origin = request.headers.get("origin")
-    if not origin_allowed(origin, settings.channels.allowed_origins):
-        raise OriginNotAllowed(f"origin {origin} is not allowed")
+    if not connection_allowed(request, settings.channels.allowed_origins):
+        raise OriginNotAllowed(f"origin {request.headers.get('origin')} is not allowed")
     client = request.client.host if request.client else "unknown"
     await components.rate_limiter.hit(
         settings.events.rate_limit_per_client, "events-client", client

@@ -16,8 +16,9 @@ from fastapi import APIRouter, Request, Response
 from assistant.errors import AisleError, OriginNotAllowed, UnsupportedMediaType
 from assistant.server.deps import ComponentsDep
 from assistant.server.errors import error_response
+from assistant.server.origins import connection_allowed
 from assistant.server.protocol import RestResponseItem, parse_rest_request, rest_items
-from assistant.server.routes.ws import limit_chat, origin_allowed
+from assistant.server.routes.ws import limit_chat
 
 router = APIRouter(tags=["channels"])
 
@@ -43,9 +44,8 @@ def _is_json(content_type: str | None) -> bool:
 )
 async def rest_webhook(request: Request, response: Response, components: ComponentsDep) -> Any:
     settings = components.settings
-    origin = request.headers.get("origin")
-    if not origin_allowed(origin, settings.channels.allowed_origins):
-        raise OriginNotAllowed(f"origin {origin} is not allowed")
+    if not connection_allowed(request, settings.channels.allowed_origins):
+        raise OriginNotAllowed(f"origin {request.headers.get('origin')} is not allowed")
     if not _is_json(request.headers.get("content-type")):
         raise UnsupportedMediaType("the body must be JSON, sent as Content-Type: application/json")
     limit = settings.channels.max_message_bytes + ENVELOPE_BYTES

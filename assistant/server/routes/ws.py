@@ -26,6 +26,7 @@ from assistant.errors import AisleError, InvalidInput, OriginNotAllowed
 from assistant.server.components import Components
 from assistant.server.deps import get_components
 from assistant.server.identity import identify_customer
+from assistant.server.origins import connection_allowed
 from assistant.server.protocol import (
     AckFrame,
     ClientFrameModel,
@@ -52,20 +53,13 @@ CHANNEL = "web"
 CLOSE_ORIGIN_REFUSED = 4403
 
 
-def origin_allowed(origin: str | None, allowed: list[str]) -> bool:
-    # Browsers always send Origin; other clients may not, and cannot be told apart by it.
-    return (
-        origin is None or "*" in allowed or origin.rstrip("/") in {a.rstrip("/") for a in allowed}
-    )
-
-
 @router.websocket("/ws/chat")
 async def chat(websocket: WebSocket) -> None:
     components = get_components(websocket)
     origin = websocket.headers.get("origin")
     await websocket.accept()
     session = ChatSession(websocket, components)
-    if not origin_allowed(origin, components.settings.channels.allowed_origins):
+    if not connection_allowed(websocket, components.settings.channels.allowed_origins):
         await session.send(
             ErrorFrame(**_error_fields(OriginNotAllowed(f"origin {origin} is not allowed")))
         )
