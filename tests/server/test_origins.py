@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 
 import pytest
 from starlette.applications import Starlette
@@ -13,8 +14,10 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocket
 
+from assistant.config import Settings
 from assistant.server import origins
 from assistant.server.origins import connection_allowed, origin_allowed, own_origin, refused
+from tests.protocol_frames import Chat, check
 
 DEFAULTS = ["http://127.0.0.1:8000", "http://localhost:8000"]
 
@@ -169,3 +172,27 @@ def test_a_server_on_another_port_allows_its_own_pages(caplog: pytest.LogCapture
         post = client.post("/events", headers={"Origin": "http://evil.example"})
         assert post.json() == {"allowed": False}
     assert len(caplog.records) == 1
+
+
+def test_the_widget_works_on_its_own_page_on_another_port(
+    make_settings: Callable[..., Settings], caplog: pytest.LogCaptureFixture
+) -> None:
+    from assistant.server.app import create_app
+
+    # `AISLE_PORT=8123 make run`: the allowed origins are left at their defaults (port 8000).
+    settings = make_settings(**{"server.port": 8123})
+    assert settings.channels.allowed_origins == DEFAULTS
+    page = "http://127.0.0.1:8123"
+    with TestClient(create_app(settings), base_url=page) as client:
+        with client.websocket_connect(
+            "ws://127.0.0.1:8123/ws/chat", headers={"origin": page}
+        ) as ws:
+            assert Chat(ws).hello()["type"] == "welcome"
+        with (
+            caplog.at_level(logging.WARNING, logger="assistant.server.origins"),
+            client.websocket_connect(
+                "ws://127.0.0.1:8123/ws/chat", headers={"origin": "https://evil.example"}
+            ) as ws,
+        ):
+            assert check(ws.receive_json(), "ServerFrame")["code"] == "origin_not_allowed"
+    assert "https://evil.example" in caplog.records[0].getMessage()
