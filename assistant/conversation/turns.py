@@ -46,6 +46,11 @@ class TurnLocks:
         self._engine: Engine | None = engine if isinstance(engine, Engine) else None
         self._shared = self._engine is not None and self._engine.dialect.name == "postgresql"
         self._wait_ms = int(wait_s * 1000)
+        # Turns that hold a connection at once: the pool's steady size, so short transactions
+        # (storing a message, reading history) always find one in its overflow, and waiting
+        # turns wait here, not in threads blocked on the pool.
+        size = getattr(self._engine.pool, "size", None) if self._engine is not None else None
+        self._slots = asyncio.Semaphore(max(1, size() if callable(size) else 5))
         self._local: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def local(self, conversation_id: str) -> asyncio.Lock:
@@ -73,15 +78,16 @@ class TurnLocks:
             if not self._shared:
                 yield self.run
                 return
-            connection = await anyio.to_thread.run_sync(self._acquire, conversation_id)
-            try:
+            async with self._slots:
+                connection = await anyio.to_thread.run_sync(self._acquire, conversation_id)
+                try:
 
-                async def run_on(work: Callable[[Session], T]) -> T:
-                    return await anyio.to_thread.run_sync(_in_transaction, connection, work)
+                    async def run_on(work: Callable[[Session], T]) -> T:
+                        return await anyio.to_thread.run_sync(_in_transaction, connection, work)
 
-                yield run_on
-            finally:
-                await anyio.to_thread.run_sync(self._release, connection, conversation_id)
+                    yield run_on
+                finally:
+                    await anyio.to_thread.run_sync(self._release, connection, conversation_id)
 
     def _acquire(self, conversation_id: str) -> Connection:
         assert self._engine is not None
