@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.config import Settings
 from assistant.persistence.models import Conversation, Handoff, Message
 
 WEBHOOK = "/webhooks/rest/webhook"
@@ -205,3 +207,13 @@ def test_cross_site_posts_are_refused_and_store_nothing(
         headers={"Origin": "http://127.0.0.1:8000", "Content-Type": "application/json"},
     )
     assert allowed.status_code == 200
+
+
+def test_the_channel_can_be_switched_off(make_settings: Callable[..., Settings]) -> None:
+    from assistant.server.app import create_app
+
+    settings = make_settings(**{"channels.rest.enabled": False})
+    with TestClient(create_app(settings)) as client:
+        response = client.post(WEBHOOK, json={"sender": "s", "message": "hi"})
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
