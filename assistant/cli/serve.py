@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from assistant.cli import state
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
+
+# The server's own hard cap on one WebSocket frame (uvicorn's `ws_max_size`; larger frames
+# close the connection with 1009): well above `channels.websocket.max_frame_bytes`, so a frame
+# over that limit is read and answered with a `message_too_large` error frame instead.
+MIN_WS_MAX_SIZE = 1024 * 1024
+WS_MAX_SIZE_FACTOR = 16
+
+
+def ws_max_size(settings: Settings) -> int:
+    return max(MIN_WS_MAX_SIZE, WS_MAX_SIZE_FACTOR * settings.channels.websocket.max_frame_bytes)
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How `assistant serve` runs uvicorn, bind address aside."""
+    return {"log_level": settings.server.log_level, "ws_max_size": ws_max_size(settings)}
 
 
 def register(app: typer.Typer) -> None:
@@ -34,6 +52,5 @@ def register(app: typer.Typer) -> None:
             create_app(settings),
             host=host or settings.server.host,
             port=port or settings.server.port,
-            log_level=settings.server.log_level,
-            ws_max_size=settings.channels.websocket.max_frame_bytes * 4,
+            **uvicorn_options(settings),
         )
