@@ -8,15 +8,39 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from assistant.errors import AisleError, InvalidInput
-from assistant.server.protocol import validation_details
+from assistant.server.wire import validation_details
 
 logger = logging.getLogger(__name__)
 
+# The codes of the errors that routing itself answers (no such path, no such method).
+HTTP_ERROR_CODES = {400: "invalid_input", 404: "not_found", 405: "method_not_allowed"}
+
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route answers at the request's path."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
+
 
 def error_response(error: AisleError) -> JSONResponse:
-    return JSONResponse({"error": error.to_wire()}, status_code=error.status_code)
+    response = JSONResponse({"error": error.to_wire()}, status_code=error.status_code)
+    retry = (error.details or {}).get("retry_after_s")
+    if isinstance(retry, int):
+        # RFC 9110 10.2.3: how long to wait before trying again (429, 503).
+        response.headers["Retry-After"] = str(retry)
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -32,10 +56,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"error": error.to_wire()}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = HTTP_ERROR_CODES.get(exc.status_code, "http_error")
         body = {"message": str(exc.detail), "type": "HTTPError", "code": code}
-        return JSONResponse({"error": body}, status_code=exc.status_code)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Every method of the path, not only those of the first route that matched it.
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return JSONResponse({"error": body}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

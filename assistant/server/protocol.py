@@ -7,8 +7,6 @@ Translation to and from domain records happens here, nowhere else.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -25,13 +23,10 @@ from pydantic import (
 )
 
 from assistant.conversation.repository import MessageRecord
-from assistant.errors import (
-    InvalidInput,
-    MalformedJSON,
-    MessageTooLarge,
-    UndecodableMessage,
-    UnknownFrameType,
-)
+from assistant.errors import InvalidInput, UnknownFrameType
+from assistant.server.wire import MAX_INT32, decode_json, validation_details
+
+__all__ = ["decode_json", "validation_details"]
 
 
 class _Frame(BaseModel):
@@ -57,7 +52,7 @@ class HelloFrame(_Frame):
 
     type: Literal["hello"]
     session: str | None = Field(None, min_length=1, max_length=128)
-    last_seq: int = Field(0, ge=0)
+    last_seq: int = Field(0, ge=0, le=MAX_INT32)
     customer_token: str | None = Field(
         None,
         min_length=1,
@@ -187,6 +182,9 @@ class ErrorFrame(_Frame):
     code: str
     message: str
     client_id: str | None = None
+    retry_after_s: int | None = Field(
+        None, description="rate_limited: seconds until a message will be accepted again"
+    )
 
 
 class PongFrame(_Frame):
@@ -213,7 +211,10 @@ ServerFrame = Annotated[
 class RestRequest(_Frame):
     model_config = ConfigDict(extra="ignore")
 
-    sender: str
+    # Checked by the conversation service (`invalid_sender`); documented here.
+    sender: str = Field(
+        json_schema_extra={"minLength": 1, "maxLength": 128, "pattern": r"^[^\x00-\x1f\x7f-\x9f]+$"}
+    )
     message: str
     metadata: dict[str, Any] | None = None
 
@@ -230,6 +231,8 @@ class RestResponseItem(BaseModel):
 
 # An event's time may be this far ahead of the server's clock (skewed browsers), no more.
 CLOCK_SKEW = timedelta(minutes=5)
+# Nor earlier than the store's first possible day (older is a broken clock or a probe).
+EARLIEST_EVENT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class EventIn(_Frame):
@@ -247,10 +250,18 @@ class EventIn(_Frame):
 
     @field_validator("at")
     @classmethod
-    def _not_in_the_future(cls, at: datetime | None) -> datetime | None:
-        if at is not None and at > datetime.now(UTC) + CLOCK_SKEW:
+    def _in_range(cls, at: datetime | None) -> datetime | None:
+        if at is None:
+            return None
+        try:
+            utc = at.astimezone(UTC)
+        except OverflowError as exc:  # 0001-01-01 east of UTC, 9999-12-31 west of it
+            raise ValueError("the time is out of range") from exc
+        if utc < EARLIEST_EVENT:
+            raise ValueError(f"an event cannot happen before {EARLIEST_EVENT.date()}")
+        if utc > datetime.now(UTC) + CLOCK_SKEW:
             raise ValueError("an event cannot happen in the future")
-        return at
+        return utc
 
     @model_validator(mode="after")
     def _fields_of_its_type(self) -> EventIn:
@@ -296,32 +307,6 @@ def parse_events(raw: bytes, *, max_bytes: int, max_batch: int) -> list[EventIn]
 
 
 # -- translation ----------------------------------------------------------------------------
-
-
-def decode_json(raw: bytes | str, *, max_bytes: int) -> Any:
-    """Bytes or text off the wire to JSON, with a typed error for each way it can be bad."""
-    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
-    if size > max_bytes:
-        raise MessageTooLarge(f"the frame is {size} bytes; the limit is {max_bytes}")
-    if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise UndecodableMessage("the frame is not valid UTF-8") from exc
-    try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise MalformedJSON(f"the frame is not valid JSON: {exc}") from exc
-
-
-def validation_details(errors: Sequence[Any]) -> dict[str, Any]:
-    """Pydantic's errors as `{"errors": [{"field", "message"}]}` for the wire."""
-    return {
-        "errors": [
-            {"field": ".".join(str(p) for p in item["loc"]), "message": item["msg"]}
-            for item in errors
-        ]
-    }
 
 
 def parse_client_frame(raw: bytes | str, *, max_bytes: int) -> ClientFrameModel:
