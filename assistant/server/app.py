@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from assistant import __version__
 from assistant.config import Settings
 from assistant.server.components import Components, build_components
 from assistant.server.errors import install_error_handlers
+from assistant.server.openapi import install_openapi
 from assistant.server.routes import agent, catalog, events, health, rest, web, ws
 
 
@@ -36,11 +39,16 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
         title="Aisle",
         version=__version__,
         lifespan=lifespan,
-        docs_url="/api/docs",
-        openapi_url="/api/openapi.json",
+        docs_url="/docs",
+        redoc_url="/redoc",
+        openapi_url="/openapi.json",
     )
     app.state.settings = settings
     install_error_handlers(app)
+    install_openapi(app)
+    # Where the documents were first served.
+    for old, new in (("/api/docs", "/docs"), ("/api/openapi.json", "/openapi.json")):
+        app.add_api_route(old, _redirect(new), methods=["GET"], include_in_schema=False)
     app.include_router(health.router)
     if settings.channels.rest.enabled:
         app.include_router(rest.router)
@@ -54,3 +62,10 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
     if Path(static).is_dir():
         app.mount("/static", StaticFiles(directory=static), name="static")
     return app
+
+
+def _redirect(to: str) -> Any:
+    async def redirect() -> RedirectResponse:
+        return RedirectResponse(to, status_code=308)
+
+    return redirect
