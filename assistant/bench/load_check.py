@@ -1,11 +1,12 @@
 """`assistant bench load`'s account: every simulated shopper's conversation read back from the
 database and set against what the shopper sent and was shown.
 
-Lost: a message the shopper sent that is not stored; a stored shopper message that no bot
-message answers; a stored message of the conversation (the shopper's own, the bot's) that
-never reached the shopper's socket. Duplicated: a `client_id` stored twice; a message answered
-twice (the same reply, to the same message, stored twice); a `seq` shown twice to the shopper.
-Beside them, what the shoppers measured: turns, turns/s, p50/p99 latency, errors, reconnects.
+Lost: a message the shopper sent that is not stored (unless an error frame refused it, a
+rate limit for one); a stored shopper message that no bot message answers; a stored message
+of the conversation (the shopper's own, the bot's) that never reached the shopper's socket.
+Duplicated: a `client_id` stored twice; a message answered twice (the same reply, to the same
+message, stored twice); a `seq` shown twice to the shopper. Beside them, what the shoppers
+measured: turns, turns/s, p50/p99 latency, errors, reconnects.
 """
 
 from __future__ import annotations
@@ -86,7 +87,10 @@ def check_database(url: str, crowd: Sequence[Shopper]) -> dict[str, Any]:
         users = [row for row in stored if row.role == "user"]
         replies = [row for row in stored if row.role == "bot" and row.reply_to is not None]
         by_client = Counter(row.client_id for row in users)
-        note("sent, not stored", sum(cid not in by_client for cid in shopper.sent), where)
+        missing = [cid for cid in shopper.sent if cid not in by_client]
+        # A message the server refused with an error frame (a rate limit) is not lost.
+        note("refused, not stored", sum(cid in shopper.refused for cid in missing), where)
+        note("sent, not stored", sum(cid not in shopper.refused for cid in missing), where)
         note("stored twice (client_id)", sum(n - 1 for n in by_client.values() if n > 1), where)
         answered = {row.reply_to for row in replies}
         note("stored, never answered", sum(row.id not in answered for row in users), where)

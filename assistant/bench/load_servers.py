@@ -126,10 +126,16 @@ class LogErrors:
 
     lines: int = 0
     tracebacks: int = 0
+    warnings: int = 0
     examples: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"lines": self.lines, "tracebacks": self.tracebacks, "examples": self.examples}
+        return {
+            "lines": self.lines,
+            "tracebacks": self.tracebacks,
+            "warnings": self.warnings,
+            "examples": self.examples,
+        }
 
 
 class Cluster:
@@ -334,6 +340,7 @@ class Cluster:
                 log.seek(worker.log_offset)
                 lines = log.read().decode(errors="replace").splitlines()
             for line in lines:
+                found.warnings += " WARNING " in line or '"WARNING"' in line
                 if not _ERROR_LINE.search(line):
                     continue
                 found.lines += 1

@@ -52,6 +52,8 @@ class Shopper:
     latencies: list[float] = field(default_factory=list)
     # The first bot reply to each message, for a reader to see what the turns were.
     replies: dict[str, str] = field(default_factory=dict)
+    # Messages an error frame refused (rate limited, ...), sent again or given up.
+    refused: set[str] = field(default_factory=set)
     errors: Counter[str] = field(default_factory=Counter)
     reconnects: int = 0
     out_of_order: int = 0
@@ -212,4 +214,5 @@ class ShopperClient:
         elif kind == "error":
             shopper.errors[f"error frame: {frame.get('code')}"] += 1
             if frame.get("client_id") == state.client_id:
+                shopper.refused.add(state.client_id)
                 raise _Refused(float(frame.get("retry_after_s") or 0.5))

@@ -461,10 +461,10 @@ def load_notes(figures: dict[str, Any]) -> list[str]:
         if phase["error_kinds"]:
             lines.append(f"{name}: errors {phase['error_kinds']}")
         server = phase.get("server_errors") or {}
-        if server.get("lines"):
+        if server.get("lines") or server.get("warnings"):
             lines.append(
-                f"{name}: {server['lines']} error lines in the workers' logs "
-                f"({server['tracebacks']} tracebacks), e.g.:"
+                f"{name}: the workers logged {server['lines']} error lines "
+                f"({server['tracebacks']} tracebacks) and {server['warnings']} warnings"
             )
             lines += [f"  {example}" for example in server["examples"]]
     return lines

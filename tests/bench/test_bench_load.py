@@ -104,11 +104,14 @@ def test_the_account_finds_lost_and_duplicated_messages(
             status="received",
         )
     shopper = Shopper(0, ("hi", "returns?", "keyboards"), session="tok-1")
-    shopper.sent = {"c1": "hi", "c2": "returns?", "c3": "keyboards"}  # c3 never stored
+    # c3 never stored; c4 neither, but an error frame refused it (a rate limit): not lost.
+    shopper.sent = {"c1": "hi", "c2": "returns?", "c3": "keyboards", "c4": "bye"}
+    shopper.refused = {"c4"}
     shopper.seen = Counter({1: 1, 2: 2})  # seq 2 shown twice, seqs 3 and 4 never
     found = check_database(engine.url.render_as_string(hide_password=False), [shopper])
     assert found["kinds"] == {
         "sent, not stored": 1,
+        "refused, not stored": 1,
         "stored, never answered": 1,
         "left 'received'": 1,
         "answered twice": 1,
