@@ -28,6 +28,9 @@ from assistant.errors import FlowError
 
 END = "END"
 
+# The slot a flow collects when it asks the shopper to confirm a change.
+CONFIRMATION_SLOT = "confirmed"
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -192,6 +195,15 @@ class FlowSet(_Strict):
         if current == other:
             return False
         return bool(self.collects(current) & self.collects(other) - {"customer_id"})
+
+    def escalates(self, current: str, other: str | None) -> bool:
+        """Whether `other` changes what `current` only looks at: `current` asks for no
+        confirmation (it writes nothing) and `other` does."""
+        return (
+            other is not None
+            and CONFIRMATION_SLOT not in self.collects(current)
+            and CONFIRMATION_SLOT in self.collects(other)
+        )
 
     def validate_against(
         self,

@@ -143,7 +143,9 @@ class DialogueEngine:
             )
             switches = (
                 self.repair
-                and not listened
+                # Facts it heard for this task keep it here, unless it asks to change what
+                # this task only looks at ("cancel the pending one" while asked which order).
+                and (not listened or self.flows.escalates(frame.flow, triggered))
                 and interrupts
                 and triggered is not None
                 and self.flows.share_task(frame.flow, triggered)

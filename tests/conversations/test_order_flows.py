@@ -182,6 +182,20 @@ def test_order_status_typed(store: Store, shopper: Shopper) -> None:
     assert store.backend.changes() == []
 
 
+def test_asked_which_order_to_look_at_a_shopper_may_ask_to_cancel_it_instead(
+    store: Store, shopper: Shopper
+) -> None:
+    shopper.say("hi, wheres my ordr?")
+    shopper.say(YUSUF_EMAIL)
+    assert "Which order" in shopper.text, shopper.dump()
+    shopper.say("cancel the pending one with the espresso machine, i dont need it")
+    # A request to change it, not its status.
+    assert "is pending." not in shopper.text, shopper.dump()
+    assert CONFIRM in shopper.text, shopper.dump()
+    assert "Cancel order #W4776164" in shopper.text and "Reason: no longer needed" in shopper.text
+    assert store.backend.changes() == []
+
+
 @BOTH_CHANNELS
 def test_list_orders_typed_then_details_by_button(store: Store, shopper: Shopper) -> None:
     shopper.say("Can you show me all my orders?")

@@ -26,6 +26,9 @@ from tests.protocol_frames import ORIGIN
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# Each question asked through REST comes from a sender of its own.
+senders = itertools.count(1)
+
 
 def _documents() -> list[Any]:
     chunks, problems = read_knowledge_base(ROOT / "knowledge_base")
@@ -103,7 +106,9 @@ def test_the_rest_channel_answers_from_the_documents(
     ingest(collection, embedder, _documents(), scope="kb")
 
     def ask(client: TestClient, text: str) -> list[dict[str, Any]]:
-        response = client.post("/webhooks/rest/webhook", json={"sender": "q", "message": text})
+        # A new sender per question: each question is a conversation of its own.
+        body = {"sender": f"q-{next(senders)}", "message": text}
+        response = client.post("/webhooks/rest/webhook", json=body)
         assert response.status_code == 200
         return list(response.json())
 
@@ -167,7 +172,8 @@ def test_with_a_model_the_answer_is_its_checked_rewrite_or_the_quote(
     client, fake = model_store.client, model_store.fake
 
     def ask(text: str) -> dict[str, Any]:
-        response = client.post("/webhooks/rest/webhook", json={"sender": "m", "message": text})
+        body = {"sender": f"m-{next(senders)}", "message": text}
+        response = client.post("/webhooks/rest/webhook", json=body)
         assert response.status_code == 200
         (reply,) = response.json()
         return dict(reply)
