@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from assistant import __version__
 from assistant.config import Settings
@@ -35,13 +36,16 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
         finally:
             await built.aclose()
 
-    app = FastAPI(
+    # The docs pages' scripts and styles are served from the package, not a CDN: a
+    # self-hosted store's docs work without the internet.
+    app = FastAPIOffline(
         title="Aisle",
         version=__version__,
         lifespan=lifespan,
         docs_url="/docs",
         redoc_url="/redoc",
         openapi_url="/openapi.json",
+        static_url="/static/api-docs",
     )
     app.state.settings = settings
     install_error_handlers(app)

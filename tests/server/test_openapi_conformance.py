@@ -6,6 +6,7 @@ document does not describe. And the documents themselves: `/openapi.json`, `/doc
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -55,6 +56,13 @@ def test_the_documents_are_served(client: TestClient) -> None:
     for page in ("/docs", "/redoc"):
         html = client.get(page)
         assert html.status_code == 200 and "/openapi.json" in html.text, page
+        # Every script and style the page loads is served here: the docs work offline.
+        assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', html.text)
+        assert assets, page
+        for asset in assets:
+            assert asset.startswith("/"), (page, asset)
+            served = client.get(asset)
+            assert served.status_code == 200 and len(served.content) > 10_000, asset
     for old, new in (("/api/docs", "/docs"), ("/api/openapi.json", "/openapi.json")):
         moved = client.get(old, follow_redirects=False)
         assert (moved.status_code, moved.headers["location"]) == (308, new)
