@@ -39,6 +39,9 @@ QUIET_LOGGERS = (
     "urllib3",
     "uvicorn.access",
     "alembic",
+    # One line per registered action at every start.
+    "rasa_sdk",
+    "sanic",
 )
 # Read by the Hugging Face libraries when first imported (they log through handlers of their
 # own, and draw progress bars while loading weights); an operator's own values win.

@@ -24,7 +24,13 @@ def ws_max_size(settings: Settings) -> int:
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """How `assistant serve` runs uvicorn, bind address aside."""
-    return {"log_level": settings.server.log_level, "ws_max_size": ws_max_size(settings)}
+    return {
+        "log_level": settings.server.log_level,
+        "ws_max_size": ws_max_size(settings),
+        # The assistant's logging (assistant/logs.py: text or JSON, libraries quiet) applies
+        # to uvicorn's records too, instead of uvicorn's own configuration.
+        "log_config": None,
+    }
 
 
 def register(app: typer.Typer) -> None:
