@@ -62,6 +62,8 @@ BAD_REST = [
     (_rest(metadata={"message_id": "m\x00"}), 400, "undecodable_message"),
     (_rest(sender="a\x00"), 400, "undecodable_message"),
     (_rest(metadata={"message_id": 2**63}), 400, "invalid_input"),
+    (_rest(metadata={"message_id": {"a": 1}}), 400, "invalid_input"),
+    (_rest(metadata={"message_id": True}), 400, "invalid_input"),
     (_rest(metadata={"n": float("nan")}), 400, "malformed_json"),
 ]
 

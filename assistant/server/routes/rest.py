@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from assistant.errors import AisleError, OriginNotAllowed, UnsupportedMediaType
+from assistant.errors import AisleError, InvalidInput, OriginNotAllowed, UnsupportedMediaType
 from assistant.server.deps import ComponentsDep
 from assistant.server.errors import error_response
 from assistant.server.origins import connection_allowed
@@ -54,6 +54,11 @@ async def rest_webhook(request: Request, response: Response, components: Compone
     secret = request.headers.get(SECRET_HEADER) or metadata.get(SECRET_FIELD)
     if not isinstance(secret, str) or not 0 < len(secret) <= MAX_SECRET_CHARS:
         secret = None
+    client_id = metadata.get("message_id")
+    if client_id is not None and (
+        isinstance(client_id, bool) or not isinstance(client_id, str | int)
+    ):
+        raise InvalidInput("metadata.message_id is a string or an integer")
     conversations = components.conversations
     # A message that cannot be stored starts nothing, not even the sender's conversation.
     conversations.check_message(body.message)
@@ -61,7 +66,6 @@ async def rest_webhook(request: Request, response: Response, components: Compone
         channel=CHANNEL, sender=body.sender, secret=secret
     )
     payload = body.message.strip() if body.message.strip().startswith("/") else None
-    client_id = metadata.get("message_id")
     client = request.client.host if request.client else "unknown"
     try:
         await limit_chat(components, conversation.id, client=client)
