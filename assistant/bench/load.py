@@ -162,6 +162,7 @@ def run_benchmark(
     say = progress or (lambda _line: None)
     _stop_on_sigterm()
     began = time.monotonic()
+    load_before = round(os.getloadavg()[0], 2)
     options = {"shoppers": shoppers, "turns": turns, "concurrency": concurrency, "ramp": ramp}
     options["deadline"] = began + timeout
     with (
@@ -193,6 +194,7 @@ def run_benchmark(
         "lost": sum(p["lost"] or 0 for p in phases),
         "duplicated": sum(p["duplicated"] or 0 for p in phases),
         "cpu_count": os.cpu_count() or 1,
+        "load_average": {"start": load_before, "end": round(os.getloadavg()[0], 2)},
         "setup_s": round(setup_s, 1),
         "seconds": round(time.monotonic() - began, 1),
     }

@@ -97,8 +97,17 @@ def check_database(url: str, crowd: Sequence[Shopper]) -> dict[str, Any]:
         note("left 'received'", sum(row.status == "received" for row in users), where)
         same_reply = Counter((row.reply_to, row.text) for row in replies)
         note("answered twice", sum(n - 1 for n in same_reply.values() if n > 1), where)
+        undelivered = [
+            f"{row.seq} ({row.role}, {row.status})"
+            for row in sorted(stored, key=lambda row: row.seq)
+            if row.seq not in shopper.seen
+        ]
+        shown = (
+            f"{where}: seq {', '.join(undelivered)}; shown up to {max(shopper.seen, default=0)}"
+            f"; connections: {', '.join(shopper.trail)}"
+        )
+        note("stored, never delivered", len(undelivered), shown)
         seqs = {row.seq for row in stored}
-        note("stored, never delivered", len(seqs - set(shopper.seen)), where)
         note("delivered twice", sum(n - 1 for n in shopper.seen.values() if n > 1), where)
         note("delivered, not stored", len(set(shopper.seen) - seqs), where)
         note("delivered out of order", shopper.out_of_order, where)

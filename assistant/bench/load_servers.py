@@ -392,6 +392,9 @@ def echo_app() -> FastAPI:
                     welcome = {"type": "welcome", "session": session, "status": "bot"}
                     await websocket.send_text(json.dumps(welcome | {"last_seq": seq}))
                     continue
+                if frame.get("type") == "ping":
+                    await websocket.send_text('{"type": "pong"}')
+                    continue
                 client_id, said = frame.get("client_id"), frame.get("text")
                 seq += 2
                 for reply in (

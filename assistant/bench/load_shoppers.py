@@ -56,6 +56,8 @@ class Shopper:
     refused: set[str] = field(default_factory=set)
     errors: Counter[str] = field(default_factory=Counter)
     reconnects: int = 0
+    # Each connection: the worker's port and the `last_seq` its hello gave.
+    trail: list[str] = field(default_factory=list)
     out_of_order: int = 0
 
 
@@ -94,9 +96,24 @@ class ShopperClient:
                 text = self.shopper.script[number % len(self.shopper.script)]
                 if not await self.turn(f"s{self.shopper.index}-t{number}", text):
                     return
+            await self._settle()
         finally:
             if self.ws is not None:
                 await self.ws.close()
+
+    async def _settle(self) -> None:
+        """Before leaving, as a widget left open would: a `ping`, and every frame before its
+        `pong` (the rest of a replay that brought the last answer)."""
+        if self.ws is None:
+            return
+        state = _Turn("")
+        try:
+            await self.ws.send(json.dumps({"type": "ping"}))
+            async with asyncio.timeout(PATIENCE_S):
+                while (frame := json.loads(await self.ws.recv())).get("type") != "pong":
+                    self._take(frame, state)
+        except (OSError, TimeoutError, WebSocketException, _Refused) as exc:
+            self.shopper.errors[f"settle: {type(exc).__name__}"] += 1
 
     async def connect(self) -> None:
         delay = 0.1
@@ -113,6 +130,9 @@ class ShopperClient:
                     await ws.close()
                     raise ConnectionError(f"hello answered with {welcome.get('code', welcome)}")
                 self.shopper.reconnects += self.shopper.session is not None
+                self.shopper.trail.append(
+                    f":{url.split(':')[-1].split('/')[0]} after {hello['last_seq']}"
+                )
                 self.shopper.session = welcome["session"]
                 self.ws = ws
                 return

@@ -420,6 +420,7 @@ _LOAD_COLUMNS = {
 
 
 def load_table(figures: dict[str, Any]) -> Table:
+    load = figures["load_average"]
     table = Table(
         box=box.SIMPLE_HEAD,
         title=(
@@ -428,8 +429,9 @@ def load_table(figures: dict[str, Any]) -> Table:
         ),
         caption=(
             f"{figures['database']}, Redis, a Chroma server; no language model; "
-            f"{figures['cpu_count']} CPUs; {figures['seconds']} s in all. Lost and duplicated "
-            "are counted against the database; the echo stores nothing."
+            f"{figures['cpu_count']} CPUs, load {load['start']}→{load['end']}; "
+            f"{figures['seconds']} s in all. Lost and duplicated are counted against the "
+            "database; the echo stores nothing."
         ),
     )
     table.add_column("", no_wrap=True)
