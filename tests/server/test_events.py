@@ -221,6 +221,25 @@ def test_sessions_and_clients_are_rate_limited(
     assert len(_stored(seeded_session_factory)) == 5
 
 
+def test_new_session_ids_do_not_reset_the_clients_limit(
+    make_store: Callable[..., TestClient], seeded_session_factory: sessionmaker[Session]
+) -> None:
+    store = make_store(
+        **{
+            "events.rate_limit_per_session": "100/minute",
+            "events.rate_limit_per_client": "8/minute",
+        }
+    )
+
+    def views(session_id: str, count: int) -> int:
+        event = {"type": "view", "session_id": session_id, "item_id": T_SHIRT}
+        return store.post(EVENTS, json={"events": [event] * count}).status_code
+
+    # The client's limit counts events, whichever sessions they name.
+    assert [views("s1", 5), views("s2", 5), views("s3", 3), views("s4", 1)] == [202, 429, 202, 429]
+    assert len(_stored(seeded_session_factory)) == 8
+
+
 def test_with_redis_every_worker_counts_the_same_hits(
     make_store: Callable[..., TestClient],
 ) -> None:

@@ -52,17 +52,17 @@ async def record_events(request: Request, components: ComponentsDep) -> JSONResp
     if not connection_allowed(request, settings.channels.allowed_origins):
         raise OriginNotAllowed(f"origin {request.headers.get('origin')} is not allowed")
     client = request.client.host if request.client else "unknown"
-    await components.rate_limiter.hit(
-        settings.events.rate_limit_per_client, "events-client", client
-    )
+    limiter, limits = components.rate_limiter, settings.events
+    # Requests first (a bad body costs one too), then events: per session, and per client
+    # address, so that new session ids do not buy more.
+    await limiter.hit(limits.rate_limit_per_client, "events-client-requests", client)
     events = parse_events(
-        await request.body(), max_bytes=MAX_BODY_BYTES, max_batch=settings.events.max_batch
+        await request.body(), max_bytes=MAX_BODY_BYTES, max_batch=limits.max_batch
     )
     per_session = Counter(e.session_id for e in events)
     for session_id, count in sorted(per_session.items()):
-        await components.rate_limiter.hit(
-            settings.events.rate_limit_per_session, "events-session", session_id, cost=count
-        )
+        await limiter.hit(limits.rate_limit_per_session, "events-session", session_id, cost=count)
+    await limiter.hit(limits.rate_limit_per_client, "events-client", client, cost=len(events))
     customer_id = await _vouched_customer(request, components)
     for event in events:
         if customer_id is not None and event.customer_id not in (None, customer_id):
