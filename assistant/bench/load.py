@@ -52,6 +52,7 @@ async def drive(
         Shopper(i, SCRIPTS[i % len(SCRIPTS)]) for i in range(first_index, first_index + shoppers)
     ]
     gate = asyncio.Semaphore(concurrency)
+    down: set[str] = set()
     started = time.perf_counter()
 
     async def one(shopper: Shopper) -> None:
@@ -59,7 +60,7 @@ async def drive(
         opens_at = min(shopper.index - first_index, concurrency) / ramp
         await asyncio.sleep(max(0.0, opens_at - (time.perf_counter() - started)))
         async with gate:
-            await ShopperClient(shopper, urls, deadline).run(turns)
+            await ShopperClient(shopper, urls, deadline, down).run(turns)
 
     tasks = [asyncio.create_task(one(shopper)) for shopper in crowd]
     struck = asyncio.Event()

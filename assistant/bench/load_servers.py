@@ -1,8 +1,8 @@
 """What `assistant bench load` starts, on free loopback ports, and stops again: a database of
 its own (a fresh PostgreSQL database, dropped afterwards, or a SQLite file for one worker), its
 own redis-server (the fault mode stops it and starts it again on the same port, so it is never
-the system's), a Chroma server, `assistant serve` workers, and the reference: a bare FastAPI
-WebSocket echo under uvicorn.
+the system's), a Chroma server, `assistant serve` workers, and the reference: the bare FastAPI
+WebSocket echo of `load_echo.py` under uvicorn.
 
 The workers read a configuration written here: the one the command was given, with the chat
 and events rate limits raised (every shopper of the bench comes from 127.0.0.1), no language
@@ -14,7 +14,6 @@ and the knowledge base ingested once, with the settings the workers load, before
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import secrets
@@ -30,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel
 from sqlalchemy import create_engine, make_url, text
 
@@ -323,7 +321,13 @@ class Cluster:
     def start_echo(self) -> str:
         port = free_port()
         self.progress(f"starting the echo reference on port {port}")
-        command = [sys.executable, "-m", "uvicorn", "--factory", f"{__name__}:echo_app"]
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "assistant.bench.load_echo:echo_app",
+        ]
         command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
         self._launch(command, "echo", ready=_http_ok(f"http://127.0.0.1:{port}/healthz"))
         return f"ws://127.0.0.1:{port}/ws/chat"
@@ -368,44 +372,3 @@ def cluster(settings: Settings, **options: Any) -> Iterator[Cluster]:
         yield servers
     finally:
         servers.close()
-
-
-def echo_app() -> FastAPI:
-    """The reference: a bare FastAPI WebSocket endpoint that answers each shopper message at
-    once with the frames a turn ends with (ack, the message, typing, the echo as the bot's
-    reply), storing and thinking nothing."""
-    app = FastAPI()
-
-    @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.websocket("/ws/chat")
-    async def chat(websocket: WebSocket) -> None:
-        await websocket.accept()
-        seq = 0
-        try:
-            while True:
-                frame = json.loads(await websocket.receive_text())
-                if frame.get("type") == "hello":
-                    session = frame.get("session") or secrets.token_hex(16)
-                    welcome = {"type": "welcome", "session": session, "status": "bot"}
-                    await websocket.send_text(json.dumps(welcome | {"last_seq": seq}))
-                    continue
-                if frame.get("type") == "ping":
-                    await websocket.send_text('{"type": "pong"}')
-                    continue
-                client_id, said = frame.get("client_id"), frame.get("text")
-                seq += 2
-                for reply in (
-                    {"type": "ack", "client_id": client_id, "seq": seq - 1, "duplicate": False},
-                    {"type": "message", "seq": seq - 1, "role": "user", "text": said},
-                    {"type": "typing", "active": True},
-                    {"type": "message", "seq": seq, "role": "bot", "text": said},
-                    {"type": "typing", "active": False},
-                ):
-                    await websocket.send_text(json.dumps(reply))
-        except WebSocketDisconnect:
-            return
-
-    return app

@@ -83,12 +83,23 @@ class _Refused(Exception):
 class ShopperClient:
     """Drives one shopper over the workers' sockets, reconnecting as the widget does."""
 
-    def __init__(self, shopper: Shopper, urls: list[str], deadline: float) -> None:
+    def __init__(
+        self, shopper: Shopper, urls: list[str], deadline: float, down: set[str] | None = None
+    ) -> None:
         self.shopper = shopper
         self.urls = urls
-        self.worker = shopper.index % len(urls)
+        self.worker = shopper.index % len(urls)  # round robin, as a balancer would
         self.deadline = deadline
+        # Workers that refused a connection, shared by the shoppers: as a balancer's health
+        # check would, new connections go to the others.
+        self.down = down if down is not None else set()
         self.ws: ClientConnection | None = None
+
+    def _next_worker(self) -> None:
+        for _step in self.urls:
+            self.worker = (self.worker + 1) % len(self.urls)
+            if self.urls[self.worker] not in self.down:
+                return
 
     async def run(self, turns: int) -> None:
         try:
@@ -118,6 +129,8 @@ class ShopperClient:
     async def connect(self) -> None:
         delay = 0.1
         for attempt in range(CONNECT_ATTEMPTS):
+            if self.urls[self.worker] in self.down:
+                self._next_worker()
             url = self.urls[self.worker]
             try:
                 ws = await connect(url, open_timeout=10, ping_interval=None, close_timeout=2)
@@ -138,7 +151,9 @@ class ShopperClient:
                 return
             except (OSError, TimeoutError, WebSocketException, ConnectionError) as exc:
                 self.shopper.errors[f"connect: {type(exc).__name__}"] += 1
-                self.worker = (self.worker + 1) % len(self.urls)
+                if isinstance(exc, ConnectionRefusedError):
+                    self.down.add(url)
+                self._next_worker()
                 if attempt + 1 == CONNECT_ATTEMPTS or time.monotonic() + delay > self.deadline:
                     raise
                 await asyncio.sleep(delay * (0.5 + random.random()))
@@ -203,7 +218,7 @@ class ShopperClient:
         if self.ws is not None:
             ws, self.ws = self.ws, None
             await ws.close()
-        self.worker = (self.worker + 1) % len(self.urls)
+        self._next_worker()
 
     async def _until_done(self, ws: ClientConnection, state: _Turn) -> None:
         while not state.done:
