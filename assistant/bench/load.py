@@ -109,11 +109,14 @@ class _Run:
         servers = self.servers if name != "echo" else None
         if servers is not None:
             servers.mark_logs()
+        load = [round(os.getloadavg()[0], 2)]
         crowd, timing = asyncio.run(
             drive(urls, first_index=self.next_index, fault=fault, **self.options)
         )
+        load.append(round(os.getloadavg()[0], 2))
         self.next_index += shoppers
-        figures = {"name": name, "workers": len(urls)} | client_figures(crowd, turns, timing)
+        figures = {"name": name, "workers": len(urls), "load_average": load}
+        figures |= client_figures(crowd, turns, timing)
         if fault is not None:
             figures["fault"] = timing["fault"]
         if servers is None:
