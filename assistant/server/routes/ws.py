@@ -79,6 +79,11 @@ async def limit_chat(components: Components, conversation_id: str, *, client: st
     await limiter.hit(channels.rate_limit_per_conversation, "chat-conversation", conversation_id)
 
 
+def _internal_error(message: str, client_id: str | None) -> ErrorFrame:
+    """What the shopper hears of a failure the server did not expect (it is logged)."""
+    return ErrorFrame(code="internal_error", message=message, client_id=client_id)
+
+
 def _error_fields(error: AisleError, client_id: str | None = None) -> dict[str, Any]:
     retry = (error.details or {}).get("retry_after_s")
     return {
@@ -134,11 +139,7 @@ class ChatSession:
                 # Whatever failed, the shopper hears of it and the connection stays up.
                 logger.exception("frame failed in conversation %s", self.conversation_id)
                 await self.send(
-                    ErrorFrame(
-                        code="internal_error",
-                        message="the server could not handle this frame; try again",
-                        client_id=client_id,
-                    )
+                    _internal_error("the server could not handle this frame; try again", client_id)
                 )
 
     async def handle(self, frame: ClientFrameModel) -> None:
@@ -234,11 +235,7 @@ class ChatSession:
         except Exception:
             logger.exception("turn failed in conversation %s", accepted.conversation_id)
             await self.send(
-                ErrorFrame(
-                    code="internal_error",
-                    message="the assistant failed to answer; resend to retry",
-                    client_id=client_id,
-                )
+                _internal_error("the assistant failed to answer; resend to retry", client_id)
             )
         finally:
             await self.send(TypingFrame(active=False))
