@@ -151,23 +151,20 @@ def messages_after(
     )
 
 
-def unanswered_before(
-    session: Session, *, conversation_id: str, seq: int, since: datetime
-) -> list[tuple[int, int]]:
-    """(id, seq) of the shopper's messages stored before `seq` (since `since`) that are not
+def unanswered(
+    session: Session, *, conversation_id: str, since: datetime, before_seq: int | None = None
+) -> list[Message]:
+    """The shopper's messages stored since `since` (and before `before_seq`) that are not
     answered yet, oldest first."""
-    rows = session.execute(
-        select(Message.id, Message.seq)
-        .where(
-            Message.conversation_id == conversation_id,
-            Message.role == "user",
-            Message.status == "received",
-            Message.seq < seq,
-            Message.created_at >= since,
-        )
-        .order_by(Message.seq)
+    statement = select(Message).where(
+        Message.conversation_id == conversation_id,
+        Message.role == "user",
+        Message.status == "received",
+        Message.created_at >= since,
     )
-    return [(row.id, row.seq) for row in rows]
+    if before_seq is not None:
+        statement = statement.where(Message.seq < before_seq)
+    return list(session.scalars(statement.order_by(Message.seq)))
 
 
 def summary_after(session: Session, *, conversation_id: str, seq: int) -> bool:

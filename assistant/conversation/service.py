@@ -344,12 +344,15 @@ class ConversationService:
         conversation_id = accepted.conversation_id
         async with self._turns.hold(conversation_id) as run:
             earlier = await run(
-                partial(
-                    repo.unanswered_before,
-                    conversation_id=conversation_id,
-                    seq=accepted.record.seq,
-                    since=utcnow() - EARLIER_TURNS_WINDOW,
-                )
+                lambda s: [
+                    (m.id, m.seq)
+                    for m in repo.unanswered(
+                        s,
+                        conversation_id=conversation_id,
+                        since=utcnow() - EARLIER_TURNS_WINDOW,
+                        before_seq=accepted.record.seq,
+                    )
+                ]
             )
             for message_id, seq in earlier:
                 try:
@@ -365,6 +368,27 @@ class ConversationService:
                 stream_drafts=stream_drafts,
             )
         return turn if turn is not None else await self._answered(accepted)
+
+    async def unanswered(self, conversation_id: str) -> list[Accepted]:
+        """The shopper's recent messages that were stored but never answered (a worker that
+        acknowledged them stopped before answering): what a resumed connection answers."""
+
+        def find(session: Session) -> list[Accepted]:
+            since = utcnow() - EARLIER_TURNS_WINDOW
+            return [
+                Accepted(
+                    conversation_id=conversation_id,
+                    message_id=message.id,
+                    record=MessageRecord.of(message),
+                    duplicate=False,
+                    needs_processing=True,
+                )
+                for message in repo.unanswered(
+                    session, conversation_id=conversation_id, since=since
+                )
+            ]
+
+        return await self._db(find)
 
     async def _turn(
         self, run: Runner, conversation_id: str, message_id: int, seq: int, *, stream_drafts: bool

@@ -3,6 +3,7 @@ JSON Schema published in docs/protocol.schema.json."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pytest
@@ -47,6 +48,35 @@ def test_conversation_ack_replies_and_resume(client: TestClient) -> None:
         assert welcome["resumed"] is True and welcome["last_seq"] == last_seq
         replay = [chat.receive() for _ in range(last_seq - 1)]
         assert [f["seq"] for f in replay] == list(range(2, last_seq + 1))
+        chat.send({"type": "ping"})
+        assert chat.receive() == {"type": "pong"}
+
+
+def test_a_message_acknowledged_but_never_answered_is_answered_on_resume(
+    client: TestClient,
+) -> None:
+    with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
+        session = Chat(ws).hello()["session"]
+    # Stored and acknowledged by a worker that then stopped before answering it.
+    service = client.app.state.components.conversations  # type: ignore[attr-defined]
+    info = client.portal.call(  # type: ignore[union-attr]
+        partial(service.resume_session, channel="web", token=session)
+    )
+    accepted = client.portal.call(  # type: ignore[union-attr]
+        partial(service.accept, info.id, text="hello there", client_id="c1")
+    )
+    with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
+        chat = Chat(ws)
+        assert chat.hello(session, last_seq=accepted.record.seq)["resumed"] is True
+        frames = chat.until(lambda f: f["type"] == "typing" and not f["active"])
+        replies = [f for f in frames if f["type"] == "message" and f["role"] == "bot"]
+        assert replies and "assistant" in replies[0]["text"].lower(), frames
+        chat.send({"type": "ping"})
+        assert chat.until(lambda f: f["type"] == "pong")
+    # Answered once: a second resume replays the answer instead of answering again.
+    with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
+        chat = Chat(ws)
+        chat.hello(session, last_seq=replies[-1]["seq"])
         chat.send({"type": "ping"})
         assert chat.receive() == {"type": "pong"}
 

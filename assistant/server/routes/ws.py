@@ -180,6 +180,11 @@ class ChatSession:
         if frame.customer_token is not None:
             # The conversation is open whatever the token: a bad one gets an error frame.
             await self.identify(frame.customer_token)
+        if resumed:
+            # Messages acknowledged by a worker that stopped before answering them are
+            # answered now (a turn running elsewhere finishes first; each is answered once).
+            for accepted in await self.conversations.unanswered(info.id):
+                self._spawn_answer(accepted, accepted.record.client_id or "")
 
     def _conversation(self) -> str:
         if self.conversation_id is None:
@@ -216,11 +221,14 @@ class ChatSession:
             )
         )
         if accepted.needs_processing:
-            # Answer in the background so the socket keeps reading (pings, more messages);
-            # the per-conversation lock keeps turns in order.
-            task = asyncio.create_task(self._answer(accepted, frame.client_id))
-            self._turns.add(task)
-            task.add_done_callback(self._turns.discard)
+            self._spawn_answer(accepted, frame.client_id)
+
+    def _spawn_answer(self, accepted: Accepted, client_id: str) -> None:
+        # Answer in the background so the socket keeps reading (pings, more messages);
+        # the per-conversation lock keeps turns in order.
+        task = asyncio.create_task(self._answer(accepted, client_id))
+        self._turns.add(task)
+        task.add_done_callback(self._turns.discard)
 
     async def _answer(self, accepted: Accepted, client_id: str) -> None:
         await self.send(TypingFrame(active=True))
