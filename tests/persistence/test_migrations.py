@@ -25,8 +25,8 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
-def test_head_is_the_conversation_ratings_revision() -> None:
-    assert migrate.head() == "0004"
+def test_head_is_the_rest_session_secrets_revision() -> None:
+    assert migrate.head() == "0005"
 
 
 def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
@@ -74,15 +74,15 @@ def test_db_cli_upgrade_current_downgrade(empty_database_url: str, tmp_path: Pat
 
     result = run("current")
     assert result.exit_code == 0, result.output
-    assert "base" in result.output and "behind head 0004" in result.output
+    assert "base" in result.output and "behind head 0005" in result.output
 
     result = run("upgrade")
     assert result.exit_code == 0, result.output
-    assert "database at revision 0004" in result.output
+    assert "database at revision 0005" in result.output
 
     result = run("current")
     assert result.exit_code == 0, result.output
-    assert "0004 (up to date)" in result.output
+    assert "0005 (up to date)" in result.output
 
     result = run("downgrade", "base")
     assert result.exit_code == 0, result.output
@@ -144,15 +144,20 @@ def test_conversation_ratings_revision_keeps_the_conversations(empty_database_ur
                 ),
                 {"now": "2026-12-06 10:00:00+00:00"},
             )
-        for revision in ("0004", "0003", "0004"):
+        # 0005 (the REST session secret's hash) is added and taken off the same way.
+        current = "0003"
+        for revision in ("0004", "0005", "0004", "0003", "0005"):
             engine.dispose()
-            (migrate.upgrade if revision == "0004" else migrate.downgrade)(url, revision)
+            step = migrate.upgrade if revision > current else migrate.downgrade
+            step(url, revision)
+            current = revision
             with engine.connect() as connection:
                 for table in ("conversations", "messages"):
                     count = connection.scalar(text(f"SELECT count(*) FROM {table}"))
                     assert count == 1, (revision, table)
             columns = {c["name"] for c in inspect(engine).get_columns("conversations")}
             rating = {"rating", "rating_comment", "rated_at"}
-            assert columns & rating == (rating if revision == "0004" else set()), revision
+            assert columns & rating == (rating if revision >= "0004" else set()), revision
+            assert ("secret_hash" in columns) == (revision >= "0005"), revision
     finally:
         engine.dispose()
