@@ -27,7 +27,7 @@ from assistant.processes import free_port
 # Bounded, and not derandomized: each run tries new inputs within the same budget. No example
 # database: nothing is written to the work tree.
 HOSTILE = settings(
-    max_examples=40,
+    max_examples=25,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
