@@ -139,6 +139,12 @@ def configure_logging(settings: Settings | None = None, *, stream: IO[str] | Non
         logging.getLogger(name).setLevel(logging.WARNING)
     for variable, value in QUIET_ENVIRONMENT.items():
         os.environ.setdefault(variable, value)
+    for name in (*KEPT_LOGGERS, "uvicorn.access"):
+        # A uvicorn configured elsewhere in the process (its own dictConfig) leaves handlers
+        # of its own and stops propagation: its records come through ours again.
+        kept = logging.getLogger(name)
+        kept.handlers.clear()
+        kept.propagate = True
     for name in KEPT_LOGGERS:
         logging.getLogger(name).setLevel(level)
 
