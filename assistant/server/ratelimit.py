@@ -81,6 +81,13 @@ class RateLimiter:
                 details={"limit": str(item), "retry_after_s": retry},
             )
 
+    async def chat(self, settings: Settings, conversation_id: str, *, client: str) -> None:
+        """Count a shopper's message (either channel) against the chat limits, per client
+        address and per conversation: `RateLimited` past either."""
+        channels = settings.channels
+        await self.hit(channels.rate_limit_per_client, "chat-client", client)
+        await self.hit(channels.rate_limit_per_conversation, "chat-conversation", conversation_id)
+
     async def clear(self) -> None:
         await self._storage.reset()
         await self._local.storage.reset()

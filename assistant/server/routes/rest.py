@@ -18,7 +18,6 @@ from assistant.server.deps import ComponentsDep
 from assistant.server.errors import error_response
 from assistant.server.origins import connection_allowed
 from assistant.server.protocol import RestResponseItem, parse_rest_request, rest_items
-from assistant.server.routes.ws import limit_chat
 
 router = APIRouter(tags=["channels"])
 
@@ -68,7 +67,7 @@ async def rest_webhook(request: Request, response: Response, components: Compone
     payload = body.message.strip() if body.message.strip().startswith("/") else None
     client = request.client.host if request.client else "unknown"
     try:
-        await limit_chat(components, conversation.id, client=client)
+        await components.rate_limiter.chat(settings, conversation.id, client=client)
         _, turn = await conversations.send(
             conversation.id,
             text=body.message,

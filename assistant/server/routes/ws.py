@@ -71,14 +71,6 @@ async def chat(websocket: WebSocket) -> None:
         await session.stop()
 
 
-async def limit_chat(components: Components, conversation_id: str, *, client: str) -> None:
-    """Count a shopper's message against the chat limits: `RateLimited` past either."""
-    channels = components.settings.channels
-    limiter = components.rate_limiter
-    await limiter.hit(channels.rate_limit_per_client, "chat-client", client)
-    await limiter.hit(channels.rate_limit_per_conversation, "chat-conversation", conversation_id)
-
-
 def _internal_error(message: str, client_id: str | None) -> ErrorFrame:
     """What the shopper hears of a failure the server did not expect (it is logged)."""
     return ErrorFrame(code="internal_error", message=message, client_id=client_id)
@@ -211,7 +203,9 @@ class ChatSession:
 
     async def message(self, frame: ClientMessageFrame) -> None:
         conversation_id = self._conversation()
-        await limit_chat(self.components, conversation_id, client=self.client)
+        await self.components.rate_limiter.chat(
+            self.components.settings, conversation_id, client=self.client
+        )
         accepted = await self.conversations.accept(
             conversation_id, text=frame.text, client_id=frame.client_id, payload=frame.payload
         )
