@@ -263,7 +263,7 @@ class Cluster:
         from assistant.knowledge.ingest import get_collection, ingest
         from assistant.persistence import migrate
         from assistant.persistence.db import make_engine, make_session_factory
-        from assistant.server.components import build_vector_store
+        from assistant.server.components import build_vector_store, close_vector_store
         from assistant.store.seed import seed_store
 
         settings = self.worker_settings()
@@ -282,8 +282,13 @@ class Cluster:
         ensure_trained(settings)
         self.progress("ingesting the knowledge base into the Chroma server")
         chunks, problems = read_knowledge_base(settings.path("knowledge_base"))
-        collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
-        ingest(collection, embedder_from_settings(settings), chunks, scope="kb", problems=problems)
+        client = build_vector_store(settings)
+        try:
+            collection = get_collection(client, settings.vector_store.collection)
+            embedder = embedder_from_settings(settings)
+            ingest(collection, embedder, chunks, scope="kb", problems=problems)
+        finally:
+            close_vector_store(client)
 
     # -- servers -------------------------------------------------------------------------
 

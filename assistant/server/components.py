@@ -72,6 +72,7 @@ class Components:
         if self.language_model is not None:
             await self.language_model.aclose()
         self.db_engine.dispose()
+        close_vector_store(self.vector_store)
 
 
 def build_runner(
@@ -145,6 +146,20 @@ def build_vector_store(settings: Settings) -> Any:
     path = settings.vector_store_path
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def close_vector_store(client: Any) -> None:
+    """Close a Chroma server's client and its HTTP connections, which chromadb's own
+    `close()` leaves to the garbage collector (its admin client holds a second pool). An
+    embedded client is left open: its system is shared by every client of its path."""
+    owners = (client, getattr(client, "_admin_client", None))
+    sessions = [getattr(getattr(owner, "_server", None), "_session", None) for owner in owners]
+    if sessions[0] is None:
+        return
+    client.close()
+    for session in sessions:
+        if session is not None:
+            session.close()
 
 
 def build_knowledge(

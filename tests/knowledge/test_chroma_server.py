@@ -6,6 +6,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,13 +35,23 @@ def chroma_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         yield port
 
 
-def test_ingestion_and_search_work_the_same_on_a_chroma_server(
-    chroma_port: int, make_settings: Callable[..., Settings], embedder: CountingEmbedder
-) -> None:
-    from assistant.server.components import build_vector_store
+@pytest.fixture
+def settings(chroma_port: int, make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings(**{"vector_store.kind": "http", "vector_store.port": chroma_port})
 
-    settings = make_settings(**{"vector_store.kind": "http", "vector_store.port": chroma_port})
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[Any]:
+    from assistant.server.components import build_vector_store, close_vector_store
+
     client = build_vector_store(settings)
+    yield client
+    close_vector_store(client)
+
+
+def test_ingestion_and_search_work_the_same_on_a_chroma_server(
+    settings: Settings, client: Any, embedder: CountingEmbedder
+) -> None:
     assert client.heartbeat() > 0
     assert not settings.vector_store_path.exists()  # nothing embedded locally
     collection = get_collection(client, settings.vector_store.collection)

@@ -10,7 +10,7 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -135,7 +135,28 @@ def workers(
                 )
             )
             urls.append(f"http://127.0.0.1:{port}")
+        for url in urls:
+            _warm(url)
         yield urls
+
+
+def _warm(base: str) -> None:
+    """One turn, so the worker has loaded its models before a test times its replies."""
+    response = httpx.post(
+        f"{base}/webhooks/rest/webhook",
+        json={"sender": f"warm-{base[-5:]}", "message": "hi"},
+        timeout=180,
+    )
+    assert response.status_code == 200, response.text
+
+
+@pytest.fixture
+async def sockets() -> AsyncIterator[list[Socket]]:
+    """The widget connections a test opens, closed however the test ends."""
+    opened: list[Socket] = []
+    yield opened
+    for socket in opened:
+        await socket.close()
 
 
 def _token() -> str:
@@ -177,13 +198,16 @@ class Socket:
     async def close(self) -> None:
         await self.ws.close()
         self._reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
+            await self._reader
 
 
-async def _connect(base: str, hello: dict[str, Any]) -> Socket:
+async def _connect(base: str, hello: dict[str, Any], opened: list[Socket]) -> Socket:
     ws = await websockets.connect(
         base.replace("http", "ws", 1) + "/ws/chat", origin=websockets.Origin(ORIGIN)
     )
     socket = Socket(ws)
+    opened.append(socket)
     await socket.send({"type": "hello", **hello})
     await socket.wait_for(lambda f: f["type"] == "welcome")
     return socket
@@ -206,7 +230,7 @@ async def _bot_after(socket: Socket, seq: int, needle: str, timeout: float = 30)
 
 
 async def test_yes_and_no_at_once_on_two_workers_change_the_order_only_after_a_first_yes(
-    workers: list[str], seeded_session_factory: sessionmaker[Session]
+    workers: list[str], seeded_session_factory: sessionmaker[Session], sockets: list[Socket]
 ) -> None:
     sessions = seeded_session_factory
     outcomes = []
@@ -215,13 +239,13 @@ async def test_yes_and_no_at_once_on_two_workers_change_the_order_only_after_a_f
             session.execute(
                 update(Order).where(Order.id == ORDER).values(status="pending", cancel_reason=None)
             )
-        first = await _connect(workers[0], {"customer_token": _token()})
+        first = await _connect(workers[0], {"customer_token": _token()}, sockets)
         await first.wait_for(lambda f: f["type"] == "identified")
         await _say(first, "c1", f"cancel order {ORDER}, I no longer need it")
         await first.wait_for(lambda f: CONFIRM in (f.get("text") or ""))
         session_token = next(f["session"] for f in first.frames if f["type"] == "welcome")
         last = max(f["seq"] for f in first.messages())
-        second = await _connect(workers[1], {"session": session_token, "last_seq": last})
+        second = await _connect(workers[1], {"session": session_token, "last_seq": last}, sockets)
         no, yes = ("no", "yes") if round_ % 2 else ("yes", "no")
         await asyncio.gather(_say(first, "c2", no), _say(second, "c3", yes))
         conversation = await _answered(sessions, session_token, after=last)
@@ -260,6 +284,7 @@ async def test_yes_and_no_at_once_on_two_workers_change_the_order_only_after_a_f
         outcomes.append(first_answer)
         await first.close()
         await second.close()
+        sockets.clear()
     # Both orders of arrival happened at least once across the rounds.
     assert len(outcomes) == 20
 
@@ -297,11 +322,14 @@ async def _ready(base: str) -> int:
 
 
 async def test_live_delivery_heals_after_redis_restarts(
-    workers: list[str], redis_server: RedisServer, seeded_session_factory: sessionmaker[Session]
+    workers: list[str],
+    redis_server: RedisServer,
+    seeded_session_factory: sessionmaker[Session],
+    sockets: list[Socket],
 ) -> None:
-    a = await _connect(workers[0], {})
+    a = await _connect(workers[0], {}, sockets)
     token = next(f["session"] for f in a.frames if f["type"] == "welcome")
-    b = await _connect(workers[1], {"session": token, "last_seq": 0})
+    b = await _connect(workers[1], {"session": token, "last_seq": 0}, sockets)
     await _say(a, "m1", "hi")
     await b.wait_for(lambda f: f["type"] == "message" and f["role"] == "bot")
     assert {await _ready(w) for w in workers} == {200}
@@ -314,7 +342,6 @@ async def test_live_delivery_heals_after_redis_restarts(
     # Chat goes on while Redis is down: stored, answered, delivered on the worker's own socket.
     await _say(a, "m2", "what is your return policy?")
     await _bot_after(a, 2, "")
-    # (A worker's first turn loads the embedding model: allow for it.)
     async with httpx.AsyncClient(timeout=60) as client:
         rest = await client.post(
             f"{workers[1]}/webhooks/rest/webhook", json={"sender": "r1", "message": "hi"}
@@ -351,5 +378,3 @@ async def test_live_delivery_heals_after_redis_restarts(
     for socket in (a, b):
         seqs = [f["seq"] for f in socket.messages()]
         assert seqs == stored, (seqs, stored)  # nothing lost, nothing twice, in order
-    await a.close()
-    await b.close()
