@@ -218,8 +218,19 @@ class StoreSection(_Section):
 
 
 class SecuritySection(_Section):
-    # Bearer token for the agent and admin HTTP APIs; unset disables them.
+    # Bearer token for the agent and admin HTTP APIs (the store's own systems); unset, only
+    # signed-in staff reach them.
     api_token: str | None = Field(None, min_length=16)
+    # Staff sign-in attempts (`limits` notation), counted before the password is checked.
+    login_rate_limit_per_client: str = "10/minute"
+    login_rate_limit_per_account: str = "20/hour"
+    # How long a console stays signed in.
+    staff_session_hours: float = Field(12.0, gt=0, le=24 * 30)
+
+    @field_validator("login_rate_limit_per_client", "login_rate_limit_per_account")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        return _rate(value)
 
     @field_validator("api_token", mode="before")
     @classmethod

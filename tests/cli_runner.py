@@ -24,7 +24,9 @@ def command_runner(group: typer.Typer, name: str, settings: Settings) -> Callabl
     root.add_typer(group, name=name)
     runner = CliRunner()
 
-    def run(*arguments: str) -> Result:
-        return runner.invoke(root, [name, *arguments], obj=CLIState(_settings=settings))
+    def run(*arguments: str, input: str | None = None) -> Result:
+        return runner.invoke(
+            root, [name, *arguments], input=input, obj=CLIState(_settings=settings)
+        )
 
     return run

@@ -29,7 +29,7 @@ def test_python_dash_m_assistant_lists_the_commands() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "assistant", "--help"], capture_output=True, text=True, check=True
     )
-    for command in ("serve", "train", "db", "store", "eval", "kb", "protocol-schema"):
+    for command in ("serve", "train", "db", "store", "eval", "kb", "users", "protocol-schema"):
         assert command in result.stdout
 
 

@@ -60,13 +60,14 @@ def _root(
 
 def _mount() -> None:
     # Imported here so `assistant --help` stays fast and nothing heavy runs at import.
-    from assistant.cli import bench, db, eval, kb, protocol, serve, store, train
+    from assistant.cli import bench, db, eval, kb, protocol, serve, store, train, users
 
     app.add_typer(db.app, name="db")
     app.add_typer(store.app, name="store")
     app.add_typer(eval.app, name="eval")
     app.add_typer(bench.app, name="bench")
     app.add_typer(kb.app, name="kb")
+    app.add_typer(users.app, name="users")
     serve.register(app)
     train.register(app)
     protocol.register(app)

@@ -17,7 +17,7 @@ from assistant.config import Settings
 from assistant.server.components import Components, build_components
 from assistant.server.errors import install_error_handlers
 from assistant.server.openapi import install_openapi
-from assistant.server.routes import agent, catalog, events, health, rest, web, ws
+from assistant.server.routes import agent, auth, catalog, events, health, rest, web, ws
 
 
 def create_app(settings: Settings, *, components: Components | None = None) -> FastAPI:
@@ -58,6 +58,7 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
         app.include_router(rest.router)
     if settings.channels.websocket.enabled:
         app.include_router(ws.router)
+    app.include_router(auth.router)
     app.include_router(agent.router)
     app.include_router(events.router)
     app.include_router(catalog.router)

@@ -35,4 +35,3 @@ def require_api_token(
 
 ComponentsDep = Annotated[Components, Depends(get_components)]
 ConversationsDep = Annotated[ConversationService, Depends(get_conversations)]
-ApiTokenDep = Annotated[None, Depends(require_api_token)]

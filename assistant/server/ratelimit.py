@@ -81,6 +81,24 @@ class RateLimiter:
                 details={"limit": str(item), "retry_after_s": retry},
             )
 
+    async def check(self, rate: str | RateLimitItem, *keys: str) -> None:
+        """`RateLimited` when `keys` have used up `rate`, counting nothing (a limit on
+        failures, counted by `hit` only when they happen)."""
+        item = parse(rate) if isinstance(rate, str) else rate
+        limiter = self._local if self._shared_down else self._limiter
+        try:
+            allowed = await limiter.test(item, *keys)
+        except Exception:  # the shared storage is down: `hit` notices and counts locally
+            limiter = self._local
+            allowed = await limiter.test(item, *keys)
+        if not allowed:
+            stats = await limiter.get_window_stats(item, *keys)
+            retry = max(1, round(stats.reset_time - time.time()))
+            raise RateLimited(
+                f"too many requests: at most {item}",
+                details={"limit": str(item), "retry_after_s": retry},
+            )
+
     async def chat(self, settings: Settings, conversation_id: str, *, client: str) -> None:
         """Count a shopper's message (either channel) against the chat limits, per client
         address and per conversation: `RateLimited` past either."""

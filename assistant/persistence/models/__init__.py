@@ -9,6 +9,7 @@ from assistant.persistence.models.conversation import (
     TrackerEvent,
 )
 from assistant.persistence.models.events import ShopperEvent
+from assistant.persistence.models.staff import StaffSession, StaffUser
 from assistant.persistence.models.store import (
     Address,
     Customer,
@@ -36,6 +37,8 @@ __all__ = [
     "Product",
     "ShopperEvent",
     "SlotValue",
+    "StaffSession",
+    "StaffUser",
     "TrackerEvent",
     "Variant",
 ]

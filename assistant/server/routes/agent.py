@@ -1,19 +1,21 @@
-"""The agent API (bearer token): open hand-offs, a conversation's messages and summary, an
-agent joining a hand-off and writing to the shopper, and handing a conversation back to the
-bot."""
+"""The agent API, for a signed-in agent or admin or the API token (`server.staff`): open
+hand-offs, a conversation's messages and summary, an agent joining a hand-off and writing to
+the shopper, and handing a conversation back to the bot."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from assistant.server.deps import ApiTokenDep, ComponentsDep, ConversationsDep, get_components
+from assistant.server.bodies import json_body
+from assistant.server.deps import ComponentsDep, ConversationsDep
 from assistant.server.openapi import error_responses, request_body
 from assistant.server.protocol import message_frame
-from assistant.server.wire import MAX_INT32, StorableStr, decode_json
+from assistant.server.staff import AgentCaller, Caller
+from assistant.server.wire import MAX_INT32, StorableStr
 
 router = APIRouter(prefix="/api/agent", tags=["agent"])
 
@@ -28,14 +30,13 @@ AgentName = Annotated[
 ConversationId = Annotated[
     str, Path(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$", description="its id")
 ]
-# The JSON around an agent's text may add this much to the message's own limit.
-ENVELOPE_BYTES = 8192
 
 
 class ClaimRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    agent: AgentName
+    # The API token's caller names the agent; a signed-in one is always its account's name.
+    agent: AgentName | None = None
 
 
 class AgentMessageRequest(BaseModel):
@@ -46,36 +47,32 @@ class AgentMessageRequest(BaseModel):
     agent: AgentName | None = None
 
 
-def _body(model: type[BaseModel]) -> Any:
-    """A dependency that reads `model` from the JSON body, bounded like every other body (size,
-    depth, numbers, storable text) before it is parsed; a body that is not the model's is a
-    validation error (422), as FastAPI's own bodies are."""
-
-    async def parse(request: Request) -> BaseModel:
-        limit = get_components(request).settings.channels.max_message_bytes + ENVELOPE_BYTES
-        data = decode_json(await request.body(), max_bytes=limit)
-        try:
-            return model.model_validate(data)
-        except ValidationError as exc:
-            errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
-            raise RequestValidationError(errors) from exc
-
-    return Depends(parse)
+ClaimBody = Annotated[ClaimRequest, json_body(ClaimRequest)]
+AgentMessageBody = Annotated[AgentMessageRequest, json_body(AgentMessageRequest)]
 
 
-ClaimBody = Annotated[ClaimRequest, _body(ClaimRequest)]
-AgentMessageBody = Annotated[AgentMessageRequest, _body(AgentMessageRequest)]
+def _agent_name(caller: Caller, named: str | None, *, required: bool) -> str | None:
+    """Who the shopper is told they talk to: a signed-in caller's own account name (whatever
+    the body says), else the name the API token's caller gives."""
+    if caller.member is not None:
+        return caller.member.name
+    if named is None and required:
+        missing = {"type": "missing", "loc": ("body", "agent"), "msg": "Field required"}
+        raise RequestValidationError([{**missing, "input": None}])
+    return named
 
 
-@router.get("/handoffs", responses=error_responses(401))
-async def list_handoffs(_: ApiTokenDep, conversations: ConversationsDep) -> dict[str, Any]:
+@router.get("/handoffs", responses=error_responses(401, 403))
+async def list_handoffs(_: AgentCaller, conversations: ConversationsDep) -> dict[str, Any]:
     return {"handoffs": await conversations.open_handoffs()}
 
 
-@router.get("/conversations/{conversation_id}/messages", responses=error_responses(401, 404, 422))
+@router.get(
+    "/conversations/{conversation_id}/messages", responses=error_responses(401, 403, 404, 422)
+)
 async def conversation_messages(
     conversation_id: ConversationId,
-    _: ApiTokenDep,
+    _: AgentCaller,
     conversations: ConversationsDep,
     after_seq: Annotated[int, Query(ge=0, le=MAX_INT32)] = 0,
 ) -> dict[str, Any]:
@@ -88,9 +85,11 @@ async def conversation_messages(
     }
 
 
-@router.get("/conversations/{conversation_id}/summary", responses=error_responses(401, 404, 422))
+@router.get(
+    "/conversations/{conversation_id}/summary", responses=error_responses(401, 403, 404, 422)
+)
 async def conversation_summary(
-    conversation_id: ConversationId, _: ApiTokenDep, components: ComponentsDep
+    conversation_id: ConversationId, _: AgentCaller, components: ComponentsDep
 ) -> dict[str, Any]:
     """What the agent reads first: the facts, and a checked summary in the model's words when
     one is configured (`generated`)."""
@@ -99,11 +98,11 @@ async def conversation_summary(
 
 
 @router.post(
-    "/conversations/{conversation_id}/handback", responses=error_responses(401, 404, 409, 422)
+    "/conversations/{conversation_id}/handback", responses=error_responses(401, 403, 404, 409, 422)
 )
 async def hand_back(
     conversation_id: ConversationId,
-    _: ApiTokenDep,
+    _: AgentCaller,
     conversations: ConversationsDep,
     resolved: bool = False,
 ) -> dict[str, Any]:
@@ -117,37 +116,40 @@ async def hand_back(
 
 @router.post(
     "/conversations/{conversation_id}/claim",
-    responses=error_responses(400, 401, 404, 409, 413, 422),
+    responses=error_responses(400, 401, 403, 404, 409, 413, 422),
     openapi_extra=request_body(ClaimRequest),
 )
 async def claim(
     conversation_id: ConversationId,
-    _: ApiTokenDep,
+    caller: AgentCaller,
     body: ClaimBody,
     conversations: ConversationsDep,
 ) -> dict[str, Any]:
     """An agent joins a conversation with an open hand-off; the shopper is told."""
-    records = await conversations.claim_handoff(conversation_id, agent=body.agent)
+    agent = _agent_name(caller, body.agent, required=True)
+    assert agent is not None
+    records = await conversations.claim_handoff(conversation_id, agent=agent)
     return {
         "conversation_id": conversation_id,
-        "agent": body.agent,
+        "agent": agent,
         "messages": [message_frame(r).model_dump(exclude_none=True) for r in records],
     }
 
 
 @router.post(
     "/conversations/{conversation_id}/messages",
-    responses=error_responses(400, 401, 404, 409, 413, 422),
+    responses=error_responses(400, 401, 403, 404, 409, 413, 422),
     openapi_extra=request_body(AgentMessageRequest),
 )
 async def post_message(
     conversation_id: ConversationId,
-    _: ApiTokenDep,
+    caller: AgentCaller,
     body: AgentMessageBody,
     conversations: ConversationsDep,
 ) -> dict[str, Any]:
     """An agent's message to the shopper, while the conversation is handed off."""
-    record = await conversations.agent_message(conversation_id, text=body.text, agent=body.agent)
+    agent = _agent_name(caller, body.agent, required=False)
+    record = await conversations.agent_message(conversation_id, text=body.text, agent=agent)
     return {
         "conversation_id": conversation_id,
         "message": message_frame(record).model_dump(exclude_none=True),

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from assistant.errors import AisleError, InvalidInput, OriginNotAllowed, UnsupportedMediaType
+from assistant.server.bodies import ENVELOPE_BYTES
 from assistant.server.deps import ComponentsDep
 from assistant.server.errors import error_response
 from assistant.server.origins import connection_allowed
@@ -22,8 +23,6 @@ from assistant.server.protocol import RestResponseItem, parse_rest_request, rest
 router = APIRouter(tags=["channels"])
 
 CHANNEL = "rest"
-# The JSON envelope around a message may add this much to the message's own limit.
-ENVELOPE_BYTES = 8192
 SECRET_HEADER = "X-Session-Secret"
 SECRET_FIELD = "session_secret"
 MAX_SECRET_CHARS = 128
