@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.conversation import repository as repo
 from assistant.conversation.broker import Broker
+from assistant.conversation.handoffs import check_claim, check_writer
 from assistant.conversation.repository import MessageRecord
 from assistant.conversation.turns import Runner, TurnLocks
 from assistant.engine.drafts import drafts_to
@@ -560,17 +561,30 @@ class ConversationService:
         await self._broker.publish(conversation_id, {"kind": "status", "status": "bot"})
         return records
 
-    async def claim_handoff(self, conversation_id: str, *, agent: str) -> list[MessageRecord]:
+    async def claim_handoff(
+        self,
+        conversation_id: str,
+        *,
+        agent: str,
+        agent_id: int | None = None,
+        transfer_by: int | None = None,
+        override: bool = False,
+    ) -> list[MessageRecord]:
         """An agent takes the open hand-off: it becomes active under their name, and the
         shopper is told "<agent> joined the conversation." (once: claiming it again under the
-        same name says nothing new)."""
+        same name says nothing new). Another agent's is refused (`handoffs.check_claim`)."""
 
         def claim(session: Session) -> list[MessageRecord]:
             conversation, handoff = self._open_handoff(session, conversation_id)
-            if handoff.status == "active" and handoff.agent == agent:
+            if handoff.status == "active" and (handoff.agent, handoff.agent_id) == (
+                agent,
+                agent_id,
+            ):
                 return []
+            check_claim(handoff, agent_id=agent_id, transfer_by=transfer_by, override=override)
             handoff.status = "active"
             handoff.agent = agent
+            handoff.agent_id = agent_id
             handoff.claimed_at = utcnow()
             message = repo.append_message(
                 session,
@@ -587,14 +601,21 @@ class ConversationService:
         return records
 
     async def agent_message(
-        self, conversation_id: str, *, text: Any, agent: str | None = None
+        self,
+        conversation_id: str,
+        *,
+        text: Any,
+        agent: str | None = None,
+        agent_id: int | None = None,
     ) -> MessageRecord:
-        """A person's message to the shopper, only while the conversation is handed off; its
-        `author` is `agent`, else the agent who claimed the hand-off."""
+        """A person's message to the shopper, only while the conversation is handed off (and,
+        from a signed-in agent, only while they hold it); its `author` is `agent`, else the
+        agent who claimed the hand-off."""
         clean = check_text(text, max_bytes=self._max_bytes)
 
         def store(session: Session) -> MessageRecord:
             conversation, handoff = self._open_handoff(session, conversation_id)
+            check_writer(handoff, agent_id=agent_id)
             author = agent or handoff.agent
             message = repo.append_message(
                 session,
@@ -628,6 +649,7 @@ class ConversationService:
                     "status": h.status,
                     "reason": h.reason,
                     "agent": h.agent,
+                    "agent_id": h.agent_id,
                     "requested_at": h.requested_at.isoformat(),
                 }
                 for h in repo.list_handoffs(s)

@@ -129,9 +129,10 @@ def authenticate(sessions: sessionmaker[Session], email: str, password: str) -> 
         return _member(user)
 
 
-def member(sessions: sessionmaker[Session], user_id: int) -> StaffMember | None:
+def member_by_email(sessions: sessionmaker[Session], email: str) -> StaffMember | None:
+    """The active account with this address."""
     with sessions() as session:
-        user = session.get(StaffUser, user_id)
+        user = session.scalar(select(StaffUser).where(StaffUser.email == normal_email(email)))
         return _member(user) if user is not None and user.active else None
 
 

@@ -117,6 +117,9 @@ class Handoff(Base):
     status: Mapped[str] = mapped_column(String(16), default="requested")
     reason: Mapped[str | None] = mapped_column(Text, default=None)
     agent: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The staff account holding it (`staff_users.id`); None when a machine (the API token)
+    # named the agent, or before anyone claimed it.
+    agent_id: Mapped[int | None] = mapped_column(Integer, default=None)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Path, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from assistant.errors import NotFound
 from assistant.server.bodies import json_body
 from assistant.server.deps import ComponentsDep, ConversationsDep
 from assistant.server.openapi import error_responses, request_body
 from assistant.server.protocol import message_frame
 from assistant.server.staff import AgentCaller, Caller
 from assistant.server.wire import MAX_INT32, StorableStr
+from assistant.staff.accounts import member_by_email
 
 router = APIRouter(prefix="/api/agent", tags=["agent"])
 
@@ -128,7 +131,13 @@ async def claim(
     """An agent joins a conversation with an open hand-off; the shopper is told."""
     agent = _agent_name(caller, body.agent, required=True)
     assert agent is not None
-    records = await conversations.claim_handoff(conversation_id, agent=agent)
+    member = caller.member
+    records = await conversations.claim_handoff(
+        conversation_id,
+        agent=agent,
+        agent_id=member.id if member is not None else None,
+        override=member is None,
+    )
     return {
         "conversation_id": conversation_id,
         "agent": agent,
@@ -149,8 +158,52 @@ async def post_message(
 ) -> dict[str, Any]:
     """An agent's message to the shopper, while the conversation is handed off."""
     agent = _agent_name(caller, body.agent, required=False)
-    record = await conversations.agent_message(conversation_id, text=body.text, agent=agent)
+    agent_id = caller.member.id if caller.member is not None else None
+    record = await conversations.agent_message(
+        conversation_id, text=body.text, agent=agent, agent_id=agent_id
+    )
     return {
         "conversation_id": conversation_id,
         "message": message_frame(record).model_dump(exclude_none=True),
+    }
+
+
+class TransferRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # The account of the agent who takes the conversation over.
+    to: Annotated[StorableStr, StringConstraints(min_length=3, max_length=254)]
+
+
+TransferBody = Annotated[TransferRequest, json_body(TransferRequest)]
+
+
+@router.post(
+    "/conversations/{conversation_id}/transfer",
+    responses=error_responses(400, 401, 403, 404, 409, 413, 422),
+    openapi_extra=request_body(TransferRequest),
+)
+async def transfer(
+    conversation_id: ConversationId,
+    caller: AgentCaller,
+    body: TransferBody,
+    components: ComponentsDep,
+) -> dict[str, Any]:
+    """Hand a conversation to another agent: by the agent who holds it, or by an admin; the
+    shopper is told who joined."""
+    target = await anyio.to_thread.run_sync(member_by_email, components.sessions, body.to)
+    if target is None:
+        raise NotFound(f"no active account for {body.to.strip().lower()}")
+    member = caller.member
+    records = await components.conversations.claim_handoff(
+        conversation_id,
+        agent=target.name,
+        agent_id=target.id,
+        transfer_by=member.id if member is not None else None,
+        override=member is None or member.role == "admin",
+    )
+    return {
+        "conversation_id": conversation_id,
+        "agent": target.name,
+        "messages": [message_frame(r).model_dump(exclude_none=True) for r in records],
     }

@@ -1,0 +1,99 @@
+"""One agent holds a handed-off conversation: another's claim is refused with who holds it,
+only the holder writes to the shopper, and the holder (or an admin) transfers it."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.persistence.models import Conversation, Handoff
+from assistant.staff.accounts import add_account
+from tests.protocol_frames import ORIGIN, Chat
+
+PASSWORD = "correct horse battery"
+OWN = {"Origin": "http://testserver"}
+TEAM = {"dana": "agent", "bob": "agent", "ari": "admin"}
+
+
+@pytest.fixture
+def heads(client: TestClient, session_factory: sessionmaker[Session]) -> dict[str, dict[str, str]]:
+    """Each member of the team signed in: the headers their console sends."""
+    signed_in = {}
+    for name, role in TEAM.items():
+        email = f"{name}@shop.example"
+        client.cookies.clear()  # one browser each: a sign-in ends the browser's earlier one
+        add_account(session_factory, email=email, name=name.title(), role=role, password=PASSWORD)
+        response = client.post(
+            "/api/auth/login", json={"email": email, "password": PASSWORD}, headers=OWN
+        )
+        assert response.status_code == 200, response.text
+        cookie = f"aisle_staff={response.cookies['aisle_staff']}"
+        signed_in[name] = {**OWN, "Cookie": cookie, "X-CSRF-Token": response.json()["csrf_token"]}
+    client.cookies.clear()  # each request names its own session
+    return signed_in
+
+
+def test_one_agent_holds_a_conversation_until_it_is_transferred(
+    client: TestClient,
+    session_factory: sessionmaker[Session],
+    heads: dict[str, dict[str, str]],
+    auth_headers: dict[str, str],
+) -> None:
+    with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
+        chat = Chat(ws)
+        chat.hello()
+        assert {"type": "status", "status": "handoff"} in chat.say("h1", "a person please")
+        with session_factory() as session:
+            conversation = session.scalars(select(Conversation.id)).one()
+        url = f"/api/agent/conversations/{conversation}"
+
+        def post(who: str, path: str, body: dict[str, str]) -> tuple[int, dict[str, object]]:
+            answer = client.post(f"{url}/{path}", json=body, headers=heads[who])
+            return answer.status_code, answer.json()
+
+        # Before anyone holds it, nobody writes.
+        status, body = post("bob", "messages", {"text": "Hello?"})
+        assert (status, body["error"]["code"]) == (409, "handoff_taken")  # type: ignore[index]
+
+        assert post("dana", "claim", {})[0] == 200
+        assert chat.receive()["text"] == "Dana joined the conversation."
+        status, body = post("bob", "claim", {})
+        assert status == 409
+        assert body["error"] == {  # the other agent sees who has it
+            "message": "Dana has this conversation",
+            "type": "HandoffTaken",
+            "code": "handoff_taken",
+            "details": {"agent": "Dana"},
+        }
+        assert post("bob", "messages", {"text": "I can help!"})[0] == 409
+        assert post("bob", "transfer", {"to": "bob@shop.example"})[0] == 409
+        assert post("dana", "messages", {"text": "Hi, Dana here."})[0] == 200
+        assert chat.receive()["text"] == "Hi, Dana here."
+
+        # The holder hands it over: the shopper is told, and the pen changes hands.
+        status, body = post("dana", "transfer", {"to": "BOB@shop.example"})
+        assert (status, body["agent"]) == (200, "Bob")
+        joined = chat.receive()
+        assert joined["text"] == "Bob joined the conversation."
+        assert joined["custom"] == {"type": "handoff", "status": "joined", "agent": "Bob"}
+        assert post("dana", "messages", {"text": "Still me?"})[0] == 409
+        assert post("bob", "messages", {"text": "Bob here."})[0] == 200
+        assert chat.receive()["text"] == "Bob here."
+
+        # An admin may move it anywhere; nobody is handed a conversation without an account.
+        assert post("ari", "transfer", {"to": "dana@shop.example"})[0] == 200
+        assert chat.receive()["text"] == "Dana joined the conversation."
+        assert post("ari", "transfer", {"to": "nobody@shop.example"})[0] == 404
+        with session_factory() as session:
+            handoff = session.scalars(select(Handoff)).one()
+            assert (handoff.agent, handoff.status) == ("Dana", "active")
+            dana_id = handoff.agent_id
+        listed = client.get("/api/agent/handoffs", headers=heads["bob"]).json()["handoffs"]
+        assert [(h["agent"], h["agent_id"]) for h in listed] == [("Dana", dana_id)]
+
+        # The store's own systems (the API token) act as an admin would.
+        taken = client.post(f"{url}/claim", json={"agent": "Ops"}, headers=auth_headers)
+        assert taken.status_code == 200
+        assert chat.receive()["text"] == "Ops joined the conversation."
