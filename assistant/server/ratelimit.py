@@ -24,6 +24,18 @@ from assistant.errors import RateLimited
 logger = logging.getLogger(__name__)
 
 
+async def _refuse(
+    limiter: MovingWindowRateLimiter, item: RateLimitItem, keys: tuple[str, ...]
+) -> None:
+    """`RateLimited`, with how long until the window lets one more through."""
+    stats = await limiter.get_window_stats(item, *keys)
+    retry = max(1, round(stats.reset_time - time.time()))
+    raise RateLimited(
+        f"too many requests: at most {item}",
+        details={"limit": str(item), "retry_after_s": retry},
+    )
+
+
 class RateLimiter:
     def __init__(self, storage: Storage, *, pool: ConnectionPool | None = None) -> None:
         self._storage = storage
@@ -74,12 +86,7 @@ class RateLimiter:
             limiter = self._local
             allowed = await limiter.hit(item, *keys, cost=cost)
         if not allowed:
-            stats = await limiter.get_window_stats(item, *keys)
-            retry = max(1, round(stats.reset_time - time.time()))
-            raise RateLimited(
-                f"too many requests: at most {item}",
-                details={"limit": str(item), "retry_after_s": retry},
-            )
+            await _refuse(limiter, item, keys)
 
     async def check(self, rate: str | RateLimitItem, *keys: str) -> None:
         """`RateLimited` when `keys` have used up `rate`, counting nothing (a limit on
@@ -92,12 +99,7 @@ class RateLimiter:
             limiter = self._local
             allowed = await limiter.test(item, *keys)
         if not allowed:
-            stats = await limiter.get_window_stats(item, *keys)
-            retry = max(1, round(stats.reset_time - time.time()))
-            raise RateLimited(
-                f"too many requests: at most {item}",
-                details={"limit": str(item), "retry_after_s": retry},
-            )
+            await _refuse(limiter, item, keys)
 
     async def chat(self, settings: Settings, conversation_id: str, *, client: str) -> None:
         """Count a shopper's message (either channel) against the chat limits, per client

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from assistant.conversation.repository import MessageRecord
 from assistant.errors import NotFound
 from assistant.server.bodies import json_body
 from assistant.server.deps import ComponentsDep, ConversationsDep
@@ -63,6 +64,15 @@ def _agent_name(caller: Caller, named: str | None, *, required: bool) -> str | N
         missing = {"type": "missing", "loc": ("body", "agent"), "msg": "Field required"}
         raise RequestValidationError([{**missing, "input": None}])
     return named
+
+
+def _joined(conversation_id: str, agent: str, records: list[MessageRecord]) -> dict[str, Any]:
+    """A claim's or a transfer's answer: who holds it now, and what the shopper was told."""
+    return {
+        "conversation_id": conversation_id,
+        "agent": agent,
+        "messages": [message_frame(r).model_dump(exclude_none=True) for r in records],
+    }
 
 
 @router.get("/handoffs", responses=error_responses(401, 403))
@@ -138,11 +148,7 @@ async def claim(
         agent_id=member.id if member is not None else None,
         override=member is None,
     )
-    return {
-        "conversation_id": conversation_id,
-        "agent": agent,
-        "messages": [message_frame(r).model_dump(exclude_none=True) for r in records],
-    }
+    return _joined(conversation_id, agent, records)
 
 
 @router.post(
@@ -202,8 +208,4 @@ async def transfer(
         transfer_by=member.id if member is not None else None,
         override=member is None or member.role == "admin",
     )
-    return {
-        "conversation_id": conversation_id,
-        "agent": target.name,
-        "messages": [message_frame(r).model_dump(exclude_none=True) for r in records],
-    }
+    return _joined(conversation_id, target.name, records)
