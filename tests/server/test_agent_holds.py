@@ -97,3 +97,56 @@ def test_one_agent_holds_a_conversation_until_it_is_transferred(
         taken = client.post(f"{url}/claim", json={"agent": "Ops"}, headers=auth_headers)
         assert taken.status_code == 200
         assert chat.receive()["text"] == "Ops joined the conversation."
+
+
+def test_any_agent_leaves_notes_the_shopper_never_sees(
+    client: TestClient,
+    session_factory: sessionmaker[Session],
+    heads: dict[str, dict[str, str]],
+    auth_headers: dict[str, str],
+) -> None:
+    with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
+        chat = Chat(ws)
+        welcome = chat.hello()
+        chat.say("h1", "a person please")
+        with session_factory() as session:
+            conversation = session.scalars(select(Conversation.id)).one()
+        url = f"/api/agent/conversations/{conversation}"
+        assert client.post(f"{url}/claim", json={}, headers=heads["dana"]).status_code == 200
+        assert chat.receive()["text"] == "Dana joined the conversation."
+
+        # Bob does not hold it, and may still tell Dana something.
+        note = client.post(
+            f"{url}/notes", json={"text": "VIP: refund approved already"}, headers=heads["bob"]
+        )
+        assert note.status_code == 200, note.text
+        assert note.json()["note"]["author"] == "Bob"
+        said = client.post(f"{url}/messages", json={"text": "Hello!"}, headers=heads["dana"])
+        assert said.status_code == 200
+        # The shopper's next frame is Dana's message: the note never went out.
+        assert chat.receive()["text"] == "Hello!"
+        listed = client.get(f"{url}/notes", headers=heads["dana"]).json()["notes"]
+        assert [(n["author"], n["text"]) for n in listed] == [
+            ("Bob", "VIP: refund approved already")
+        ]
+
+    # Nor does it come back when the shopper's widget replays the conversation.
+    session_token = welcome["session"]
+    with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
+        replayed = Chat(ws)
+        replayed.hello(session=session_token, last_seq=0)
+        frames = replayed.until(lambda f: f["type"] == "message" and f.get("text") == "Hello!")
+        assert all("VIP" not in str(frame) for frame in frames)
+
+    refusals = [
+        ({"text": "   "}, heads["bob"], 400, "empty_message"),
+        ({"text": "x" * 5000}, heads["bob"], 413, "message_too_large"),
+        ({"text": "a\x00b"}, heads["bob"], 400, "undecodable_message"),
+        ({"text": "no name"}, auth_headers, 422, "invalid_input"),  # the token names its writer
+    ]
+    for body, headers, status, code in refusals:
+        answer = client.post(f"{url}/notes", json=body, headers=headers)
+        assert (answer.status_code, answer.json()["error"]["code"]) == (status, code), body
+    unknown = client.get("/api/agent/conversations/nope/notes", headers=heads["bob"])
+    assert unknown.status_code == 404
+    assert len(client.get(f"{url}/notes", headers=auth_headers).json()["notes"]) == 1

@@ -2,6 +2,7 @@
 
 from assistant.persistence.models.base import Base
 from assistant.persistence.models.conversation import (
+    AgentNote,
     Conversation,
     Handoff,
     Message,
@@ -24,6 +25,7 @@ from assistant.persistence.models.store import (
 
 __all__ = [
     "Address",
+    "AgentNote",
     "Base",
     "Conversation",
     "Customer",

@@ -123,3 +123,21 @@ class Handoff(Base):
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AgentNote(Base):
+    """A note the support team leaves on a conversation for each other. It is never a
+    message: nothing that reads messages (the widget, replay, the REST channel) can show it
+    to the shopper."""
+
+    __tablename__ = "agent_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    # The writer's name as the team knows it, and their account (None: the API token).
+    author: Mapped[str] = mapped_column(String(64))
+    author_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

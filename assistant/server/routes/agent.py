@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from assistant.conversation.notes import add_note, list_notes
 from assistant.conversation.repository import MessageRecord
 from assistant.errors import NotFound
 from assistant.server.bodies import json_body
@@ -209,3 +210,51 @@ async def transfer(
         override=member is None or member.role == "admin",
     )
     return _joined(conversation_id, target.name, records)
+
+
+class NoteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # Checked like a shopper's message: not blank, within channels.max_message_bytes.
+    text: StorableStr
+    # The writer's name, from the API token's caller; a signed-in one's is their account's.
+    agent: AgentName | None = None
+
+
+NoteBody = Annotated[NoteRequest, json_body(NoteRequest)]
+
+
+@router.get("/conversations/{conversation_id}/notes", responses=error_responses(401, 403, 404, 422))
+async def conversation_notes(
+    conversation_id: ConversationId, _: AgentCaller, components: ComponentsDep
+) -> dict[str, Any]:
+    """The team's notes on a conversation, oldest first; the shopper never sees them."""
+    notes = await anyio.to_thread.run_sync(list_notes, components.sessions, conversation_id)
+    return {"conversation_id": conversation_id, "notes": [n.as_dict() for n in notes]}
+
+
+@router.post(
+    "/conversations/{conversation_id}/notes",
+    responses=error_responses(400, 401, 403, 404, 413, 422),
+    openapi_extra=request_body(NoteRequest),
+)
+async def post_note(
+    conversation_id: ConversationId,
+    caller: AgentCaller,
+    body: NoteBody,
+    components: ComponentsDep,
+) -> dict[str, Any]:
+    """An internal note, from any agent (holding the conversation or not)."""
+    author = _agent_name(caller, body.agent, required=True)
+    assert author is not None
+    note = await anyio.to_thread.run_sync(
+        lambda: add_note(
+            components.sessions,
+            conversation_id,
+            text=body.text,
+            author=author,
+            author_id=caller.member.id if caller.member is not None else None,
+            max_bytes=components.settings.channels.max_message_bytes,
+        )
+    )
+    return {"conversation_id": conversation_id, "note": note.as_dict()}
