@@ -526,12 +526,14 @@ class ConversationService:
     # -- hand-off ----------------------------------------------------------------------------
 
     async def release_handoff(
-        self, conversation_id: str, *, resolved: bool = False
+        self, conversation_id: str, *, resolved: bool = False, agent_id: int | None = None
     ) -> list[MessageRecord]:
-        """Hand the conversation back to the bot (or close it as resolved)."""
+        """Hand the conversation back to the bot (or close it as resolved); a signed-in agent
+        `agent_id` only one they hold."""
 
         def release(session: Session) -> list[MessageRecord]:
             conversation, handoff = self._open_handoff(session, conversation_id)
+            check_writer(handoff, agent_id=agent_id)
             handoff.status = "resolved" if resolved else "released"
             handoff.closed_at = utcnow()
             conversation.status = "bot"

@@ -3,12 +3,14 @@ only the holder writes to the shopper, and the holder (or an admin) transfers it
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.persistence.models import Conversation, Handoff
+from assistant.persistence.models import Conversation, Handoff, StaffUser
 from assistant.staff.accounts import add_account
 from tests.protocol_frames import ORIGIN, Chat
 
@@ -150,3 +152,48 @@ def test_any_agent_leaves_notes_the_shopper_never_sees(
     unknown = client.get("/api/agent/conversations/nope/notes", headers=heads["bob"])
     assert unknown.status_code == 404
     assert len(client.get(f"{url}/notes", headers=auth_headers).json()["notes"]) == 1
+
+
+def test_only_the_holder_gives_a_conversation_back_and_each_change_of_hands_is_logged(
+    client: TestClient,
+    session_factory: sessionmaker[Session],
+    heads: dict[str, dict[str, str]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="assistant.server.routes.agent")
+    with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
+        chat = Chat(ws)
+        chat.hello()
+        chat.say("h1", "a person please")
+        with session_factory() as session:
+            conversation = session.scalars(select(Conversation.id)).one()
+        url = f"/api/agent/conversations/{conversation}"
+        assert client.post(f"{url}/claim", json={}, headers=heads["dana"]).status_code == 200
+        refused = client.post(f"{url}/handback", headers=heads["bob"])
+        assert (refused.status_code, refused.json()["error"]["code"]) == (409, "handoff_taken")
+        back = client.post(f"{url}/handback", headers=heads["dana"])
+        assert back.status_code == 200, back.text
+        frames = chat.until(lambda f: f["type"] == "message" and f["role"] == "bot")
+        assert frames[-1]["text"].startswith("You're back with")
+
+        assert {"type": "status", "status": "handoff"} in chat.say("h2", "a person again")
+        assert client.post(f"{url}/claim", json={}, headers=heads["bob"]).status_code == 200
+        resolved = client.post(f"{url}/handback?resolved=true", headers=heads["ari"])
+        assert resolved.status_code == 200  # an admin closes anyone's
+    lines = [r.getMessage() for r in caplog.records if r.name == "assistant.server.routes.agent"]
+    dana, bob, ari = (_account(session_factory, name) for name in ("dana", "bob", "ari"))
+    assert lines == [
+        f"hand-off claimed as Dana by Dana (account {dana})",
+        f"hand-off handed back to the assistant by Dana (account {dana})",
+        f"hand-off claimed as Bob by Bob (account {bob})",
+        f"hand-off resolved by Ari (account {ari})",
+    ]
+
+
+def _account(sessions: sessionmaker[Session], name: str) -> int:
+    with sessions() as session:
+        found = session.scalar(
+            select(StaffUser.id).where(StaffUser.email == f"{name}@shop.example")
+        )
+    assert found is not None
+    return found

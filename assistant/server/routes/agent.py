@@ -4,6 +4,7 @@ the shopper, and handing a conversation back to the bot."""
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 import anyio
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from assistant.conversation.notes import add_note, list_notes
 from assistant.conversation.repository import MessageRecord
 from assistant.errors import NotFound
+from assistant.logs import conversation_context
 from assistant.server.bodies import json_body
 from assistant.server.deps import ComponentsDep, ConversationsDep
 from assistant.server.openapi import error_responses, request_body
@@ -22,6 +24,7 @@ from assistant.server.staff import AgentCaller, Caller
 from assistant.server.wire import MAX_INT32, StorableStr
 from assistant.staff.accounts import member_by_email
 
+logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/agent", tags=["agent"])
 
 # The name the shopper sees ("Alex joined the conversation.").
@@ -65,6 +68,14 @@ def _agent_name(caller: Caller, named: str | None, *, required: bool) -> str | N
         missing = {"type": "missing", "loc": ("body", "agent"), "msg": "Field required"}
         raise RequestValidationError([{**missing, "input": None}])
     return named
+
+
+def _log(what: str, conversation_id: str, caller: Caller) -> None:
+    """One INFO line for each change of hands: what, which conversation, and who did it."""
+    member = caller.member
+    who = f"{member.name} (account {member.id})" if member is not None else "the API token"
+    with conversation_context(conversation_id):
+        logger.info("hand-off %s by %s", what, who)
 
 
 def _joined(conversation_id: str, agent: str, records: list[MessageRecord]) -> dict[str, Any]:
@@ -116,11 +127,17 @@ async def conversation_summary(
 )
 async def hand_back(
     conversation_id: ConversationId,
-    _: AgentCaller,
+    caller: AgentCaller,
     conversations: ConversationsDep,
     resolved: bool = False,
 ) -> dict[str, Any]:
-    records = await conversations.release_handoff(conversation_id, resolved=resolved)
+    member = caller.member
+    # The holder gives it back; an admin (or the API token) may for anyone.
+    holder = member.id if member is not None and member.role != "admin" else None
+    records = await conversations.release_handoff(
+        conversation_id, resolved=resolved, agent_id=holder
+    )
+    _log("resolved" if resolved else "handed back to the assistant", conversation_id, caller)
     return {
         "conversation_id": conversation_id,
         "status": "bot",
@@ -149,6 +166,8 @@ async def claim(
         agent_id=member.id if member is not None else None,
         override=member is None,
     )
+    if records:
+        _log(f"claimed as {agent}", conversation_id, caller)
     return _joined(conversation_id, agent, records)
 
 
@@ -209,6 +228,7 @@ async def transfer(
         transfer_by=member.id if member is not None else None,
         override=member is None or member.role == "admin",
     )
+    _log(f"transferred to {target.name} (account {target.id})", conversation_id, caller)
     return _joined(conversation_id, target.name, records)
 
 
