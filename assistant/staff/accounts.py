@@ -50,7 +50,8 @@ class StaffMember:
         return {"id": self.id, "email": self.email, "name": self.name, "role": self.role}
 
 
-def _member(user: StaffUser) -> StaffMember:
+def member_of(user: StaffUser) -> StaffMember:
+    """The account as the consoles see it."""
     return StaffMember(id=user.id, email=user.email, name=user.name, role=user.role)
 
 
@@ -86,7 +87,7 @@ def add_account(
         with sessions.begin() as session:
             session.add(user)
             session.flush()
-            return _member(user)
+            return member_of(user)
     except IntegrityError as exc:
         raise AccountExists(f"an account for {normal_email(email)} exists already") from exc
 
@@ -94,7 +95,7 @@ def add_account(
 def list_accounts(sessions: sessionmaker[Session]) -> list[StaffMember]:
     with sessions() as session:
         users = session.scalars(select(StaffUser).where(StaffUser.active).order_by(StaffUser.id))
-        return [_member(user) for user in users]
+        return [member_of(user) for user in users]
 
 
 def disable_account(sessions: sessionmaker[Session], email: str) -> bool:
@@ -126,14 +127,14 @@ def authenticate(sessions: sessionmaker[Session], email: str, password: str) -> 
             return None
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = _hasher.hash(password)
-        return _member(user)
+        return member_of(user)
 
 
 def member_by_email(sessions: sessionmaker[Session], email: str) -> StaffMember | None:
     """The active account with this address."""
     with sessions() as session:
         user = session.scalar(select(StaffUser).where(StaffUser.email == normal_email(email)))
-        return _member(user) if user is not None and user.active else None
+        return member_of(user) if user is not None and user.active else None
 
 
 def _verify(hashed: str, password: str) -> bool:

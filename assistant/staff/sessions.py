@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.persistence.models.staff import StaffSession, StaffUser
-from assistant.staff.accounts import StaffMember
+from assistant.staff.accounts import StaffMember, member_of
 
 # Longer than any token we issue, shorter than anything that could hurt to hash.
 MAX_TOKEN = 128
@@ -76,8 +76,7 @@ def find_session(sessions: sessionmaker[Session], token: str | None) -> SignedIn
         expires = expires.replace(tzinfo=UTC)
     if expires <= datetime.now(UTC) or not user.active:
         return None
-    member = StaffMember(id=user.id, email=user.email, name=user.name, role=user.role)
-    return SignedIn(member=member, csrf_token=stored.csrf_token)
+    return SignedIn(member=member_of(user), csrf_token=stored.csrf_token)
 
 
 def close_session(sessions: sessionmaker[Session], token: str | None) -> None:

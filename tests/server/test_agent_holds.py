@@ -37,6 +37,13 @@ def heads(client: TestClient, session_factory: sessionmaker[Session]) -> dict[st
     return signed_in
 
 
+def _handed_off(chat: Chat, sessions: sessionmaker[Session]) -> str:
+    """The shopper asks for a person; the conversation's id."""
+    assert {"type": "status", "status": "handoff"} in chat.say("h1", "a person please")
+    with sessions() as session:
+        return session.scalars(select(Conversation.id)).one()
+
+
 def test_one_agent_holds_a_conversation_until_it_is_transferred(
     client: TestClient,
     session_factory: sessionmaker[Session],
@@ -46,9 +53,7 @@ def test_one_agent_holds_a_conversation_until_it_is_transferred(
     with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
         chat = Chat(ws)
         chat.hello()
-        assert {"type": "status", "status": "handoff"} in chat.say("h1", "a person please")
-        with session_factory() as session:
-            conversation = session.scalars(select(Conversation.id)).one()
+        conversation = _handed_off(chat, session_factory)
         url = f"/api/agent/conversations/{conversation}"
 
         def post(who: str, path: str, body: dict[str, str]) -> tuple[int, dict[str, object]]:
@@ -110,9 +115,7 @@ def test_any_agent_leaves_notes_the_shopper_never_sees(
     with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
         chat = Chat(ws)
         welcome = chat.hello()
-        chat.say("h1", "a person please")
-        with session_factory() as session:
-            conversation = session.scalars(select(Conversation.id)).one()
+        conversation = _handed_off(chat, session_factory)
         url = f"/api/agent/conversations/{conversation}"
         assert client.post(f"{url}/claim", json={}, headers=heads["dana"]).status_code == 200
         assert chat.receive()["text"] == "Dana joined the conversation."
@@ -164,9 +167,7 @@ def test_only_the_holder_gives_a_conversation_back_and_each_change_of_hands_is_l
     with client.websocket_connect("/ws/chat", headers=ORIGIN) as ws:
         chat = Chat(ws)
         chat.hello()
-        chat.say("h1", "a person please")
-        with session_factory() as session:
-            conversation = session.scalars(select(Conversation.id)).one()
+        conversation = _handed_off(chat, session_factory)
         url = f"/api/agent/conversations/{conversation}"
         assert client.post(f"{url}/claim", json={}, headers=heads["dana"]).status_code == 200
         refused = client.post(f"{url}/handback", headers=heads["bob"])
