@@ -238,6 +238,48 @@ class SecuritySection(_Section):
         return value or None
 
 
+class SavedReply(_Section):
+    id: str = Field(pattern=r"^[a-z0-9_-]{1,40}$")
+    title: str = Field(min_length=1, max_length=60)
+    # Placeholders the console fills: {customer_name}, {agent_name}, {order_id}, {store_name}.
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class SupportSection(_Section):
+    """Hand-offs to people: when the team works and how long a shopper waits for it."""
+
+    # An IANA time zone; the hours below are in it.
+    timezone: str = "UTC"
+    # Per weekday (mon..sun): "09:00-17:30", or several ranges comma-separated. A day not
+    # named is closed; no hours at all: always open (assistant/staff/hours.py).
+    hours: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], str] = {}
+    # A hand-off nobody has claimed after this long goes to the offline queue: the shopper
+    # is told and asked for an email address.
+    unclaimed_timeout_s: float = Field(300.0, gt=0, le=7 * 24 * 3600)
+    # Waiting longer than this for an agent is marked as an SLA breach in the inbox.
+    sla_first_response_s: float = Field(120.0, gt=0)
+    # A console counts as signed in while its live inbox was connected this recently.
+    presence_s: float = Field(90.0, ge=10, le=3600)
+    saved_replies: list[SavedReply] = []
+
+    @field_validator("timezone")
+    @classmethod
+    def _a_zone(cls, value: str) -> str:
+        from assistant.staff.hours import zone
+
+        zone(value)
+        return value
+
+    @field_validator("hours")
+    @classmethod
+    def _ranges(cls, value: dict[str, str]) -> dict[str, str]:
+        from assistant.staff.hours import parse_ranges
+
+        for text in value.values():
+            parse_ranges(text)
+        return value
+
+
 class EventsSection(_Section):
     """`POST /api/events`: the store page's record of what shoppers do."""
 
@@ -285,6 +327,7 @@ class Settings(_Section):
     server: ServerSection = ServerSection()
     store: StoreSection = StoreSection()
     security: SecuritySection = SecuritySection()
+    support: SupportSection = SupportSection()
     # Directory relative paths are resolved against (the config file's directory).
     root: str = "."
 

@@ -24,6 +24,9 @@ QUEUE_LIMIT = 1000
 # Told to a subscriber that may have missed events: read the conversation after the last
 # sequence number it delivered.
 RESYNC: dict[str, Any] = {"kind": "resync"}
+# The channel of the team's inbox (hand-offs requested, claimed, closed), beside the
+# conversations' own: conversation ids are 32 hex digits, so it cannot be one of them.
+INBOX = "inbox"
 
 
 class Broker(Protocol):

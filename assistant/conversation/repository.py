@@ -266,6 +266,9 @@ def request_handoff(session: Session, *, conversation: Conversation, reason: str
     existing = open_handoff(session, conversation_id=conversation.id)
     conversation.status = "handoff"
     if existing is not None:
+        if existing.status == "offline":  # asked again: the team gets another chance
+            existing.status, existing.offline_reason = "requested", None
+            existing.requested_at = utcnow()
         return existing
     handoff = Handoff(conversation_id=conversation.id, reason=reason)
     session.add(handoff)

@@ -24,8 +24,10 @@ import anyio
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.config import SupportSection
+from assistant.conversation import offline
 from assistant.conversation import repository as repo
-from assistant.conversation.broker import Broker
+from assistant.conversation.broker import INBOX, Broker
 from assistant.conversation.handoffs import check_claim, check_writer
 from assistant.conversation.repository import MessageRecord
 from assistant.conversation.turns import Runner, TurnLocks
@@ -48,6 +50,7 @@ from assistant.logs import conversation_context, log_turn
 from assistant.persistence.db import transaction
 from assistant.persistence.models import Conversation, Handoff
 from assistant.persistence.models.base import utcnow
+from assistant.staff.hours import BusinessHours
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -82,6 +85,17 @@ class Turn:
     status: str
     # The tracker events the turn added (what the turn log names).
     events: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Held:
+    """A shopper's message while the team holds the conversation: what was said back (in the
+    offline path) and who answers next."""
+
+    records: list[MessageRecord]
+    status: str
+    # What the team's inbox hears of it: a new message, or the offline path's outcome.
+    event: str
 
 
 @dataclass(frozen=True)
@@ -179,10 +193,12 @@ class ConversationService:
         broker: Broker,
         max_message_bytes: int,
         max_tracker_events: int = 200,
+        support: SupportSection | None = None,
     ) -> None:
         self._sessions = session_factory
         self._engine = engine
         self._broker = broker
+        self._support = support or SupportSection()
         self._max_bytes = max_message_bytes
         self._max_events = max_tracker_events
         self._turns = TurnLocks(session_factory)
@@ -413,9 +429,13 @@ class ConversationService:
         state = await run(partial(self._load_turn, message_id))
         if state is None:
             return None
+        if isinstance(state, _Held):
+            await self._publish_messages(conversation_id, state.records)
+            if state.status == "bot":
+                await self._broker.publish(conversation_id, {"kind": "status", "status": "bot"})
+            await self._inbox(conversation_id, state.event)
+            return Turn(replies=state.records, status=state.status, events=[{"event": "handoff"}])
         tracker, text, summary_unseen = state
-        if tracker is None:
-            return Turn(replies=[], status="handoff", events=[{"event": "handoff"}])
         if summary_unseen and await self._is_yes_or_no(text):
             # Written before the shopper saw the summary waiting for a yes: it cannot be
             # the answer to that summary.
@@ -426,7 +446,7 @@ class ConversationService:
         else:
             result = await self._engine.handle(tracker, text)
 
-        def save(session: Session) -> tuple[list[MessageRecord], bool]:
+        def save(session: Session) -> tuple[list[MessageRecord], str | None]:
             conversation = _conversation(session, conversation_id, lock=True)
             records = [
                 MessageRecord.of(
@@ -442,21 +462,29 @@ class ConversationService:
                 for message in result.messages
             ]
             repo.save_tracker(session, conversation=conversation, tracker=tracker)
+            handoff_event = None
             if result.handoff_reason is not None:
-                repo.request_handoff(
+                handoff = repo.request_handoff(
                     session, conversation=conversation, reason=result.handoff_reason
                 )
+                handoff_event = "requested"
+                why = offline.unavailable(session, self._support, now=utcnow())
+                if why is not None:
+                    records.append(self._go_offline(session, conversation, handoff, why))
+                    handoff_event = "offline"
             user_message = repo.get_message(session, message_id=message_id)
             assert user_message is not None
             user_message.status = "processed"
-            return records, result.handoff_reason is not None
+            return records, handoff_event
 
         events = list(tracker.new_events)
-        records, handed_off = await run(save)
+        records, handoff_event = await run(save)
         await self._publish_messages(conversation_id, records)
-        if handed_off:
+        if handoff_event is not None:
             await self._broker.publish(conversation_id, {"kind": "status", "status": "handoff"})
-        return Turn(replies=records, status="handoff" if handed_off else "bot", events=events)
+            await self._inbox(conversation_id, handoff_event)
+        status = "handoff" if handoff_event is not None else "bot"
+        return Turn(replies=records, status=status, events=events)
 
     async def _is_yes_or_no(self, text: str) -> bool:
         parse = await anyio.to_thread.run_sync(self._engine.parser.parse, text)
@@ -483,9 +511,9 @@ class ConversationService:
 
         return await self._db(read)
 
-    def _load_turn(self, message_id: int, session: Session) -> tuple[Any, str, bool] | None:
+    def _load_turn(self, message_id: int, session: Session) -> tuple[Any, str, bool] | _Held | None:
         """The tracker and text to run, and whether a summary waiting for a yes was sent after
-        this message; None if already answered; (None, _, _) if a person owns it."""
+        this message; None if already answered; `_Held` if the team holds the conversation."""
         message = repo.get_message(session, message_id=message_id)
         if message is None:
             raise ConversationNotFound(f"no message {message_id}")
@@ -494,7 +522,22 @@ class ConversationService:
         conversation = message.conversation
         if conversation.status == "handoff":
             message.status = "processed"
-            return (None, "", False)
+            handoff = repo.open_handoff(session, conversation_id=conversation.id)
+            if handoff is None or not offline.awaiting_email(conversation, handoff):
+                return _Held(records=[], status="handoff", event="message")
+            record, outcome = offline.answer(
+                session,
+                conversation,
+                handoff,
+                text=message.text or "",
+                payload=(message.data or {}).get("payload"),
+                render=self._engine.domain.render,
+                resume=self._resume_bot,
+                values=self._values(),
+            )
+            if outcome == "invalid":
+                return _Held(records=[record], status="handoff", event="message")
+            return _Held(records=[record], status="bot", event="email")
         tracker = repo.load_tracker(
             session,
             conversation=conversation,
@@ -533,25 +576,27 @@ class ConversationService:
 
         def release(session: Session) -> list[MessageRecord]:
             conversation, handoff = self._open_handoff(session, conversation_id)
-            check_writer(handoff, agent_id=agent_id)
+            if handoff.status != "offline":  # an offline one is answered by email: no holder
+                check_writer(handoff, agent_id=agent_id)
             handoff.status = "resolved" if resolved else "released"
             handoff.closed_at = utcnow()
-            conversation.status = "bot"
-            tracker = repo.load_tracker(
-                session,
-                conversation=conversation,
-                initial_slots=self._engine.domain.initial_slots(),
-                max_events=self._max_events,
-            )
-            tracker.add({"event": "resume"})
-            tracker.set_slot("handoff_reason", None)
-            tracker.stack.clear()
-            repo.save_tracker(session, conversation=conversation, tracker=tracker)
-            notice = self._engine.domain.render(
-                "utter_handed_back", {"assistant_name": self._engine.assistant_name}
-            )
+            custom = {"type": "handoff", "status": handoff.status}
+            if conversation.status != "handoff":
+                # Offline, and the shopper went on with the assistant: nothing to give back.
+                if not resolved:
+                    return []
+                message = repo.append_message(
+                    session,
+                    conversation=conversation,
+                    role="system",
+                    text="Our team marked your request as resolved.",
+                    data={"custom": custom},
+                )
+                return [MessageRecord.of(message)]
+            self._resume_bot(session, conversation)
+            notice = self._engine.domain.render("utter_handed_back", self._values())
             data = {k: v for k, v in notice.as_data().items() if k != "text"}
-            data["custom"] = {"type": "handoff", "status": handoff.status}
+            data["custom"] = custom
             message = repo.append_message(
                 session, conversation=conversation, role="bot", text=notice.text, data=data
             )
@@ -561,7 +606,72 @@ class ConversationService:
             records = await run(release)
         await self._publish_messages(conversation_id, records)
         await self._broker.publish(conversation_id, {"kind": "status", "status": "bot"})
+        await self._inbox(conversation_id, "resolved" if resolved else "released")
         return records
+
+    def _resume_bot(self, session: Session, conversation: Conversation) -> None:
+        """Give the conversation back to the assistant: it resumes with a clear stack."""
+        conversation.status = "bot"
+        tracker = repo.load_tracker(
+            session,
+            conversation=conversation,
+            initial_slots=self._engine.domain.initial_slots(),
+            max_events=self._max_events,
+        )
+        tracker.add({"event": "resume"})
+        tracker.set_slot("handoff_reason", None)
+        tracker.stack.clear()
+        repo.save_tracker(session, conversation=conversation, tracker=tracker)
+
+    def _values(self) -> dict[str, Any]:
+        """What the hand-off's notices may name."""
+        hours = BusinessHours.of(self._support.timezone, self._support.hours)
+        return {"assistant_name": self._engine.assistant_name, "hours": hours.describe()}
+
+    def _go_offline(
+        self, session: Session, conversation: Conversation, handoff: Handoff, reason: str
+    ) -> MessageRecord:
+        render = self._engine.domain.render
+        return offline.go_offline(
+            session, conversation, handoff, reason=reason, render=render, values=self._values()
+        )
+
+    async def expire_unclaimed(self) -> list[str]:
+        """Send hand-offs nobody claimed within `support.unclaimed_timeout_s` to the offline
+        queue (the shopper is asked for an email); the conversations it moved. Safe on every
+        worker at once: each hand-off is re-read under its conversation's lock."""
+        timeout = self._support.unclaimed_timeout_s
+        due = await self._db(lambda s: offline.overdue(s, now=utcnow(), timeout_s=timeout))
+        moved = []
+        for conversation_id in due:
+
+            def expire(
+                session: Session, conversation_id: str = conversation_id
+            ) -> list[MessageRecord]:
+                conversation = _conversation(session, conversation_id, lock=True)
+                handoff = repo.open_handoff(session, conversation_id=conversation_id)
+                if handoff is None or not offline.is_overdue(
+                    handoff, now=utcnow(), timeout_s=timeout
+                ):
+                    return []
+                return [self._go_offline(session, conversation, handoff, "timeout")]
+
+            async with self._lock(conversation_id):
+                records = await self._db(expire)
+            if records:
+                moved.append(conversation_id)
+                await self._publish_messages(conversation_id, records)
+                await self._inbox(conversation_id, "offline")
+        return moved
+
+    async def _inbox(self, conversation_id: str, event: str) -> None:
+        """Tell the team's live inboxes that a hand-off changed (`routes/agent_ws.py`)."""
+        try:
+            await self._broker.publish(
+                INBOX, {"kind": "inbox", "event": event, "conversation_id": conversation_id}
+            )
+        except Exception:  # the inbox catches up on its next read; the turn stands
+            logger.warning("could not tell the inbox about conversation %s", conversation_id)
 
     async def claim_handoff(
         self,
@@ -584,6 +694,8 @@ class ConversationService:
             ):
                 return []
             check_claim(handoff, agent_id=agent_id, transfer_by=transfer_by, override=override)
+            events.append("transferred" if handoff.status == "active" else "claimed")
+            conversation.status = "handoff"  # an offline one may have gone back to the bot
             handoff.status = "active"
             handoff.agent = agent
             handoff.agent_id = agent_id
@@ -597,9 +709,13 @@ class ConversationService:
             )
             return [MessageRecord.of(message)]
 
+        events: list[str] = []
         async with self._lock(conversation_id):
             records = await self._db(claim)
         await self._publish_messages(conversation_id, records)
+        if records:
+            await self._broker.publish(conversation_id, {"kind": "status", "status": "handoff"})
+            await self._inbox(conversation_id, events[-1])
         return records
 
     async def agent_message(
@@ -631,14 +747,16 @@ class ConversationService:
         async with self._lock(conversation_id):
             record = await self._db(store)
         await self._publish_messages(conversation_id, [record])
+        await self._inbox(conversation_id, "message")
         return record
 
     @staticmethod
     def _open_handoff(session: Session, conversation_id: str) -> tuple[Conversation, Handoff]:
-        """The conversation (locked) and its open hand-off; `HandoffStateError` without one."""
+        """The conversation (locked) and its open hand-off; `HandoffStateError` without one.
+        An offline hand-off stays open after the shopper went on with the assistant."""
         conversation = _conversation(session, conversation_id, lock=True)
         handoff = repo.open_handoff(session, conversation_id=conversation_id)
-        if handoff is None or conversation.status != "handoff":
+        if handoff is None or (conversation.status != "handoff" and handoff.status != "offline"):
             raise HandoffStateError("this conversation has no open hand-off")
         return conversation, handoff
 

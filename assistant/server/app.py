@@ -17,7 +17,18 @@ from assistant.config import Settings
 from assistant.server.components import Components, build_components
 from assistant.server.errors import install_error_handlers
 from assistant.server.openapi import install_openapi
-from assistant.server.routes import agent, auth, catalog, events, health, rest, web, ws
+from assistant.server.routes import (
+    agent,
+    agent_ws,
+    auth,
+    catalog,
+    events,
+    health,
+    inbox,
+    rest,
+    web,
+    ws,
+)
 
 
 def create_app(settings: Settings, *, components: Components | None = None) -> FastAPI:
@@ -30,6 +41,7 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
             yield
             return
         built = await build_components(settings)
+        built.start_timers()
         app.state.components = built
         try:
             yield
@@ -60,6 +72,8 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
         app.include_router(ws.router)
     app.include_router(auth.router)
     app.include_router(agent.router)
+    app.include_router(inbox.router)
+    app.include_router(agent_ws.router)
     app.include_router(events.router)
     app.include_router(catalog.router)
     app.include_router(web.router)

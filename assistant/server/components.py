@@ -7,8 +7,10 @@ configuration to decide.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
@@ -64,8 +66,20 @@ class Components:
     shopping: Shopping
     # None with `llm.provider: none`: answers are extractive.
     language_model: LanguageModel | None = None
+    # Moves unclaimed hand-offs to the offline queue (`start_timers`).
+    _timer: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    def start_timers(self) -> None:
+        """Check for hand-offs nobody claimed in time, on every worker (each is moved once:
+        the service re-reads it under the conversation's lock)."""
+        every = min(10.0, self.settings.support.unclaimed_timeout_s / 4)
+        self._timer = asyncio.create_task(_expire_unclaimed(self.conversations, every))
 
     async def aclose(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._timer
         await self.runner.aclose()
         await self.broker.aclose()
         await self.rate_limiter.aclose()
@@ -242,6 +256,7 @@ async def build_components(settings: Settings) -> Components:
         broker=broker,
         max_message_bytes=settings.channels.max_message_bytes,
         max_tracker_events=settings.dialogue.max_tracker_events,
+        support=settings.support,
     )
     writer = None
     if language_model is not None and settings.llm.summaries:
@@ -265,3 +280,12 @@ async def build_components(settings: Settings) -> Components:
         shopping=shopping,
         language_model=language_model,
     )
+
+
+async def _expire_unclaimed(conversations: ConversationService, every_s: float) -> None:
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            await conversations.expire_unclaimed()
+        except Exception:  # the database may be away a moment: try again next time
+            logger.exception("could not check for unclaimed hand-offs")

@@ -99,9 +99,19 @@ class IdentifyFrame(_Frame):
     token: str = Field(min_length=1, max_length=MAX_TOKEN_CHARS)
 
 
-ClientFrameModel = HelloFrame | ClientMessageFrame | PingFrame | RateFrame | IdentifyFrame
+class ClientTypingFrame(_Frame):
+    """The shopper is typing (`active`) or stopped; heard by the agent who holds the
+    conversation, and ignored while the assistant answers."""
+
+    type: Literal["typing"]
+    active: bool
+
+
+ClientFrameModel = (
+    HelloFrame | ClientMessageFrame | PingFrame | RateFrame | IdentifyFrame | ClientTypingFrame
+)
 ClientFrame = Annotated[ClientFrameModel, Field(discriminator="type")]
-CLIENT_FRAME_TYPES = ("hello", "message", "ping", "rate", "identify")
+CLIENT_FRAME_TYPES = ("hello", "message", "ping", "rate", "identify", "typing")
 _client_adapter: TypeAdapter[ClientFrameModel] = TypeAdapter(ClientFrame)
 
 
@@ -171,8 +181,12 @@ class IdentifiedFrame(_Frame):
 
 
 class TypingFrame(_Frame):
+    """Someone is writing a reply: the assistant, or (with `author`) the agent who holds the
+    conversation."""
+
     type: Literal["typing"] = "typing"
     active: bool
+    author: str | None = Field(None, description="the agent typing; absent for the assistant")
 
 
 class ErrorFrame(_Frame):

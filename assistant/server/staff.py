@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import anyio
 from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from assistant.errors import Forbidden, OriginNotAllowed, Unauthorized
@@ -49,12 +50,24 @@ class Caller:
         return self.member.name if self.member is not None else None
 
 
-def _bearer(request: Request) -> str | None:
+def _bearer(request: HTTPConnection) -> str | None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     return token if scheme.lower() == "bearer" else None
 
 
-def check_console_origin(request: Request) -> None:
+def bearer_caller(request: HTTPConnection) -> Caller | None:
+    """The store's own systems, when the request sends the API token as a bearer token; None
+    without one; `Unauthorized` for a wrong one (or any, when no token is configured)."""
+    token = _bearer(request)
+    if token is None:
+        return None
+    expected = get_components(request).settings.security.api_token
+    if expected is None or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise Unauthorized("a valid bearer token is required")
+    return Caller(member=None)
+
+
+def check_console_origin(request: HTTPConnection) -> None:
     """Console requests come from the server's own pages (or from no page). Behind a proxy
     that ends TLS the server is reached over http while the page is https on the same host
     (perhaps another port): that is its own page too."""
@@ -76,7 +89,7 @@ def _secured_own(origin: str | None, own: str) -> bool:
     )
 
 
-async def signed_in(request: Request) -> SignedIn | None:
+async def signed_in(request: HTTPConnection) -> SignedIn | None:
     token = request.cookies.get(COOKIE)
     if not token:
         return None
@@ -106,12 +119,9 @@ def require(role: str) -> Callable[[Request], Awaitable[Caller]]:
     """A dependency: the caller, when it may act as `role` (`agent` or `admin`)."""
 
     async def check(request: Request) -> Caller:
-        token = _bearer(request)
-        if token is not None:
-            expected = get_components(request).settings.security.api_token
-            if expected is None or not hmac.compare_digest(token.encode(), expected.encode()):
-                raise Unauthorized("a valid bearer token is required")
-            return Caller(member=None)
+        machine = bearer_caller(request)
+        if machine is not None:
+            return machine
         check_console_origin(request)
         found = await signed_in(request)
         if found is None:

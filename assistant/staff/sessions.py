@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.persistence.models.staff import StaffSession, StaffUser
@@ -84,3 +84,19 @@ def close_session(sessions: sessionmaker[Session], token: str | None) -> None:
         return
     with sessions.begin() as session:
         session.execute(delete(StaffSession).where(StaffSession.token_hash == _digest(token)))
+
+
+def mark_seen(sessions: sessionmaker[Session], token: str | None) -> SignedIn | None:
+    """A live inbox's heartbeat: who `token` still signs in (None once the session ended or
+    the account was disabled), with its `seen_at` set to now, which is what "signed in"
+    means for hand-offs (`conversation/offline.py`)."""
+    found = find_session(sessions, token)
+    if found is None or token is None:
+        return None
+    with sessions.begin() as session:
+        session.execute(
+            update(StaffSession)
+            .where(StaffSession.token_hash == _digest(token))
+            .values(seen_at=datetime.now(UTC))
+        )
+    return found

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assistant.persistence.models.base import Base, utcnow
 
-# Hand-off states in which a person, not the bot, owns the conversation.
-OPEN_HANDOFF_STATES = ("requested", "active")
+# Hand-off states the team still has to answer: waiting for an agent, held by one, or in the
+# offline queue (nobody could take it; the shopper may have left an email address).
+OPEN_HANDOFF_STATES = ("requested", "active", "offline")
 
 
 class Conversation(Base):
@@ -113,7 +114,9 @@ class Handoff(Base):
     conversation_id: Mapped[str] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), index=True
     )
-    # requested -> active (an agent claimed it) -> released (handed back) | resolved
+    # requested -> active (an agent claimed it) -> released (handed back) | resolved;
+    # requested -> offline (after hours, nobody signed in, or unclaimed too long) -> active
+    # (an agent joins after all) | resolved (answered by email)
     status: Mapped[str] = mapped_column(String(16), default="requested")
     reason: Mapped[str | None] = mapped_column(Text, default=None)
     agent: Mapped[str | None] = mapped_column(String(64), default=None)
@@ -123,6 +126,10 @@ class Handoff(Base):
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Why it went offline: after_hours, no_agents or timeout (`assistant/conversation/offline.py`).
+    offline_reason: Mapped[str | None] = mapped_column(String(16), default=None)
+    # Where the shopper asked to be answered, in the offline path.
+    email: Mapped[str | None] = mapped_column(String(254), default=None)
 
 
 class AgentNote(Base):

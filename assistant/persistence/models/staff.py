@@ -42,3 +42,5 @@ class StaffSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
+    # When its console was last connected to the live inbox: who is "signed in" for hand-offs.
+    seen_at: Mapped[datetime | None] = mapped_column(default=None)

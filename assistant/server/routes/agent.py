@@ -277,4 +277,6 @@ async def post_note(
             max_bytes=components.settings.channels.max_message_bytes,
         )
     )
+    # Heard by the team's consoles watching the conversation; a shopper's socket drops it.
+    await components.broker.publish(conversation_id, {"kind": "note", "note": note.as_dict()})
     return {"conversation_id": conversation_id, "note": note.as_dict()}

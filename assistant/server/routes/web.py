@@ -30,6 +30,32 @@ async def widget(components: ComponentsDep) -> FileResponse:
     return _static(components, "dist/widget.js", "text/javascript")
 
 
+# The console runs only the server's own script, talks only to its own origin, and is
+# never framed by another page.
+_CONSOLE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data: https:; "
+        "style-src 'self' 'unsafe-inline'; media-src 'self' data:; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+@router.get("/agent")
+async def agent_console(components: ComponentsDep) -> FileResponse:
+    """The support agents' console (docs/agents.md)."""
+    page = _static(components, "agent.html", "text/html")
+    page.headers.update(_CONSOLE_HEADERS)
+    return page
+
+
+@router.get("/agent.js")
+async def agent_script(components: ComponentsDep) -> FileResponse:
+    return _static(components, "dist/agent.js", "text/javascript")
+
+
 # Documents are rendered as escaped text; the page needs no script and no outside resource.
 _DOCUMENT_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",

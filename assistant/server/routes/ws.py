@@ -31,6 +31,7 @@ from assistant.server.protocol import (
     AckFrame,
     ClientFrameModel,
     ClientMessageFrame,
+    ClientTypingFrame,
     DraftFrame,
     ErrorFrame,
     HelloFrame,
@@ -143,6 +144,8 @@ class ChatSession:
             await self.rate(frame)
         elif isinstance(frame, IdentifyFrame):
             await self.identify(frame.token)
+        elif isinstance(frame, ClientTypingFrame):
+            await self.typing(frame.active)
         else:
             await self.send(PongFrame())
 
@@ -188,6 +191,15 @@ class ChatSession:
         await self.conversations.rate(
             self._conversation(), score=frame.score, comment=frame.comment
         )
+
+    async def typing(self, active: bool) -> None:
+        """Tell the agent who holds the conversation that the shopper is typing; while the
+        assistant answers there is nobody to tell."""
+        conversation_id = self._conversation()
+        if self.status == "handoff":
+            await self.components.broker.publish(
+                conversation_id, {"kind": "typing", "who": "shopper", "active": active}
+            )
 
     async def identify(self, token: str) -> None:
         conversation_id = self._conversation()
@@ -298,6 +310,8 @@ class ChatSession:
             await self.set_status(event["status"])
         elif event.get("kind") == "draft" and event["draft"]["id"] not in self._replaced:
             await self.send(DraftFrame(**event["draft"]))
+        elif event.get("kind") == "typing" and event.get("who") == "agent":
+            await self.send(TypingFrame(active=bool(event.get("active")), author=event.get("name")))
 
     async def catch_up(self, conversation_id: str) -> None:
         """Deliver what the broker may have missed (a Redis outage, a slow socket), from the
