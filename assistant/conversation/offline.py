@@ -101,6 +101,16 @@ def _say(
     return MessageRecord.of(stored)
 
 
+def promises_a_person(message: BotMessage, promises: frozenset[str]) -> bool:
+    """Whether a reply of the hand-off's turn says a person is coming: its `requested` notice,
+    or one of `promises` (the texts of the domain's `utter_handoff`). Left out when nobody
+    can come."""
+    custom = message.custom or {}
+    if custom.get("type") == "handoff" and custom.get("status") == "requested":
+        return True
+    return message.text is not None and message.text in promises
+
+
 def go_offline(
     session: Session,
     conversation: Conversation,

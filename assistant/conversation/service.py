@@ -448,6 +448,16 @@ class ConversationService:
 
         def save(session: Session) -> tuple[list[MessageRecord], str | None]:
             conversation = _conversation(session, conversation_id, lock=True)
+            why = None
+            if result.handoff_reason is not None:
+                why = offline.unavailable(session, self._support, now=utcnow())
+            # Nobody can come: a person is not promised, the shopper is told why instead.
+            promises = self._promises()
+            messages = [
+                m
+                for m in result.messages
+                if why is None or not offline.promises_a_person(m, promises)
+            ]
             records = [
                 MessageRecord.of(
                     repo.append_message(
@@ -459,7 +469,7 @@ class ConversationService:
                         reply_to=message_id,
                     )
                 )
-                for message in result.messages
+                for message in messages
             ]
             repo.save_tracker(session, conversation=conversation, tracker=tracker)
             handoff_event = None
@@ -468,7 +478,6 @@ class ConversationService:
                     session, conversation=conversation, reason=result.handoff_reason
                 )
                 handoff_event = "requested"
-                why = offline.unavailable(session, self._support, now=utcnow())
                 if why is not None:
                     records.append(self._go_offline(session, conversation, handoff, why))
                     handoff_event = "offline"
@@ -622,6 +631,11 @@ class ConversationService:
         tracker.set_slot("handoff_reason", None)
         tracker.stack.clear()
         repo.save_tracker(session, conversation=conversation, tracker=tracker)
+
+    def _promises(self) -> frozenset[str]:
+        """What the hand-off action says to promise a person (actions/domain.yml)."""
+        variants = self._engine.domain.responses.get("utter_handoff", [])
+        return frozenset(v.text for v in variants if v.text)
 
     def _values(self) -> dict[str, Any]:
         """What the hand-off's notices may name."""

@@ -21,6 +21,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, expect, sync_playwright
 
+from tests.browser.console import Console, add_team
 from tests.browser.harness import CHROMIUM, ROOT, AisleServer, Chat, FrameLog, widget_screenshot
 
 
@@ -86,10 +87,43 @@ def order_status(browser: Browser, server: AisleServer, out: Path) -> Path:
     return widget_screenshot(chat.page, out / "widget-order-status.png")
 
 
+def agent_console(browser: Browser, server: AisleServer, out: Path) -> Path:
+    """Dana's console: two shoppers waiting, one of them (signed in, with orders) claimed and
+    answered; an internal note. Writes agent-inbox.png too (the inbox before the claim)."""
+    if server.running and "dana@shop.example" not in server.cli("users", "list"):
+        add_team(server)  # a running server (--server) has its team already
+    dana = Console(browser, server.url, device_scale_factor=1)
+    dana.sign_in("dana@shop.example")
+    yusuf = _page(browser, server, device_scale_factor=1)
+    yusuf.say("Where is my order #W6679257?")
+    yusuf.say("I'm Yusuf Rossi, zip code 19122")
+    yusuf.say("I want to talk to a person, the blender in that order arrived broken")
+    guest = _page(browser, server, device_scale_factor=1)
+    guest.say("I would like to speak to a person please, about a gift card for my mum")
+    expect(dana.by("inbox-row")).to_have_count(2)
+    out.mkdir(parents=True, exist_ok=True)
+    dana.page.screenshot(path=str(out / "agent-inbox.png"))
+    conversation = dana.by("inbox-row").first.get_attribute("data-conversation")
+    assert conversation
+    dana.open(conversation)
+    dana.by("claim").click()
+    dana.by("saved-replies").select_option("greeting")
+    dana.by("reply-send").click()
+    expect(yusuf.log).to_contain_text("I'm Dana")
+    yusuf.say("thanks! it's the glass jug, it cracked")
+    dana.note("Second broken jug this month from this batch; replacement approved.")
+    dana.by("reply-input").fill("I'm sorry about that. I can send a replacement jug today.")
+    path = out / "agent-conversation.png"
+    dana.page.screenshot(path=str(path))
+    dana.close()
+    return path
+
+
 SCENES: dict[str, Callable[[Browser, AisleServer, Path], Path]] = {
     "desktop": desktop,
     "phone": phone,
     "order-status": order_status,
+    "agent-console": agent_console,
 }
 
 

@@ -50,8 +50,18 @@ class AisleServer:
     """`assistant serve` in its own process on a fixed port, against its own SQLite database
     and data directory; `stop()`, `start()` and `restart()` keep the port and the database."""
 
-    def __init__(self, directory: Path, port: int | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        port: int | None = None,
+        *,
+        database_url: str | None = None,
+        redis_url: str | None = None,
+    ) -> None:
         self.directory = directory
+        # SQLite in the directory unless a shared database (and Redis) is named: workers.
+        self.database_url = database_url
+        self.redis_url = redis_url
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = directory / "data"
@@ -68,25 +78,27 @@ class AisleServer:
             "AISLE_CONFIG": str(ROOT / "config.yml"),
             "AISLE_ENVIRONMENT": "test",
             "AISLE_DATA_DIR": str(self.data_dir),
-            "AISLE_DATABASE_URL": f"sqlite:///{self.database_path}",
+            "AISLE_DATABASE_URL": self.database_url or f"sqlite:///{self.database_path}",
             "AISLE_HOST": "127.0.0.1",
             "AISLE_PORT": str(self.port),
             "AISLE_ALLOWED_ORIGINS": f"{self.url},http://localhost:{self.port}",
             "AISLE_API_TOKEN": API_TOKEN,
             "AISLE_IDENTITY_SECRET": IDENTITY_SECRET,
             "AISLE_LLM_PROVIDER": "none",
-            "AISLE_PUBSUB_KIND": "memory",
+            "AISLE_PUBSUB_KIND": "redis" if self.redis_url else "memory",
+            **({"AISLE_REDIS_URL": self.redis_url} if self.redis_url else {}),
             "AISLE_VECTOR_STORE_KIND": "persistent",
             "AISLE_ACTIONS_ENDPOINT": "",
             "AISLE_LOG_LEVEL": "info",
         }
 
-    def cli(self, *arguments: str, timeout: float = 900) -> str:
+    def cli(self, *arguments: str, timeout: float = 900, input: str | None = None) -> str:
         """Run `assistant <arguments>` on this server's settings; its output."""
         result = subprocess.run(
             [sys.executable, "-m", "assistant", *arguments],
             cwd=ROOT,
             env={**os.environ, **self.env},
+            input=input,
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -60,6 +60,8 @@ def test_after_hours_the_shopper_is_told_and_leaves_a_checked_email(
         chat = Chat(ws)
         chat.hello()
         said = _ask_for_a_person(chat)
+        # Nobody can come, so nobody is promised: the shopper is told why instead.
+        assert len(said) == 1
         away = said[-1]
         assert away["custom"] == {"type": "handoff", "status": "offline", "reason": "after_hours"}
         assert "away right now" in away["text"] and "(UTC)" in away["text"]

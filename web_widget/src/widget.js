@@ -23,6 +23,7 @@ import { CSS } from "./styles.js";
 const VERSION = "0.2.0";
 const PING_MS = 25000;
 const MAX_BACKOFF_MS = 10000;
+const TYPING_EVERY_MS = 3000;
 const COLOR_VARS = ["accent", "accent-fg", "bg", "fg", "muted", "bot-bg", "user-bg", "user-fg", "notice-bg", "border"];
 
 const script = document.currentScript;
@@ -55,6 +56,7 @@ function createWidget(opts, emit) {
   let retryTimer = 0;
   let pingTimer = 0;
   let typingTimer = 0;
+  let typingSent = 0;         // when the shopper's last `typing: true` went out (0: none pending)
   let stopped = false;        // the server refused us for good (origin)
   let maxSeq = 0;             // highest seq rendered in this page
   let seen = store.get(key("seen")) || 0; // highest seq the shopper has seen (panel open)
@@ -62,6 +64,7 @@ function createWidget(opts, emit) {
   let unread = 0;
   let status = "bot";
   let agentName = null;
+  let away = null;            // "offline": the team is away, asking for an email; "email": it is in
   let lastReplies = null;
   let rating = null;          // the open rating prompt, if any
   let identity = null;        // the store's signed customer token, sent after each welcome
@@ -109,7 +112,8 @@ function createWidget(opts, emit) {
   log.setAttribute("aria-label", t.conversation);
   log.tabIndex = 0;
   const typing = el("div", "aisle-typing");
-  typing.append(el("span"), el("span"), el("span"), el("em", null, t.typing));
+  const typingText = el("em", null, t.typing);
+  typing.append(el("span"), el("span"), el("span"), typingText);
   typing.hidden = true;
   const form = el("form", "form");
   const input = el("input", "input");
@@ -167,23 +171,26 @@ function createWidget(opts, emit) {
   }
 
   function setBanner() {
-    if (status !== "handoff") banner.hidden = true;
+    if (status !== "handoff" || (away === "email" && !agentName)) banner.hidden = true;
     else {
       banner.hidden = false;
-      banner.textContent = agentName ? t.chattingWith(agentName) : t.waiting;
+      if (agentName) banner.textContent = t.chattingWith(agentName);
+      else banner.textContent = away === "offline" ? t.awayBanner : t.waiting;
     }
   }
 
   function setStatus(next) {
     if (next === status) return;
     status = next;
-    if (status !== "handoff") agentName = null;
+    if (status !== "handoff") { agentName = null; away = null; typingSent = 0; } // nobody to tell
     setBanner();
   }
 
-  function setTyping(active) {
+  // `author`: a person on the team is typing ("Dana is typing…"); none: the assistant.
+  function setTyping(active, author) {
     clearTimeout(typingTimer);
     typing.hidden = !active;
+    typingText.textContent = active && author ? t.agentTyping(author) : t.typing;
     if (active) typingTimer = setTimeout(() => setTyping(false), 30000);
     else for (const node of drafts.values()) node.remove(); // no message replaced them
     if (!active) drafts.clear();
@@ -218,6 +225,8 @@ function createWidget(opts, emit) {
   function handoffNotice(custom, text) {
     if (custom.status === "requested") return text || t.handoffRequested;
     if (custom.status === "joined") return t.joined(custom.agent || t.supportTeam);
+    if (custom.status === "offline") return text || t.teamAway;
+    if (custom.status === "email") return text || t.emailRecorded;
     return text || t.backWithBot;
   }
 
@@ -282,8 +291,10 @@ function createWidget(opts, emit) {
 
     // What the page and the chrome learn from this message.
     if (kind === "handoff") {
-      if (custom.status === "joined") agentName = custom.agent || null;
-      if (custom.status === "requested") setStatus("handoff");
+      if (custom.status === "joined") { agentName = custom.agent || null; away = null; }
+      if (custom.status === "requested") { away = null; setStatus("handoff"); }
+      if (custom.status === "offline") { away = "offline"; setStatus("handoff"); }
+      if (custom.status === "email") away = "email";
       setBanner();
       emit("handoff", { status: custom.status, agent: custom.agent || null, seq: m.seq });
     }
@@ -377,6 +388,7 @@ function createWidget(opts, emit) {
     socket.onclose = (event) => {
       if (ws !== socket) return;
       ready = false;
+      typingSent = 0;
       clearInterval(pingTimer);
       setTyping(false);
       if (event.code === 4403) { stopped = true; conn.textContent = t.unavailable; return; }
@@ -419,7 +431,7 @@ function createWidget(opts, emit) {
       case "message": renderMessage(f); break;
       case "draft": renderDraft(f); break;
       case "status": setStatus(f.status); break;
-      case "typing": setTyping(Boolean(f.active)); break;
+      case "typing": setTyping(Boolean(f.active), f.author); break;
       case "identified": emit("identified", { customer_id: f.customer_id, name: f.name || null }); break;
       case "error":
         if (f.code === "unknown_session") {
@@ -447,6 +459,21 @@ function createWidget(opts, emit) {
   }
 
   // -- sending ---------------------------------------------------------------------------
+  // While a person answers, they see the shopper typing: `true` at most every 3 s while the
+  // shopper types, `false` once the message is sent or the input emptied.
+  function shopperTyping(active) {
+    if (active) {
+      if (status !== "handoff" || !ready) return;
+      const now = Date.now();
+      if (now - typingSent < TYPING_EVERY_MS) return;
+      typingSent = now;
+      raw({ type: "typing", active: true });
+    } else if (typingSent) {
+      typingSent = 0;
+      raw({ type: "typing", active: false });
+    }
+  }
+
   function queue(clientId, item) {
     pending.set(clientId, item);
     savePending();
@@ -501,9 +528,11 @@ function createWidget(opts, emit) {
   panel.addEventListener("keydown", (e) => { if (e.key === "Escape") { e.stopPropagation(); close(); } });
   form.addEventListener("submit", (e) => {
     e.preventDefault();
+    shopperTyping(false);
     send(input.value);
     input.value = "";
   });
+  input.addEventListener("input", () => shopperTyping(Boolean(input.value.trim())));
   window.addEventListener("online", () => { if (!ready) { attempts = 0; connect(); } });
 
   document.body.appendChild(host);
