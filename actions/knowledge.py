@@ -52,11 +52,27 @@ def send_findings(dispatcher: CollectingDispatcher, findings: list[Finding]) -> 
                 text=finding.answer.text, json_message=finding.answer.as_custom(), buttons=buttons
             )
         elif finding.missing:
-            dispatcher.utter_message(response="utter_not_covered", topic=" ".join(finding.missing))
+            dispatcher.utter_message(
+                response="utter_not_covered",
+                topic=" ".join(finding.missing),
+                json_message=unanswered(finding.question),
+            )
         elif len(findings) > 1:
-            dispatcher.utter_message(response="utter_not_covered", topic=finding.question)
+            dispatcher.utter_message(
+                response="utter_not_covered",
+                topic=finding.question,
+                json_message=unanswered(finding.question),
+            )
         else:
-            dispatcher.utter_message(response="utter_dont_know")
+            dispatcher.utter_message(
+                response="utter_dont_know", json_message=unanswered(finding.question)
+            )
+
+
+def unanswered(question: str) -> dict[str, Any]:
+    """The mark on a reply that could not answer: the admin console's gaps are read from
+    these (`assistant/knowledge/gaps.py`)."""
+    return {"type": "unanswered", "question": question}
 
 
 class ActionAnswerQuestion(Action):
@@ -89,7 +105,9 @@ class ActionAnswerOrFallback(Action):
             latest_text(tracker), min_similarity=FALLBACK_MIN_SIMILARITY
         )
         if not any(finding.covered for finding in findings):
-            dispatcher.utter_message(response="utter_out_of_scope")
+            dispatcher.utter_message(
+                response="utter_out_of_scope", json_message=unanswered(latest_text(tracker))
+            )
             return []
         send_findings(dispatcher, findings)
         return []

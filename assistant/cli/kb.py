@@ -28,22 +28,34 @@ def ingest(
     as_json: JsonFlag = False,
     quiet: QuietFlag = False,
 ) -> None:
-    """Read knowledge_base/ and embed what changed; delete chunks of removed documents.
+    """Read knowledge_base/ (each document the admin console saved as its latest revision)
+    and embed what changed; delete chunks of removed documents.
 
     A change leaves a new version stamp on the collection: running servers (every worker)
     read the documents again on their next search, within about a second, with no restart.
     """
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
     from assistant.engine.embeddings import embedder_from_settings
     from assistant.knowledge.documents import read_knowledge_base
     from assistant.knowledge.ingest import get_collection
     from assistant.knowledge.ingest import ingest as run_ingest
+    from assistant.knowledge.library import library_chunks
+    from assistant.persistence.db import sessions_for
     from assistant.server.components import build_vector_store
 
     settings = state(ctx).settings
-    chunks, problems = read_knowledge_base(settings.path(KNOWLEDGE_DIR))
+    root = settings.path(KNOWLEDGE_DIR)
+    console = Console(stderr=True)
+    try:
+        # The documents as the admin console last saved them, the files for the rest.
+        with sessions_for(settings.database_url) as sessions, sessions() as session:
+            chunks, problems = library_chunks(session, root)
+    except (OperationalError, ProgrammingError):
+        console.print("[yellow]no database yet (assistant db upgrade): reading the files[/yellow]")
+        chunks, problems = read_knowledge_base(root)
     collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
     embedder = embedder_from_settings(settings)
-    console = Console(stderr=True)
     with progress_bar("embedding", quiet=quiet or as_json, console=console) as advance:
         report = run_ingest(
             collection, embedder, chunks, scope="kb", problems=problems, progress=advance

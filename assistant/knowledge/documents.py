@@ -62,7 +62,21 @@ def slug(text: str) -> str:
 
 
 def read_markdown(path: Path, *, root: Path) -> list[Chunk]:
-    raw = path.read_text(encoding="utf-8")
+    relative = path.relative_to(root)
+    return markdown_chunks(
+        path.read_text(encoding="utf-8"),
+        source=str(relative),
+        default_id=slug(str(relative.with_suffix(""))),
+        default_title=path.stem.replace("-", " ").title(),
+        default_type="text" if path.suffix == ".txt" else "policy",
+    )
+
+
+def markdown_chunks(
+    raw: str, *, source: str, default_id: str, default_title: str, default_type: str = "policy"
+) -> list[Chunk]:
+    """A Markdown document's chunks: its front matter (id, title, type, updated) over the
+    defaults, split by headings and paragraphs. `ValueError` when it has no text."""
     meta: dict[str, Any] = {}
     match = _FRONT_MATTER.match(raw)
     if match:
@@ -71,12 +85,12 @@ def read_markdown(path: Path, *, root: Path) -> list[Chunk]:
             raise ValueError("front matter must be a mapping")
         meta = loaded or {}
         raw = raw[match.end() :]
-    doc_id = str(meta.get("id") or slug(str(path.relative_to(root).with_suffix(""))))
-    title = str(meta.get("title") or _first_heading(raw) or path.stem.replace("-", " ").title())
-    kind = str(meta.get("type") or ("text" if path.suffix == ".txt" else "policy"))
+    doc_id = str(meta.get("id") or default_id)
+    title = str(meta.get("title") or _first_heading(raw) or default_title)
+    kind = str(meta.get("type") or default_type)
     base: dict[str, str | int | float | bool] = {
         "type": kind,
-        "source": str(path.relative_to(root)),
+        "source": source,
         "updated": str(meta.get("updated") or ""),
     }
     chunks: list[Chunk] = []

@@ -126,12 +126,19 @@ def ingest(
     chunks: Sequence[Chunk],
     *,
     scope: str,
+    doc_id: str | None = None,
     problems: Sequence[SourceProblem] = (),
     progress: Callable[[int, int], None] | None = None,
 ) -> IngestReport:
+    """Make the scope's chunks in the collection those given: embed the new and changed,
+    delete the gone. With `doc_id`, only that document of the scope is compared (one
+    document saved in the admin console), and `chunks` are its own."""
     started = time.perf_counter()
     report = IngestReport(scope=scope, problems=list(problems))
-    stored = read_all(collection, ["metadatas"], where={"scope": scope})
+    where: dict[str, Any] = {"scope": scope}
+    if doc_id is not None:
+        where = {"$and": [{"scope": scope}, {"doc_id": doc_id}]}
+    stored = read_all(collection, ["metadatas"], where=where)
     known: dict[str, str] = {}
     positions: dict[str, object] = {}
     for chunk_id, metadata in zip(stored["ids"], stored["metadatas"], strict=True):

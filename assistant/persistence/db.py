@@ -48,3 +48,13 @@ def ping(engine: Engine) -> None:
     """Raise if the database cannot answer a trivial query."""
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
+
+
+@contextmanager
+def sessions_for(url: str) -> Iterator[sessionmaker[Session]]:
+    """A session factory on `url` for one command, its engine disposed after."""
+    engine = make_engine(url)
+    try:
+        yield make_session_factory(engine)
+    finally:
+        engine.dispose()

@@ -18,6 +18,8 @@ from assistant.server.components import Components, build_components
 from assistant.server.errors import install_error_handlers
 from assistant.server.openapi import install_openapi
 from assistant.server.routes import (
+    admin_kb,
+    admin_tools,
     agent,
     agent_ws,
     auth,
@@ -74,6 +76,8 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
     app.include_router(agent.router)
     app.include_router(inbox.router)
     app.include_router(agent_ws.router)
+    app.include_router(admin_kb.router)
+    app.include_router(admin_tools.router)
     app.include_router(events.router)
     app.include_router(catalog.router)
     app.include_router(web.router)

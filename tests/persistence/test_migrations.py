@@ -26,7 +26,7 @@ def _tables(url: str) -> set[str]:
 
 
 def test_head_is_the_agent_notes_revision() -> None:
-    assert migrate.head() == "0009"
+    assert migrate.head() == "0010"
 
 
 def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
@@ -74,15 +74,15 @@ def test_db_cli_upgrade_current_downgrade(empty_database_url: str, tmp_path: Pat
 
     result = run("current")
     assert result.exit_code == 0, result.output
-    assert "base" in result.output and "behind head 0009" in result.output
+    assert "base" in result.output and "behind head 0010" in result.output
 
     result = run("upgrade")
     assert result.exit_code == 0, result.output
-    assert "database at revision 0009" in result.output
+    assert "database at revision 0010" in result.output
 
     result = run("current")
     assert result.exit_code == 0, result.output
-    assert "0009 (up to date)" in result.output
+    assert "0010 (up to date)" in result.output
 
     result = run("downgrade", "base")
     assert result.exit_code == 0, result.output

@@ -1,5 +1,6 @@
 """ORM models. Importing this package registers every table on `Base.metadata`."""
 
+from assistant.persistence.models.admin import AuditEntry, KnowledgeDocument, KnowledgeRevision
 from assistant.persistence.models.base import Base
 from assistant.persistence.models.conversation import (
     AgentNote,
@@ -26,11 +27,14 @@ from assistant.persistence.models.store import (
 __all__ = [
     "Address",
     "AgentNote",
+    "AuditEntry",
     "Base",
     "Conversation",
     "Customer",
     "Fulfilment",
     "Handoff",
+    "KnowledgeDocument",
+    "KnowledgeRevision",
     "Message",
     "Order",
     "OrderItem",
