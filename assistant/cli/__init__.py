@@ -60,7 +60,7 @@ def _root(
 
 def _mount() -> None:
     # Imported here so `assistant --help` stays fast and nothing heavy runs at import.
-    from assistant.cli import bench, db, eval, kb, protocol, serve, store, train, users
+    from assistant.cli import analytics, bench, db, eval, kb, protocol, serve, store, train, users
 
     app.add_typer(db.app, name="db")
     app.add_typer(store.app, name="store")
@@ -68,6 +68,7 @@ def _mount() -> None:
     app.add_typer(bench.app, name="bench")
     app.add_typer(kb.app, name="kb")
     app.add_typer(users.app, name="users")
+    app.add_typer(analytics.app, name="analytics")
     serve.register(app)
     train.register(app)
     protocol.register(app)

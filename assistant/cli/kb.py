@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +19,7 @@ QuietFlag = Annotated[
 
 
 app = typer.Typer(help="The knowledge base: documents and catalog.", no_args_is_help=True)
+logger = logging.getLogger(__name__)
 
 KNOWLEDGE_DIR = "knowledge_base"
 
@@ -37,7 +39,7 @@ def ingest(
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
     from assistant.engine.embeddings import embedder_from_settings
-    from assistant.knowledge.documents import read_knowledge_base
+    from assistant.knowledge.documents import Chunk, SourceProblem, read_knowledge_base
     from assistant.knowledge.ingest import get_collection
     from assistant.knowledge.ingest import ingest as run_ingest
     from assistant.knowledge.library import library_chunks
@@ -47,12 +49,19 @@ def ingest(
     settings = state(ctx).settings
     root = settings.path(KNOWLEDGE_DIR)
     console = Console(stderr=True)
+    url = settings.database_url
+    missing = url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists()
+    chunks: list[Chunk] = []
+    problems: list[SourceProblem] = []
     try:
-        # The documents as the admin console last saved them, the files for the rest.
-        with sessions_for(settings.database_url) as sessions, sessions() as session:
-            chunks, problems = library_chunks(session, root)
+        if not missing:
+            # The documents as the admin console last saved them, the files for the rest.
+            with sessions_for(url) as sessions, sessions() as session:
+                chunks, problems = library_chunks(session, root)
     except (OperationalError, ProgrammingError):
-        console.print("[yellow]no database yet (assistant db upgrade): reading the files[/yellow]")
+        missing = True
+    if missing:
+        logger.info("no database yet (assistant db upgrade): reading knowledge_base/ only")
         chunks, problems = read_knowledge_base(root)
     collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
     embedder = embedder_from_settings(settings)

@@ -18,6 +18,7 @@ from assistant.server.components import Components, build_components
 from assistant.server.errors import install_error_handlers
 from assistant.server.openapi import install_openapi
 from assistant.server.routes import (
+    admin_analytics,
     admin_kb,
     admin_tools,
     agent,
@@ -78,6 +79,7 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
     app.include_router(agent_ws.router)
     app.include_router(admin_kb.router)
     app.include_router(admin_tools.router)
+    app.include_router(admin_analytics.router)
     app.include_router(events.router)
     app.include_router(catalog.router)
     app.include_router(web.router)

@@ -4,11 +4,7 @@ and Redis for the tests that cross them."""
 
 from __future__ import annotations
 
-import contextlib
 import re
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
@@ -110,26 +106,3 @@ class Console:
 
     def close(self) -> None:
         self.context.close()
-
-
-@contextlib.contextmanager
-def two_workers(
-    directory: Path, database_url: str, redis_url: str, nlu_model: Path
-) -> Iterator[tuple[AisleServer, AisleServer]]:
-    """Two `assistant serve` workers on one PostgreSQL database and one Redis: the data
-    prepared once (migrate, seed, ingest) and copied for the second."""
-    first = AisleServer(directory / "a", database_url=database_url, redis_url=redis_url)
-    first.prepare_data()
-    first.install_model(nlu_model)
-    second = AisleServer(directory / "b", database_url=database_url, redis_url=redis_url)
-    shutil.copytree(first.data_dir, second.data_dir)
-    second.logs.mkdir(parents=True, exist_ok=True)
-    started: list[AisleServer] = []
-    try:
-        for server in (first, second):
-            server.start()
-            started.append(server)
-        yield first, second
-    finally:
-        for server in started:
-            server.stop()

@@ -57,11 +57,14 @@ class AisleServer:
         *,
         database_url: str | None = None,
         redis_url: str | None = None,
+        chroma_port: int | None = None,
     ) -> None:
         self.directory = directory
-        # SQLite in the directory unless a shared database (and Redis) is named: workers.
+        # SQLite and Chroma in the directory unless a shared database, Redis and Chroma
+        # server are named: workers.
         self.database_url = database_url
         self.redis_url = redis_url
+        self.chroma_port = chroma_port
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = directory / "data"
@@ -87,10 +90,16 @@ class AisleServer:
             "AISLE_LLM_PROVIDER": "none",
             "AISLE_PUBSUB_KIND": "redis" if self.redis_url else "memory",
             **({"AISLE_REDIS_URL": self.redis_url} if self.redis_url else {}),
-            "AISLE_VECTOR_STORE_KIND": "persistent",
+            **self._vector_store,
             "AISLE_ACTIONS_ENDPOINT": "",
             "AISLE_LOG_LEVEL": "info",
         }
+
+    @property
+    def _vector_store(self) -> dict[str, str]:
+        if self.chroma_port is None:
+            return {"AISLE_VECTOR_STORE_KIND": "persistent"}
+        return {"AISLE_VECTOR_STORE_KIND": "http", "AISLE_VECTOR_STORE_PORT": str(self.chroma_port)}
 
     def cli(self, *arguments: str, timeout: float = 900, input: str | None = None) -> str:
         """Run `assistant <arguments>` on this server's settings; its output."""

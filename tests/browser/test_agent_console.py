@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.console import Console, add_team, two_workers
+from tests.browser.console import Console, add_team
 from tests.browser.harness import (
     ARTIFACTS,
     RECORD_SOCKETS,
@@ -28,6 +28,7 @@ from tests.browser.harness import (
     run_axe,
     wait_until,
 )
+from tests.browser.workers import two_workers
 from tests.servers import RedisServer
 
 NOTE = "Lamp arrived cracked; refund pre-approved by the warehouse"

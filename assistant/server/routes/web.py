@@ -1,5 +1,6 @@
-"""The shopper-facing pages: the demo store at `/`, the widget script at `/widget.js`, and
-the knowledge base's documents at `/kb/<doc_id>`, where citations link."""
+"""The pages: the demo store at `/`, the widget script at `/widget.js`, the knowledge base's
+documents at `/kb/<doc_id>` (where citations link), and the two consoles, `/agent` and
+`/admin`, with their scripts."""
 
 from __future__ import annotations
 
@@ -54,6 +55,20 @@ async def agent_console(components: ComponentsDep) -> FileResponse:
 @router.get("/agent.js")
 async def agent_script(components: ComponentsDep) -> FileResponse:
     return _static(components, "dist/agent.js", "text/javascript")
+
+
+@router.get("/admin")
+async def admin_console(components: ComponentsDep) -> FileResponse:
+    """The admins' console: the knowledge base, its tests and gaps, analytics, the audit log
+    (docs/analytics.md)."""
+    page = _static(components, "admin.html", "text/html")
+    page.headers.update(_CONSOLE_HEADERS)
+    return page
+
+
+@router.get("/admin.js")
+async def admin_script(components: ComponentsDep) -> FileResponse:
+    return _static(components, "dist/admin.js", "text/javascript")
 
 
 # Documents are rendered as escaped text; the page needs no script and no outside resource.
