@@ -19,6 +19,7 @@ from assistant.server.errors import install_error_handlers
 from assistant.server.openapi import install_openapi
 from assistant.server.routes import (
     admin_analytics,
+    admin_catalog,
     admin_kb,
     admin_tools,
     agent,
@@ -80,6 +81,7 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
     app.include_router(admin_kb.router)
     app.include_router(admin_tools.router)
     app.include_router(admin_analytics.router)
+    app.include_router(admin_catalog.router)
     app.include_router(events.router)
     app.include_router(catalog.router)
     app.include_router(web.router)

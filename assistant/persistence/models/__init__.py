@@ -1,6 +1,11 @@
 """ORM models. Importing this package registers every table on `Base.metadata`."""
 
-from assistant.persistence.models.admin import AuditEntry, KnowledgeDocument, KnowledgeRevision
+from assistant.persistence.models.admin import (
+    AuditEntry,
+    CatalogImport,
+    KnowledgeDocument,
+    KnowledgeRevision,
+)
 from assistant.persistence.models.base import Base
 from assistant.persistence.models.conversation import (
     AgentNote,
@@ -29,6 +34,7 @@ __all__ = [
     "AgentNote",
     "AuditEntry",
     "Base",
+    "CatalogImport",
     "Conversation",
     "Customer",
     "Fulfilment",

@@ -63,3 +63,26 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(32))
     target: Mapped[str] = mapped_column(String(255))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CatalogImport(Base):
+    """A catalog CSV imported from the admin console: its progress while it runs (any worker
+    can report it) and its report after."""
+
+    __tablename__ = "catalog_imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64))
+    # running, done, failed
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    # Products to embed, and how many are embedded so far.
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    # The import's report (imported, skipped rows with their reasons, what changed), or
+    # the error that stopped it.
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    started_by: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

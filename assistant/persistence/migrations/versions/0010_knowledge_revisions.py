@@ -1,5 +1,5 @@
 """The admin console's tables: the knowledge base's documents as edited there, every revision
-of each, and the audit log of admin changes.
+of each, the audit log of admin changes, and catalog imports with their progress.
 
 Revision ID: 0010
 Revises: 0009
@@ -57,9 +57,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
     op.create_index("ix_audit_log_at", "audit_log", ["at"])
+    op.create_table(
+        "catalog_imports",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("name", sa.String(64), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("done", sa.Integer(), nullable=False),
+        sa.Column("report", sa.JSON(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("started_by", sa.String(64), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_catalog_imports")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("catalog_imports")
     op.drop_index("ix_audit_log_at", table_name="audit_log")
     op.drop_table("audit_log")
     op.drop_index(op.f("ix_kb_revisions_doc_id"), table_name="kb_revisions")
