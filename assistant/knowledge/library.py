@@ -68,6 +68,17 @@ class DocumentNotFound(NotFound):
     code = "document_not_found"
 
 
+class DocumentDeleted(Conflict):
+    """Saving or renaming a deleted document: restore one of its revisions first."""
+
+    code = "document_deleted"
+
+
+def doc_id_for(title: str) -> str:
+    """The id a new document titled `title` gets (`InvalidInput` for an unusable title)."""
+    return slug(_title(title))[:120]
+
+
 def _iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
@@ -209,7 +220,7 @@ def save(
     """A new revision of the document with `text`; what it now indexes as."""
     row = _stored(session, root, doc_id)
     if row.deleted:
-        raise Conflict(f"document {doc_id!r} is deleted; restore a revision first")
+        raise DocumentDeleted(f"document {doc_id!r} is deleted; restore a revision first")
     chunks = chunks_of(doc_id, text, source=row.source, title=row.title)
     if text == _revision(session, doc_id, row.revision).text:
         return _info(row), chunks  # nothing changed: no revision
@@ -221,7 +232,7 @@ def create(
 ) -> tuple[DocumentInfo, list[Chunk]]:
     """A new document titled `title`, its id the title's slug (refused if taken)."""
     title = _title(title)
-    doc_id = slug(title)[:120]
+    doc_id = doc_id_for(title)
     if session.get(KnowledgeDocument, doc_id) is not None or doc_id in _files(root):
         raise Conflict(f"a document with the id {doc_id!r} exists; choose another title")
     text = _with_front_matter(body, id=doc_id, title=title)
@@ -239,7 +250,7 @@ def rename(
     title = _title(title)
     row = _stored(session, root, doc_id)
     if row.deleted:
-        raise Conflict(f"document {doc_id!r} is deleted; restore a revision first")
+        raise DocumentDeleted(f"document {doc_id!r} is deleted; restore a revision first")
     text = _with_front_matter(_revision(session, doc_id, row.revision).text, title=title)
     chunks = chunks_of(doc_id, text, source=row.source, title=title)
     return _append(session, row, action="renamed", text=text, title=title, by=by), chunks

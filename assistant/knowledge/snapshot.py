@@ -180,7 +180,9 @@ class Snapshot:
         )
         self._spellings: dict[str, str | None] = {}
         self.bm25: bm25s.BM25 | None = None
-        if ids:
+        # No word at all (a corpus of numbers and punctuation): BM25's average length would
+        # be zero, so there is no lexical side, only the vector one.
+        if any(tokens):
             self.bm25 = bm25s.BM25()
             self.bm25.index(tokens, show_progress=False)
         # Each filterable key as integer codes, one per distinct value: a filter compares ints.

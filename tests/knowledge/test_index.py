@@ -162,3 +162,17 @@ def test_each_plan_for_a_filtered_vector_search_finds_the_same_chunks(
     fallback = run()
     assert counting.asked and max(counting.asked) < len(PRODUCTS) + len(POLICIES)
     assert [[i for i, _ in hits] for hits in fallback] == [[i for i, _ in h] for h in exact]
+
+
+def test_a_collection_without_a_single_word_is_searched_by_meaning_only(
+    chroma: Any, embedder: CountingEmbedder
+) -> None:
+    """Chunks with no word BM25 keeps (a document saved in the admin console as "2 ü ..."):
+    there is nothing to index lexically, and the vector side still answers."""
+    collection = get_collection(chroma, "wordless")
+    chunks = [Chunk("d#intro-0", "d", "—", "", "2 ü ... !!!")]
+    ingest(collection, embedder, chunks, scope="kb")
+    index = KnowledgeIndex(collection, embedder)
+    index.refresh()
+    assert index.search("ü", mode="lexical") == []
+    assert [hit.id for hit in index.search("ü", mode="vector")] == ["d#intro-0"]

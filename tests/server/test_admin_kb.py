@@ -102,20 +102,23 @@ def test_create_rename_and_delete_a_document(
     assert deleted.json()["index"]["deleted"] >= 1
     assert client.get("/kb/gift-wrapping").status_code == 404
     # Deleted, not lost: its revisions stay and one can be restored.
-    assert (
-        client.put(
-            "/api/admin/kb/documents/gift-wrapping", json={"text": text}, headers=admin
-        ).status_code
-        == 409
+    refused = client.put(
+        "/api/admin/kb/documents/gift-wrapping", json={"text": text}, headers=admin
     )
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "document_deleted")
     restored = client.post(
         "/api/admin/kb/documents/gift-wrapping/revisions/2/restore", headers=admin
     )
     assert restored.status_code == 200 and restored.json()["document"]["deleted"] is False
     assert client.get("/kb/gift-wrapping").status_code == 200
 
-    actions = [e["action"] for e in client.get("/api/admin/audit", headers=admin).json()["entries"]]
-    assert actions == ["kb.restore", "kb.delete", "kb.rename", "kb.create"]
+    entries = client.get("/api/admin/audit", headers=admin).json()["entries"]
+    assert [(e["action"], e["target"]) for e in entries] == [
+        ("kb.restore", "gift-wrapping"),
+        ("kb.delete", "gift-wrapping"),
+        ("kb.rename", "gift-wrapping"),
+        ("kb.create", "gift-wrapping"),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
-"""The bundles the assistant serves — the shopper's widget and the agents' console — are the
-ones their sources build, and the widget stays small."""
+"""The bundles the assistant serves — the shopper's widget, the agents' and the admins'
+consoles — are the ones their sources build, and the widget stays small."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ ESBUILD = WIDGET / "node_modules" / ".bin" / "esbuild"
 # The bundle budget: the widget must stay a small script on every store page.
 MAX_GZIP_BYTES = 50 * 1024
 # Each bundle, and the npm script that builds it (`npm run build` runs both).
-BUNDLES = {"widget.js": "build", "agent.js": "postbuild"}
+BUNDLES = {"widget.js": "build", "agent.js": "build:agent", "admin.js": "build:admin"}
 
 
 def _build_to(bundle: str, out: Path) -> None:
@@ -57,14 +57,15 @@ def test_the_assistant_serves_the_bundle_and_the_store_page(client: TestClient) 
     assert client.get("/static/store.js").status_code == 200
 
 
-def test_the_console_page_runs_only_its_own_script(client: TestClient) -> None:
-    page = client.get("/agent")
+@pytest.mark.parametrize("console", ["agent", "admin"])
+def test_a_console_page_runs_only_its_own_script(console: str, client: TestClient) -> None:
+    page = client.get(f"/{console}")
     assert page.status_code == 200
     policy = page.headers["content-security-policy"]
     assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert page.headers["x-frame-options"] == "DENY"
-    assert '<script src="/agent.js"' in page.text
+    assert f'<script src="/{console}.js"' in page.text
     assert "<script>" not in page.text  # nothing inline: the policy would refuse it
-    script = client.get("/agent.js")
+    script = client.get(f"/{console}.js")
     assert script.status_code == 200
-    assert script.content == (WIDGET / "dist" / "agent.js").read_bytes()
+    assert script.content == (WIDGET / "dist" / f"{console}.js").read_bytes()

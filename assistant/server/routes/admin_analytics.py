@@ -54,7 +54,19 @@ async def analytics(
     return found.as_dict()
 
 
-@router.get("/analytics.csv", responses=error_responses(400, 401, 403, 422))
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "every figure as section,name,value rows",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
+
+
+@router.get(
+    "/analytics.csv",
+    response_class=Response,
+    responses={**CSV_RESPONSE, **error_responses(400, 401, 403, 422)},
+)
 async def analytics_csv(
     _: AdminCaller,
     components: ComponentsDep,

@@ -168,7 +168,8 @@ async def create_document(
         caller,
         lambda s, by: library.create(s, root, body.title, body.text, by=by),
         action="kb.create",
-        target=body.title,
+        target=library.doc_id_for(body.title),
+        details={"title": body.title},
     )
     report = await _reindex(components, info.doc_id, chunks)
     return {"document": info.as_dict(), "index": report}
