@@ -73,7 +73,8 @@ def test_an_uncovered_question_is_named_and_a_person_offered(
         ActionAnswerQuestion(), "is there a restocking fee?", knowledge, session_factory
     )
     assert reply["response"] == "utter_not_covered" and reply["topic"] == "restocking"
-    assert not reply["custom"]
+    # Marked for the admin console's gaps: no sources, the question as asked.
+    assert reply["custom"] == {"type": "unanswered", "question": "is there a restocking fee?"}
     responses = load_domain(ROOT / "actions" / "domain.yml").as_rasa_dict()["responses"]
     (variant,) = responses["utter_not_covered"]
     assert "{topic}" in variant["text"]
