@@ -210,6 +210,35 @@ def _documents_made_here(server: AisleServer) -> list[str]:
     return [d["doc_id"] for d in listed if d["source"] == "console" and not d["deleted"]]
 
 
+def test_a_catalog_import_shows_its_progress_and_the_rows_it_rejected(
+    browser: Browser, staffed: AisleServer, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    catalog = tmp_path / "Garden Tools.csv"
+    catalog.write_text(
+        "sku,title,price\ng1,Ash Garden Rake,24.00\ng2,,9.00\ng3,Steel Trowel,12.50\n"
+    )
+    admin = _admin(browser, staffed, bypass_csp=True)
+    try:
+        admin.by("nav-catalog").click()
+        admin.by("catalog-file").set_input_files(str(catalog))
+        expect(admin.by("catalog-name")).to_have_value("garden-tools")
+        expect(admin.by("map-id")).to_have_value("sku")
+        expect(admin.by("map-name")).to_have_value("title")
+        admin.by("catalog-import").click()
+        expect(admin.by("import-summary")).to_contain_text("2 products imported")
+        rejected = admin.by("rejected-row")
+        expect(rejected).to_have_count(1)
+        expect(rejected).to_contain_text("no name")
+        violations = run_axe(admin.page)
+        assert not violations, describe_violations(violations)
+        admin.by("nav-audit").click()
+        expect(admin.by("audit-row").first).to_contain_text("garden-tools")
+        assert not admin.errors, admin.errors
+    finally:
+        _shoot(request, admin.page, "admin")
+        admin.close()
+
+
 def test_an_agent_cannot_open_the_admin_console(browser: Browser, staffed: AisleServer) -> None:
     agent = Console(browser, staffed.url)
     try:

@@ -48,7 +48,7 @@ def test_an_import_reports_its_progress_and_the_rows_it_rejected(
     assert (job["status"], job["rows"], job["total"]) == ("running", 4, 2)
     done = _finished(client, job["id"], auth_headers)
     assert done["status"] == "done", done
-    assert (done["done"], done["total"]) == (2, 2)
+    assert (done["done"], done["total"]) == (2, 2)  # both new: both embedded
     assert done["report"]["imported"] == 2
     assert job["report"]["skipped"] == done["report"]["skipped"] == 2  # known before embedding
     assert done["report"]["skipped_rows"] == [
@@ -78,6 +78,22 @@ def test_a_mapping_the_file_does_not_fit_is_refused_and_nothing_starts(
         headers=auth_headers,
     )
     assert answer.status_code == 400, answer.text
-    assert "missing" in answer.json()["error"]["message"]
+    message = answer.json()["error"]["message"]
+    assert "missing" in message
+    assert "/tmp" not in message  # the admin's file, not the server's copy of it
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(CatalogImport)) == 0
+
+
+def test_a_file_with_no_usable_row_fails_and_says_why(
+    client: TestClient, auth_headers: dict[str, str]
+) -> None:
+    started = client.post(
+        "/api/admin/catalog/imports",
+        json={"name": "broken", "mapping": MAPPING, "csv": "sku,title,cost,type\nb1,,1,x\n"},
+        headers=auth_headers,
+    )
+    assert started.status_code == 202, started.text
+    failed = _finished(client, started.json()["id"], auth_headers)
+    assert failed["status"] == "failed"
+    assert failed["error"].startswith("broken.csv: no product could be imported from 1 rows")

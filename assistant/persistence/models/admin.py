@@ -76,7 +76,8 @@ class CatalogImport(Base):
     # running, done, failed
     status: Mapped[str] = mapped_column(String(16), default="running")
     rows: Mapped[int] = mapped_column(Integer, default=0)
-    # Products to embed, and how many are embedded so far.
+    # Products to embed (every product until embedding starts, then the new and changed
+    # ones: unchanged rows are not embedded again), and how many are embedded so far.
     total: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[int] = mapped_column(Integer, default=0)
     # The import's report (imported, skipped rows with their reasons, what changed), or

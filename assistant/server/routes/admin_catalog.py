@@ -23,8 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from assistant.errors import NotFound
-from assistant.knowledge.catalog_import import CatalogRead, ingest_catalog, read_catalog
+from assistant.errors import AisleError, NotFound
+from assistant.knowledge.catalog_import import (
+    CatalogImportError,
+    CatalogRead,
+    ingest_catalog,
+    read_catalog,
+)
 from assistant.persistence.db import transaction
 from assistant.persistence.models import CatalogImport
 from assistant.persistence.models.base import utcnow
@@ -82,11 +87,19 @@ def _job(row: CatalogImport) -> dict[str, Any]:
 
 
 def _read(body: ImportRequest) -> CatalogRead:
-    """The CSV read and checked against the mapping (`CatalogImportError`: nothing written)."""
+    """The CSV read and checked against the mapping (`CatalogImportError`: nothing written).
+    Messages name the file as the admin knows it, never the server's copy."""
+    shown = f"{body.name}.csv"
     with tempfile.TemporaryDirectory(prefix="aisle-catalog-") as directory:
-        path = FilePath(directory) / f"{body.name}.csv"
+        path = FilePath(directory) / shown
         path.write_text(body.csv, encoding="utf-8")
-        return read_catalog(path, body.mapping, name=body.name)
+        try:
+            read = read_catalog(path, body.mapping, name=body.name)
+        except CatalogImportError as exc:
+            exc.message = exc.message.replace(str(path), shown)
+            raise
+    read.path = shown
+    return read
 
 
 async def _run(components: Components, job_id: int, read: CatalogRead) -> None:
@@ -111,10 +124,13 @@ async def _run(components: Components, job_id: int, read: CatalogRead) -> None:
     values: dict[str, Any]
     try:
         report = await anyio.to_thread.run_sync(work)
-        values = {"status": "done", "report": report, "done": len(read.chunks)}
+        embedded = report["embedded"]
+        values = {"status": "done", "report": report, "done": embedded, "total": embedded}
+    except AisleError as exc:  # e.g. no row could be imported: nothing was written
+        values = {"status": "failed", "error": exc.message}
     except Exception as exc:
         logger.exception("catalog import %s failed", job_id)
-        values = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+        values = {"status": "failed", "error": f"the import stopped: {type(exc).__name__}"}
 
     def finish(session: Session) -> None:
         session.execute(

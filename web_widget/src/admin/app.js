@@ -1,17 +1,18 @@
-// The signed-in console: a header with the sections (Knowledge base, Test, Gaps, Analytics,
-// Audit log), the admin's name, the language and sign-out, and one page at a time below it.
-// The page on screen is in the address (`#kb`, `#kb/<doc_id>`, `#kb/new`, `#test`, `#gaps`,
-// `#analytics`, `#audit`), so a reload or a language switch comes back to it.
+// The signed-in console: a header with the sections (Knowledge base, Catalog, Test, Gaps,
+// Analytics, Audit log), the admin's name, the language and sign-out, and one page at a time
+// below it. The page on screen is in the address (`#kb`, `#kb/<doc_id>`, `#kb/new`, `#catalog`,
+// `#test`, `#gaps`, `#analytics`, `#audit`), so a reload or a language switch comes back to it.
 import { button, el } from "../rich.js";
 import { languageSwitch } from "../agent/header.js";
 import { createAnalyticsPage } from "./analytics.js";
 import { createAuditPage } from "./audit.js";
+import { createCatalogPage } from "./catalog.js";
 import { createEditorPage } from "./editor.js";
 import { createGapsPage } from "./gaps.js";
 import { createDocumentsPage } from "./documents.js";
 import { createTestPage } from "./test.js";
 
-const SECTIONS = ["kb", "test", "gaps", "analytics", "audit"];
+const SECTIONS = ["kb", "catalog", "test", "gaps", "analytics", "audit"];
 
 export function parseRoute(hash = location.hash) {
   const path = decodeURIComponent(hash.replace(/^#\/?/, ""));
@@ -25,8 +26,9 @@ export function parseRoute(hash = location.hash) {
 
 export function startConsole({ t, lang, api, user, onSignOut }) {
   // What outlives one page: unsaved drafts by document, the gap an answer is being written
-  // for, the test console's last question and answer, a message to show on the next page.
-  const state = { drafts: new Map(), gap: null, test: null, flash: null };
+  // for, the test console's last question and answer, a message to show on the next page, the
+  // catalog import being followed.
+  const state = { drafts: new Map(), gap: null, test: null, flash: null, catalog: null };
 
   const live = el("div", "sr-only");
   live.setAttribute("role", "status");
@@ -98,6 +100,7 @@ export function startConsole({ t, lang, api, user, onSignOut }) {
       else a.removeAttribute("aria-current");
     }
     if (route.section === "kb") page = route.page === "list" ? createDocumentsPage(ctx) : createEditorPage(ctx, route);
+    else if (route.section === "catalog") page = createCatalogPage(ctx);
     else if (route.section === "test") page = createTestPage(ctx);
     else if (route.section === "gaps") page = createGapsPage(ctx);
     else if (route.section === "analytics") page = createAnalyticsPage(ctx);

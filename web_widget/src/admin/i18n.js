@@ -1,7 +1,8 @@
 // The admin console's words, in English and Spanish. Chosen by `?lang=`, else the browser's
 // language; anything else falls back to English. The sign-in page is the agent console's
 // (src/agent/login.js), so its keys are here under the same names. The figures' definitions
-// on the Analytics page follow docs/analytics.md.
+// on the Analytics page follow docs/analytics.md. The Catalog page's words are in catalog_i18n.js.
+import { CATALOG_EN, CATALOG_ES } from "./catalog_i18n.js";
 
 const en = {
   appName: "Aisle admin",
@@ -32,7 +33,7 @@ const en = {
   // header and navigation
   signedInAs: (name) => `Signed in as ${name}`,
   sections: "Sections",
-  nav: { kb: "Knowledge base", test: "Test", gaps: "Gaps", analytics: "Analytics", audit: "Audit log" },
+  nav: { kb: "Knowledge base", catalog: "Catalog", test: "Test", gaps: "Gaps", analytics: "Analytics", audit: "Audit log" },
   loading: "Loading…",
   error: "Something went wrong.",
   retry: "Try again",
@@ -260,13 +261,14 @@ const en = {
   colDetails: "Details",
   auditActions: {
     "kb.create": "Created a document", "kb.edit": "Edited a document", "kb.rename": "Renamed a document",
-    "kb.delete": "Deleted a document", "kb.restore": "Restored a revision",
+    "kb.delete": "Deleted a document", "kb.restore": "Restored a revision", "catalog.import": "Imported a catalog",
   },
   noAudit: "Nothing yet.",
   showing: (a, b, total) => `${a}–${b} of ${total}`,
   previous: "Previous",
   next: "Next",
   pages: "Pages",
+  catalog: CATALOG_EN,
 };
 
 function chunks(n) {
@@ -303,7 +305,7 @@ const es = {
   toAgentConsole: "Ir a la consola de soporte",
   signedInAs: (name) => `Sesión de ${name}`,
   sections: "Secciones",
-  nav: { kb: "Base de conocimiento", test: "Probar", gaps: "Lagunas", analytics: "Analítica", audit: "Registro de auditoría" },
+  nav: { kb: "Base de conocimiento", catalog: "Catálogo", test: "Probar", gaps: "Lagunas", analytics: "Analítica", audit: "Registro de auditoría" },
   loading: "Cargando…",
   error: "Algo salió mal.",
   retry: "Reintentar",
@@ -524,13 +526,14 @@ const es = {
   colDetails: "Detalles",
   auditActions: {
     "kb.create": "Creó un documento", "kb.edit": "Editó un documento", "kb.rename": "Renombró un documento",
-    "kb.delete": "Eliminó un documento", "kb.restore": "Restauró una revisión",
+    "kb.delete": "Eliminó un documento", "kb.restore": "Restauró una revisión", "catalog.import": "Importó un catálogo",
   },
   noAudit: "Todavía nada.",
   showing: (a, b, total) => `${a}–${b} de ${total}`,
   previous: "Anterior",
   next: "Siguiente",
   pages: "Páginas",
+  catalog: CATALOG_ES,
 };
 
 export const LANGUAGES = { en, es };

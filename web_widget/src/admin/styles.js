@@ -230,6 +230,54 @@ span.ad-passage-title { color: var(--ac-ink); }
 .ad-pager { display: flex; align-items: center; justify-content: flex-end; gap: 12px; margin-top: 10px; }
 .ad-pager-range { margin: 0; color: var(--ac-muted); font-variant-numeric: tabular-nums; }
 
+/* catalog */
+.ad-catalog-note { margin: -6px 0 14px; }
+.ad-import-form { display: flex; flex-direction: column; gap: 12px; padding: 14px 16px; }
+.ad-import-top { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 12px 24px; align-items: start; }
+.ad-field { display: flex; flex-direction: column; gap: 4px; min-width: 0; }
+.ad-field .ad-hint { margin: 0; }
+.ad-file { font: inherit; max-width: 100%; padding: 4px 0; }
+.ad-file::file-selector-button { font: inherit; border: 1px solid #8b93a3; background: #fff; color: var(--ac-ink); border-radius: 8px; padding: 5px 12px; margin-right: 10px; cursor: pointer; }
+.ad-file:hover::file-selector-button { background: #eef1f6; }
+.ad-file-note { color: var(--ac-ink); }
+.ad-mapping { border: 1px solid var(--ac-line); border-radius: 10px; margin: 0; padding: 8px 14px 14px; min-width: 0; }
+.ad-mapping legend { font-weight: 700; padding: 0 4px; }
+.ad-mapping > .ad-hint { margin: 0; }
+.ad-map-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 12px 18px; }
+.ad-map-grid:not(:empty) { margin-top: 10px; }
+.ad-map-field { display: flex; flex-direction: column; gap: 4px; min-width: 0; }
+.ad-map-field .ac-select { width: 100%; min-width: 0; }
+.ad-map-sample { margin: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.ad-required { font-weight: 400; color: var(--ac-muted); font-size: 13px; }
+.ad-import-actions { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 16px; }
+.ad-import-actions .ac-btn-primary { padding-left: 22px; padding-right: 22px; }
+.ad-form-error { margin: 0; flex: 1 1 320px; }
+.ad-import-actions .ac-btn[aria-disabled="true"] { opacity: .6; cursor: progress; }
+.ad-import { margin-top: 14px; padding: 14px 16px; }
+.ad-import-head { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 12px; }
+.ad-import-head h2:focus { outline: none; }
+.ad-import-head h2:focus-visible { outline: 3px solid var(--ac-focus); outline-offset: 2px; }
+.ad-import-meta { margin-top: 2px; }
+.ad-progress { display: grid; grid-template-columns: auto minmax(0, 1fr) auto; align-items: center; gap: 6px 12px; margin: 12px 0 6px; max-width: 900px; }
+.ad-progress[hidden] { display: none; }
+.ad-progress progress { -webkit-appearance: none; appearance: none; width: 100%; height: 14px; border: 1px solid #8b93a3; border-radius: 7px; background: #eef1f6; overflow: hidden; }
+.ad-progress progress::-webkit-progress-bar { background: #eef1f6; }
+.ad-progress progress::-webkit-progress-value { background: var(--ac-accent); transition: width .3s; }
+.ad-progress progress::-moz-progress-bar { background: var(--ac-accent); }
+.ad-progress-text { font-variant-numeric: tabular-nums; font-weight: 600; white-space: nowrap; }
+.ad-import[data-status="done"] .ad-progress progress::-webkit-progress-value { background: #0f7b45; }
+.ad-import[data-status="done"] .ad-progress progress::-moz-progress-bar { background: #0f7b45; }
+.ad-summary { margin: 10px 0 2px; font-size: 16px; font-weight: 700; }
+.ad-import .ad-status { margin-top: 10px; display: inline-block; }
+.ad-rejected-h { margin-top: 14px; font-size: 14px; color: var(--ac-ink); }
+.ad-rejected .ad-hint { margin: 0 0 6px; }
+.ad-rejected .ad-table-wrap { max-width: 900px; }
+.ad-rejected-id code, .ad-imports-table code { font-size: 12.5px; overflow-wrap: anywhere; }
+.ad-recent { margin-top: 18px; }
+.ad-section-h { font-size: 17px; margin: 0 0 8px; }
+.ad-imports-table .ad-col-action { width: 1%; }
+.ad-imports-table td, .ad-imports-table tbody th { vertical-align: middle; }
+
 @media (max-width: 1199px) {
   .ad-editor-grid { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); }
   .ad-editor-grid .ad-revisions { grid-column: 1 / -1; max-height: none; }
@@ -249,6 +297,9 @@ span.ad-passage-title { color: var(--ac-ink); }
   .ad-gap-details { grid-template-columns: minmax(0, 1fr); }
   .ad-csv { margin-left: 0; }
   .ad-docs-table .ad-when { white-space: normal; }
+  .ad-import-top { grid-template-columns: minmax(0, 1fr); }
+  .ad-progress { grid-template-columns: minmax(0, 1fr) auto; }
+  .ad-progress label { grid-column: 1 / -1; }
 }
 @media (max-width: 560px) { .ad-figures { grid-template-columns: minmax(0, 1fr); } .ad-ask-row { flex-direction: column; } }
 `;
