@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from assistant.errors import AisleError, NotFound
+from assistant.errors import AisleError, MessageTooLarge, NotFound
 from assistant.knowledge.catalog_import import (
     CatalogImportError,
     CatalogRead,
@@ -59,7 +59,8 @@ class ImportRequest(BaseModel):
     # field -> CSV column: id and name required; category, price, description, brand,
     # available, url, image, options optional.
     mapping: dict[str, str] = Field(min_length=2, max_length=16)
-    csv: str = Field(min_length=1, max_length=MAX_CSV_BYTES)
+    # The file's text, at most MAX_CSV_BYTES of UTF-8.
+    csv: str = Field(min_length=1)
 
 
 ImportBody = Annotated[ImportRequest, json_body(ImportRequest, max_bytes=MAX_CSV_BYTES + 65536)]
@@ -90,6 +91,12 @@ def _read(body: ImportRequest) -> CatalogRead:
     """The CSV read and checked against the mapping (`CatalogImportError`: nothing written).
     Messages name the file as the admin knows it, never the server's copy."""
     shown = f"{body.name}.csv"
+    size = len(body.csv.encode("utf-8", "surrogatepass"))
+    if size > MAX_CSV_BYTES:
+        raise MessageTooLarge(
+            f"the file is {size} bytes; the limit is {MAX_CSV_BYTES}",
+            details={"limit": MAX_CSV_BYTES, "size": size},
+        )
     with tempfile.TemporaryDirectory(prefix="aisle-catalog-") as directory:
         path = FilePath(directory) / shown
         path.write_text(body.csv, encoding="utf-8")

@@ -49,7 +49,9 @@ class IndexFailed(AisleError):
 class SaveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=library.MAX_TEXT_BYTES)
+    # At most library.MAX_TEXT_BYTES of UTF-8 (checked there: a limit in bytes, which a
+    # schema's length in characters cannot say).
+    text: str = Field(min_length=1)
     # The revision the editor opened: a save over someone else's newer one is refused.
     base_revision: int | None = Field(None, ge=0)
 
@@ -58,7 +60,7 @@ class CreateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=library.MAX_TITLE_CHARS)
-    text: str = Field(min_length=1, max_length=library.MAX_TEXT_BYTES)
+    text: str = Field(min_length=1)
 
 
 class RenameRequest(BaseModel):

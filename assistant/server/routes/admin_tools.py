@@ -37,7 +37,8 @@ class TestRequest(BaseModel):
     question: Annotated[StorableStr, Field(min_length=1, max_length=1000)]
 
 
-TestBody = Annotated[TestRequest, json_body(TestRequest)]
+# 1,000 characters, each up to 12 bytes as JSON escapes.
+TestBody = Annotated[TestRequest, json_body(TestRequest, max_bytes=16_384)]
 
 
 def _finding(finding: Finding, *, model: bool) -> dict[str, Any]:

@@ -42,7 +42,9 @@ class LoginRequest(BaseModel):
     password: Annotated[StorableStr, StringConstraints(min_length=1, max_length=MAX_PASSWORD)]
 
 
-LoginBody = Annotated[LoginRequest, json_body(LoginRequest, max_bytes=4096)]
+# Room for the longest address and password the schema allows, written as JSON escapes (up
+# to 12 bytes a character): a request within the schema is never refused for its size.
+LoginBody = Annotated[LoginRequest, json_body(LoginRequest, max_bytes=16_384)]
 # Password checks at once per worker: each takes argon2's memory (64 MiB) and a thread.
 HASHING_AT_ONCE = 4
 _hashing_limiter: anyio.CapacityLimiter | None = None
