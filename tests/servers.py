@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -14,7 +16,7 @@ import httpx
 
 from assistant.processes import free_port, stop_process_group
 
-__all__ = ["RedisServer", "free_port", "serve"]
+__all__ = ["RedisServer", "chroma_server", "free_port", "serve"]
 
 
 @contextlib.contextmanager
@@ -99,3 +101,21 @@ class RedisServer:
         assert self.process is not None
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+CHROMA = shutil.which("chroma", path=str(Path(sys.executable).parent))
+
+
+@contextlib.contextmanager
+def chroma_server(directory: Path) -> Iterator[int]:
+    """`chroma run` on a free port; its port."""
+    assert CHROMA is not None, "chromadb installs the `chroma` command beside python"
+    port = free_port()
+    directory.mkdir(parents=True, exist_ok=True)
+    command = [CHROMA, "run", "--path", str(directory / "data"), "--host", "127.0.0.1"]
+    with serve(
+        [*command, "--port", str(port)],
+        health=f"http://127.0.0.1:{port}/api/v2/heartbeat",
+        log_path=directory / "chroma.log",
+    ):
+        yield port

@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from tests.browser.harness import TIMEOUT_MS, AisleServer
+from tests.browser.harness import RECORD_SOCKETS, TIMEOUT_MS, AisleServer, Chat, FrameLog
 
 PASSWORD = "correct horse battery"
 TEAM = (("dana@shop.example", "Dana", "agent"), ("bob@shop.example", "Bob", "agent"))
@@ -106,3 +106,18 @@ class Console:
 
     def close(self) -> None:
         self.context.close()
+
+
+def shopper(browser: Browser, base_url: str) -> tuple[Chat, FrameLog, Page]:
+    """A shopper on the demo store, the widget open, in a browser context of their own: the
+    widget, its frames (checked against the protocol at the end), and the page."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    context.add_init_script(RECORD_SOCKETS)
+    frames = FrameLog()
+    page = context.new_page()
+    frames.watch(page)
+    page.goto("/")
+    chat = Chat(page, frames)
+    chat.open()
+    return chat, frames, page

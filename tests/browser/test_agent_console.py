@@ -13,17 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.console import Console, add_team
+from tests.browser.console import Console, add_team, shopper
 from tests.browser.harness import (
     ARTIFACTS,
-    RECORD_SOCKETS,
     TIMEOUT_MS,
     AisleServer,
-    Chat,
-    FrameLog,
     describe_violations,
     run_axe,
     wait_until,
@@ -51,19 +48,6 @@ def team(aisle_server: AisleServer) -> AisleServer:
     return aisle_server
 
 
-def _shopper(browser: Browser, server: AisleServer) -> tuple[Chat, FrameLog, Page]:
-    context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(TIMEOUT_MS)
-    context.add_init_script(RECORD_SOCKETS)
-    frames = FrameLog()
-    page = context.new_page()
-    frames.watch(page)
-    page.goto("/")
-    chat = Chat(page, frames)
-    chat.open()
-    return chat, frames, page
-
-
 def _online(server: AisleServer, *names: str) -> None:
     """Wait until the server counts these agents as signed in (their consoles connected)."""
     deadline = time.monotonic() + TIMEOUT_MS / 1000
@@ -81,7 +65,7 @@ def _scenario(
     dana = Console(browser, dana_at.url)
     bob = Console(browser, bob_at.url)
     consoles = (dana, bob)
-    chat, frames, shopper_page = _shopper(browser, shopper_at)
+    chat, frames, shopper_page = shopper(browser, shopper_at.url)
     try:
         dana.sign_in("dana@shop.example")
         bob.sign_in("bob@shop.example")

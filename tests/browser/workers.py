@@ -4,30 +4,11 @@ database, one Redis and one Chroma server between them, as a store runs several 
 from __future__ import annotations
 
 import contextlib
-import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from tests.browser.harness import AisleServer
-from tests.servers import free_port, serve
-
-CHROMA = shutil.which("chroma", path=str(Path(sys.executable).parent))
-
-
-@contextlib.contextmanager
-def chroma_server(directory: Path) -> Iterator[int]:
-    """`chroma run` on a free port; its port."""
-    assert CHROMA is not None, "chromadb installs the `chroma` command beside python"
-    port = free_port()
-    directory.mkdir(parents=True, exist_ok=True)
-    command = [CHROMA, "run", "--path", str(directory / "data"), "--host", "127.0.0.1"]
-    with serve(
-        [*command, "--port", str(port)],
-        health=f"http://127.0.0.1:{port}/api/v2/heartbeat",
-        log_path=directory / "chroma.log",
-    ):
-        yield port
+from tests.servers import chroma_server
 
 
 @contextlib.contextmanager

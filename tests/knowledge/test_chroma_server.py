@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,22 +13,12 @@ from assistant.knowledge.index import Filters, KnowledgeIndex
 from assistant.knowledge.ingest import get_collection, ingest
 from tests.knowledge.conftest import CountingEmbedder
 from tests.knowledge.test_index import _chunks
-from tests.servers import free_port, serve
-
-CHROMA = shutil.which("chroma", path=str(Path(sys.executable).parent))
+from tests.servers import chroma_server
 
 
 @pytest.fixture(scope="module")
 def chroma_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    assert CHROMA is not None, "chromadb installs the `chroma` command beside python"
-    root = tmp_path_factory.mktemp("chroma-server")
-    port = free_port()
-    command = [CHROMA, "run", "--path", str(root / "data"), "--host", "127.0.0.1"]
-    with serve(
-        [*command, "--port", str(port)],
-        health=f"http://127.0.0.1:{port}/api/v2/heartbeat",
-        log_path=root / "server.log",
-    ):
+    with chroma_server(tmp_path_factory.mktemp("chroma-server")) as port:
         yield port
 
 
