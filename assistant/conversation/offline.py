@@ -23,10 +23,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.config import SupportSection
 from assistant.conversation import repository as repo
 from assistant.conversation.repository import MessageRecord
 from assistant.engine.messages import BotMessage
@@ -44,11 +43,11 @@ Render = Callable[[str, dict[str, Any]], BotMessage]
 Resume = Callable[[Session, Conversation], None]
 
 
-def agents_online(session: Session, *, now: datetime, presence_s: float) -> int:
-    """Active staff accounts whose console was connected within `presence_s`."""
-    return (
-        session.scalar(
-            select(func.count(func.distinct(StaffSession.user_id)))
+def online_accounts(session: Session, *, now: datetime, presence_s: float) -> set[int]:
+    """The active staff accounts whose console was connected within `presence_s`."""
+    return set(
+        session.scalars(
+            select(StaffSession.user_id)
             .join(StaffUser, StaffUser.id == StaffSession.user_id)
             .where(
                 StaffUser.active.is_(True),
@@ -56,7 +55,6 @@ def agents_online(session: Session, *, now: datetime, presence_s: float) -> int:
                 StaffSession.seen_at >= now - timedelta(seconds=presence_s),
             )
         )
-        or 0
     )
 
 
@@ -65,13 +63,15 @@ def _has_staff(session: Session) -> bool:
     return found is not None
 
 
-def unavailable(session: Session, support: SupportSection, *, now: datetime) -> str | None:
+def unavailable(
+    session: Session, *, hours: BusinessHours, presence_s: float, now: datetime
+) -> str | None:
     """Why nobody can take a hand-off now (`after_hours`, `no_agents`), or None. A store
     without staff accounts answers hand-offs through the API token, so nobody being signed
     in says nothing there."""
-    if not BusinessHours.of(support.timezone, support.hours).open_at(now):
+    if not hours.open_at(now):
         return "after_hours"
-    if _has_staff(session) and not agents_online(session, now=now, presence_s=support.presence_s):
+    if _has_staff(session) and not online_accounts(session, now=now, presence_s=presence_s):
         return "no_agents"
     return None
 

@@ -199,6 +199,12 @@ class ConversationService:
         self._engine = engine
         self._broker = broker
         self._support = support or SupportSection()
+        # The team's hours, and what the hand-off action says to promise a person
+        # (actions/domain.yml): read once, used whenever a hand-off is asked for.
+        self.hours = BusinessHours.of(self._support.timezone, self._support.hours)
+        self._promises = frozenset(
+            v.text for v in engine.domain.responses.get("utter_handoff", []) if v.text
+        )
         self._max_bytes = max_message_bytes
         self._max_events = max_tracker_events
         self._turns = TurnLocks(session_factory)
@@ -450,13 +456,14 @@ class ConversationService:
             conversation = _conversation(session, conversation_id, lock=True)
             why = None
             if result.handoff_reason is not None:
-                why = offline.unavailable(session, self._support, now=utcnow())
+                why = offline.unavailable(
+                    session, hours=self.hours, presence_s=self._support.presence_s, now=utcnow()
+                )
             # Nobody can come: a person is not promised, the shopper is told why instead.
-            promises = self._promises()
             messages = [
                 m
                 for m in result.messages
-                if why is None or not offline.promises_a_person(m, promises)
+                if why is None or not offline.promises_a_person(m, self._promises)
             ]
             records = [
                 MessageRecord.of(
@@ -632,15 +639,9 @@ class ConversationService:
         tracker.stack.clear()
         repo.save_tracker(session, conversation=conversation, tracker=tracker)
 
-    def _promises(self) -> frozenset[str]:
-        """What the hand-off action says to promise a person (actions/domain.yml)."""
-        variants = self._engine.domain.responses.get("utter_handoff", [])
-        return frozenset(v.text for v in variants if v.text)
-
     def _values(self) -> dict[str, Any]:
         """What the hand-off's notices may name."""
-        hours = BusinessHours.of(self._support.timezone, self._support.hours)
-        return {"assistant_name": self._engine.assistant_name, "hours": hours.describe()}
+        return {"assistant_name": self._engine.assistant_name, "hours": self.hours.describe()}
 
     def _go_offline(
         self, session: Session, conversation: Conversation, handoff: Handoff, reason: str

@@ -4,7 +4,6 @@ customer's profile and recent orders, and what the shopper was searching for."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import anyio
@@ -15,16 +14,15 @@ from sqlalchemy.orm import Session
 from assistant.backends.orders import CustomerNotFound, OrderView
 from assistant.conversation import inbox
 from assistant.conversation import repository as repo
-from assistant.conversation.offline import agents_online
+from assistant.conversation.offline import online_accounts
 from assistant.errors import ConversationNotFound
 from assistant.persistence.models import Conversation
 from assistant.persistence.models.base import utcnow
-from assistant.persistence.models.staff import StaffSession, StaffUser
+from assistant.persistence.models.staff import StaffUser
 from assistant.server.deps import ComponentsDep
 from assistant.server.openapi import error_responses
 from assistant.server.routes.agent import ConversationId
 from assistant.server.staff import AgentCaller
-from assistant.staff.hours import BusinessHours
 
 router = APIRouter(prefix="/api/agent", tags=["agent"])
 
@@ -43,8 +41,8 @@ async def read_inbox(caller: AgentCaller, components: ComponentsDep) -> dict[str
         return {
             "now": now.isoformat(),
             "me": caller.member.as_dict() if caller.member is not None else None,
-            "agents_online": agents_online(session, now=now, presence_s=support.presence_s),
-            "open_now": BusinessHours.of(support.timezone, support.hours).open_at(now),
+            "agents_online": len(online_accounts(session, now=now, presence_s=support.presence_s)),
+            "open_now": components.conversations.hours.open_at(now),
             "sla_first_response_s": support.sla_first_response_s,
             "handoffs": inbox.items(session, now=now, sla_s=support.sla_first_response_s),
         }
@@ -55,17 +53,10 @@ async def read_inbox(caller: AgentCaller, components: ComponentsDep) -> dict[str
 @router.get("/agents", responses=error_responses(401, 403))
 async def list_agents(_: AgentCaller, components: ComponentsDep) -> dict[str, Any]:
     """The active accounts, and which are signed in now (whom a conversation can go to)."""
-    presence = timedelta(seconds=components.settings.support.presence_s)
+    presence_s = components.settings.support.presence_s
 
     def read(session: Session) -> list[dict[str, Any]]:
-        now = utcnow()
-        online = set(
-            session.scalars(
-                select(StaffSession.user_id).where(
-                    StaffSession.expires_at > now, StaffSession.seen_at >= now - presence
-                )
-            )
-        )
+        online = online_accounts(session, now=utcnow(), presence_s=presence_s)
         users = session.scalars(select(StaffUser).where(StaffUser.active).order_by(StaffUser.name))
         return [
             {"id": u.id, "name": u.name, "email": u.email, "role": u.role, "online": u.id in online}
