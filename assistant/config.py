@@ -310,6 +310,39 @@ class SearchSection(_Section):
     model_filters: bool = True
 
 
+class RecommendationsSection(_Section):
+    """Suggestions in the chat: what "often bought with" needs, where the store's table of
+    what goes with what is kept, and the built-in recommender's weights."""
+
+    # "Often bought with" (and a complement learned from orders) only for a pair bought
+    # together at least `min_co_purchases` times and `min_lift` times as often as chance.
+    min_co_purchases: int = Field(10, ge=1)
+    min_lift: float = Field(2.0, ge=1.0)
+    # The knowledge-base document (its id) with the table of what goes with what and what is
+    # alike; the admin console edits it like any other document.
+    complements_doc: str = Field("what-goes-with-what", min_length=1, max_length=200)
+    # Fields of `assistant.recs.engine.RecsParams`, chosen on validation data; `assistant
+    # eval recs` measures exactly these (docs/evaluation.md).
+    params: dict[str, Any] = {}
+
+    @field_validator("params")
+    @classmethod
+    def _known_params(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from assistant.recs.engine import RecsParams
+
+        try:
+            RecsParams(**value)
+        except TypeError as exc:
+            raise ValueError(f"unknown recommender parameter: {exc}") from exc
+        return value
+
+    def recs_params(self) -> Any:
+        """The params as `RecsParams`."""
+        from assistant.recs.engine import RecsParams
+
+        return RecsParams(**self.params)
+
+
 class Settings(_Section):
     environment: Literal["development", "production", "test"] = "development"
     data_dir: str = "data"
@@ -321,6 +354,7 @@ class Settings(_Section):
     channels: ChannelsSection = ChannelsSection()
     events: EventsSection = EventsSection()
     search: SearchSection = SearchSection()
+    recommendations: RecommendationsSection = RecommendationsSection()
     nlu: NLUSection = NLUSection()
     dialogue: DialogueSection = DialogueSection()
     pubsub: PubSubSection = PubSubSection()

@@ -130,6 +130,7 @@ def build_shopping(
     recommender = StoreRecommender(
         interactions.all,
         orders.list_products,
+        params=settings.recommendations.recs_params(),
         max_age_s=settings.search.recs_max_age_s,
         history=interactions,
         embedder=embedder,
