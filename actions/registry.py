@@ -29,9 +29,9 @@ from actions.repair import ActionAnswerIfCovered, ActionAnswerThenOffer, ActionS
 from actions.shopping import (
     ActionAddToCart,
     ActionContinueSearch,
-    ActionRecommend,
     ActionSearchProducts,
 )
+from actions.suggestions import ActionRecommend
 
 ACTIONS: tuple[type[Action], ...] = (
     ActionHandoff,

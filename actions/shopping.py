@@ -12,7 +12,6 @@ store's own pages record theirs.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,19 +23,11 @@ from actions import services
 from actions.catalog import describe_options, money
 from actions.common import button, call, latest_text, payload_value
 from assistant.backends.events import Event
-from assistant.recs.service import anchored, reason_names
 from assistant.search.index import Hit
 from assistant.search.session import Outcome, Relaxation, SearchSession, SearchState
 from assistant.search.terms import SearchTerms
 
 logger = logging.getLogger(__name__)
-
-SUGGESTIONS = 3
-_COMPLEMENT = re.compile(
-    r"\b(?:go(?:es)? with|goes well with|match(?:es)?|pair(?:s)? with|for my|to use with|"
-    r"accessor(?:y|ies) for|complement)\b"
-)
-_GIFT = re.compile(r"\b(?:gift|present|birthday|christmas)\b")
 
 
 # -- words ---------------------------------------------------------------------------------
@@ -93,6 +84,37 @@ def describe_terms(terms: SearchTerms) -> str:
     if terms.in_stock:
         parts.append("in stock")
     return ", ".join(parts)
+
+
+def show_suggestions(
+    dispatcher: CollectingDispatcher,
+    hits: list[Hit],
+    state: SearchState,
+    *,
+    total: int,
+    intro: str | None = None,
+) -> None:
+    """A page of a suggestion: each card with its reason ("goes with your keyboard")."""
+    start = state.shown - len(hits) + 1
+    head = intro or f"Here are {start}–{state.shown} of {total} suggestions {state.about}:"
+    lines = [head]
+    if total > state.shown:
+        lines.append("Say “show more” for more suggestions like these.")
+    reasons = [state.reason(hit.item_id) for hit in hits]
+    dispatcher.utter_message(
+        text="\n".join(lines),
+        json_message={
+            "type": "product_cards",
+            "text_form": "\n".join(
+                card_line(start + n, hit, reason)
+                for n, (hit, reason) in enumerate(zip(hits, reasons, strict=True))
+            ),
+            "cards": [card(hit, reason=reason) for hit, reason in zip(hits, reasons, strict=True)],
+            "total": total,
+            "shown": state.shown,
+            "suggestions": True,
+        },
+    )
 
 
 def constraint_label(terms: SearchTerms, constraint: str) -> str:
@@ -166,6 +188,26 @@ def _state(tracker: Tracker) -> SearchState | None:
     return SearchState.from_dict(tracker.get_slot("search"))
 
 
+async def _answers_a_suggestion(tracker: Tracker) -> bool:
+    """A reply to the question a suggestion just asked ("What does your dad like?"), or a
+    request for a suggestion the NLU took for a search ("anything to go with my keyboard")."""
+    # Imported here: the suggestions build on this module's cards.
+    from actions.suggestions import answers_a_question, reads_as_suggestion
+
+    if answers_a_question(tracker):
+        return True
+    if payload_value(tracker, "item_id") is not None or payload_value(tracker, "relax"):
+        return False
+    session = await services.shopping().catalog.current()
+    return reads_as_suggestion(latest_text(tracker), session, _state(tracker))
+
+
+async def _suggest(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    from actions.suggestions import suggest
+
+    return await suggest(dispatcher, tracker)
+
+
 class ActionSearchProducts(Action):
     """A search turn: start, refine, relax, page, compare or detail."""
 
@@ -175,6 +217,8 @@ class ActionSearchProducts(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if await _answers_a_suggestion(tracker):
+            return await _suggest(dispatcher, tracker)
         catalog = services.shopping().catalog
         session = await catalog.current()
         text = latest_text(tracker)
@@ -242,6 +286,8 @@ class ActionContinueSearch(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if await _answers_a_suggestion(tracker):
+            return [*await _suggest(dispatcher, tracker), ActiveLoop(None)]
         state = _state(tracker)
         catalog = services.shopping().catalog
         session = await catalog.current()
@@ -284,6 +330,11 @@ def say(
         )
     elif outcome.kind in ("results", "more") and state is not None:
         _results(dispatcher, outcome, state)
+    elif outcome.kind == "no_more" and state is not None and state.suggested:
+        dispatcher.utter_message(
+            text=f"That's all I'd suggest {state.about}. Tell me what you're looking for and "
+            "I'll search the catalog."
+        )
     elif outcome.kind == "no_more" and state is not None:
         dispatcher.utter_message(
             text=f"That's all {outcome.total} {describe_terms(state.terms)}. Want to change "
@@ -299,6 +350,9 @@ def say(
 
 def _results(dispatcher: CollectingDispatcher, outcome: Outcome, state: SearchState) -> None:
     start = state.shown - len(outcome.hits) + 1
+    if outcome.kind == "more" and state.suggested:
+        show_suggestions(dispatcher, outcome.hits, state, total=outcome.total)
+        return
     if outcome.kind == "more":
         head = f"Here are {start}–{state.shown} of {outcome.total}:"
     else:
@@ -427,118 +481,6 @@ def _compare(dispatcher: CollectingDispatcher, hits: list[Hit]) -> None:
     dispatcher.utter_message(
         text="\n".join(lines), json_message={**table, "text_form": "\n".join(shown)}
     )
-
-
-# -- suggestions -----------------------------------------------------------------------------
-
-
-class ActionRecommend(Action):
-    """Suggestions for this shopper, within what the message asks ("a gift under $100"),
-    around what it names ("something to go with my keyboard"), each with its reason."""
-
-    def name(self) -> str:
-        return "action_recommend"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        shopping = services.shopping()
-        session = await shopping.catalog.current()
-        text = latest_text(tracker)
-        like = payload_value(tracker, "like")
-        index = session.index
-        terms = SearchTerms() if like is not None else await shopping.catalog.read(text, session)
-        anchors: list[str] = []
-        exclude: set[str] = set()
-        if like is not None:
-            hit = index.find(str(like))
-            if hit is None:
-                dispatcher.utter_message(text="I can't find that item any more.")
-                return []
-            anchors, exclude = [hit.product.id], {hit.product.id}
-        elif terms.products and _COMPLEMENT.search(text.lower()):
-            # "something to go with my keyboard": the keyboard is what to go with, not the
-            # thing wanted.
-            anchors = [p.id for name in sorted(terms.products) for p in index.products_named(name)]
-            exclude = set(anchors)
-            terms = terms.without("products")
-        recommender = shopping.recommender
-        if recommender is None:
-            dispatcher.utter_message(text="I have no suggestions to offer right now.")
-            return []
-        customer = tracker.get_slot("customer_id")
-        history = await call(
-            recommender.shopper_history,
-            customer_id=customer or None,
-            session_id=None if customer else tracker.sender_id,
-        )
-        # Suggestions are of what the shopper has not bought yet.
-        exclude |= {i.item for i in history if i.kind == "bought"}
-        history = anchored(history, anchors)
-        allowed = _allowed_products(session, terms)
-        suggestions = await call(
-            recommender.suggest, history, k=SUGGESTIONS, allowed=allowed, exclude=exclude
-        )
-        products = {p.id: p for p in index.products}
-        picks: list[tuple[Hit, str]] = []
-        for suggestion in suggestions:
-            hit = _best_variant(session, terms, suggestion.item)
-            if hit is not None:
-                picks.append((hit, _reason(suggestion.reason, products, history)))
-        if not picks:
-            dispatcher.utter_message(
-                text=f"I found nothing to suggest for {describe_terms(terms)}. "
-                "Could you loosen it a little?"
-            )
-            return []
-        intro = "Here's what I'd suggest"
-        if anchors:
-            intro += f" to go with the {products[anchors[0]].name}"
-        if not terms.filters_nothing:
-            intro += f" ({describe_terms(terms)})"
-        lines = [intro + ":"]
-        page = tuple(hit.item_id for hit, _ in picks)
-        dispatcher.utter_message(
-            text="\n".join(lines),
-            json_message={
-                "type": "product_cards",
-                "text_form": "\n".join(
-                    card_line(n + 1, hit, reason) for n, (hit, reason) in enumerate(picks)
-                ),
-                "cards": [card(hit, reason=reason) for hit, reason in picks],
-                "total": len(picks),
-                "suggestions": True,
-            },
-        )
-        # The suggestions can be compared and detailed like search results.
-        state = SearchState(terms, len(page), page, None)
-        return [SlotSet("search", state.as_dict())]
-
-
-def _allowed_products(session: SearchSession, terms: SearchTerms) -> set[str] | None:
-    if terms.filters_nothing:
-        return None
-    index = session.index
-    rows = index.matches(terms)
-    return {index.products[int(p)].id for p in set(index.product_of[rows].tolist())}
-
-
-def _best_variant(session: SearchSession, terms: SearchTerms, product_id: str) -> Hit | None:
-    """The product's variant to show: the first in stock that meets the terms."""
-    index = session.index
-    mask = index.matches(terms.without("products")) & index.available
-    mask &= index.of_product(product_id)
-    rows = index.ranked(mask, terms.sort)
-    return index.hit(int(rows[0])) if len(rows) else None
-
-
-def _reason(reason: dict[str, str], products: dict[str, Any], history: list[Any]) -> str:
-    words = reason_names(reason, products)
-    item = reason.get("item")
-    bought = {i.item for i in history if i.kind == "bought"}
-    if reason.get("kind") == "similar" and item in bought:
-        words = f"{words} you ordered"
-    return words
 
 
 # -- cart --------------------------------------------------------------------------------------

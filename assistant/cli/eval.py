@@ -12,6 +12,7 @@ from rich.table import Table
 from assistant.cli import state
 from assistant.cli.eval_conversations import conversations
 from assistant.cli.eval_oos import oos
+from assistant.cli.eval_suggestions import suggestions
 from assistant.cli.figures import (
     JsonFlag,
     OutputOption,
@@ -27,6 +28,7 @@ app = typer.Typer(
 )
 app.command("conversations")(conversations)
 app.command("oos")(oos)
+app.command("suggestions")(suggestions)
 
 
 @app.command("nlu")

@@ -62,9 +62,12 @@ from assistant.eval.search_cases import (
 )
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
     from assistant.config import Settings
     from assistant.engine.embeddings import Embedder
     from assistant.engine.manager import DialogueEngine, Parser
+    from assistant.search.service import Shopping
     from assistant.search.session import SearchSession
 
 __all__ = [
@@ -279,7 +282,7 @@ def evaluate_search_files(
         parser = train_from_settings(settings, embedder)
     reports: dict[str, SearchReport] = {}
     with tempfile.TemporaryDirectory(prefix="aisle-search-") as workdir:
-        engine, session, dispose = _engine(settings, parser, embedder, Path(workdir))
+        engine, session, _, _, dispose = demo_engine(settings, parser, embedder, Path(workdir))
         try:
             for name, cases in loaded.items():
                 results = _run_cases(engine, session, name, cases, catalog, progress)
@@ -307,11 +310,11 @@ def _shown_path(path: Path) -> str:
     return f"assistant/eval/data/{path.name}" if path.parent == packaged else str(path)
 
 
-def _engine(
+def demo_engine(
     settings: Settings, parser: Parser, embedder: Embedder, workdir: Path
-) -> tuple[DialogueEngine, SearchSession, Callable[[], None]]:
-    """The dialogue engine on a seeded copy of the demo store, its catalog search, and what
-    releases the copy."""
+) -> tuple[DialogueEngine, SearchSession, Shopping, sessionmaker[Session], Callable[[], None]]:
+    """The dialogue engine on a seeded copy of the demo store, its catalog search, the
+    shopping services, the copy's sessions, and what releases the copy."""
     from assistant.backends.sql_orders import SqlOrderBackend
     from assistant.engine.domain import load_domain
     from assistant.engine.executor import InProcessActionRunner
@@ -336,7 +339,7 @@ def _engine(
         runner=InProcessActionRunner(settings.dialogue.actions_package, services=services),
         assistant_name=settings.assistant.name,
     )
-    return engine, shopping.catalog.session(), db_engine.dispose
+    return engine, shopping.catalog.session(), shopping, sessions, db_engine.dispose
 
 
 def _run_cases(

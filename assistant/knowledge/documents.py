@@ -206,6 +206,16 @@ def read_store_catalog(path: Path, *, root: Path) -> list[Chunk]:
     return chunks
 
 
+# Documents of these types are read by other parts of the assistant (the table of what goes
+# with what, for suggestions), not quoted in answers: they are never indexed.
+NOT_FOR_ANSWERS = frozenset({"suggestions"})
+
+
+def answerable(chunks: list[Chunk]) -> list[Chunk]:
+    """The chunks answers may quote: those of documents not in `NOT_FOR_ANSWERS`."""
+    return [chunk for chunk in chunks if chunk.metadata.get("type") not in NOT_FOR_ANSWERS]
+
+
 def read_knowledge_base(root: Path) -> tuple[list[Chunk], list[SourceProblem]]:
     """Every document under `root`; unreadable ones are reported and skipped."""
     chunks: list[Chunk] = []
@@ -218,7 +228,7 @@ def read_knowledge_base(root: Path) -> tuple[list[Chunk], list[SourceProblem]]:
             if path.suffix in TEXT_SUFFIXES:
                 if "store" in path.relative_to(root).parts:
                     continue  # the store's own policy text is rewritten in policies/
-                chunks.extend(read_markdown(path, root=root))
+                chunks.extend(answerable(read_markdown(path, root=root)))
             elif path.name == "db.json":
                 chunks.extend(read_store_catalog(path, root=root))
         except (

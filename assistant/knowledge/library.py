@@ -29,6 +29,7 @@ from assistant.knowledge.documents import (
     TEXT_SUFFIXES,
     Chunk,
     SourceProblem,
+    answerable,
     markdown_chunks,
     read_knowledge_base,
     read_markdown,
@@ -336,7 +337,8 @@ def library_chunks(session: Session, root: Path) -> tuple[list[Chunk], list[Sour
             continue
         text = _revision(session, row.doc_id, row.revision).text
         try:
-            kept.extend(chunks_of(row.doc_id, text, source=row.source, title=row.title))
+            found = chunks_of(row.doc_id, text, source=row.source, title=row.title)
+            kept.extend(answerable(found))
         except InvalidInput as exc:
             problems.append(SourceProblem(f"console:{row.doc_id}", exc.message))
     return kept, problems

@@ -12,6 +12,7 @@ most recent history.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -28,6 +29,9 @@ from assistant.persistence.models import ShopperEvent
 from assistant.persistence.models.store import Order, OrderItem, Variant
 from assistant.recs.engine import CoOccurrenceRecommender, RecsParams
 from assistant.recs.interface import Interaction, Suggestion, VectorSimilarity
+from assistant.recs.kinds import Kinds, StoreTable, co_purchases, read_table
+
+logger = logging.getLogger(__name__)
 
 # Beyond this many products the names are not embedded for content similarity (the
 # recommender is refitted every few minutes; a new name is embedded once, then cached).
@@ -166,6 +170,7 @@ def content_similarity(
 @dataclass(frozen=True)
 class Fitted:
     recommender: CoOccurrenceRecommender
+    kinds: Kinds
     at: float
 
 
@@ -181,8 +186,14 @@ class StoreRecommender:
         max_age_s: float = 300.0,
         history: SqlInteractions | None = None,
         embedder: Embedder | None = None,
+        load_table: Callable[[], str | None] | None = None,
+        min_co_purchases: int = 10,
+        min_lift: float = 2.0,
     ) -> None:
         self.embedder = embedder
+        self._load_table = load_table
+        self.min_co_purchases = min_co_purchases
+        self.min_lift = min_lift
         self._load_interactions = load_interactions
         self._load_products = load_products
         self.params = params
@@ -193,19 +204,43 @@ class StoreRecommender:
 
     def fitted(self) -> CoOccurrenceRecommender:
         """The recommender, refitted first when its data is older than `max_age_s`."""
+        return self._fit().recommender
+
+    def kinds(self) -> Kinds:
+        """The kinds of suggestion (complements, alike, interests) on the same fit."""
+        return self._fit().kinds
+
+    def _fit(self) -> Fitted:
         with self._lock:
             now = time.monotonic()
             if self._fitted is None or now - self._fitted.at > self.max_age_s:
                 products = list(self._load_products())
+                interactions = self._load_interactions()
                 recommender = CoOccurrenceRecommender.fit(
-                    self._load_interactions(),
+                    interactions,
                     self.params,
                     content=content_similarity(products, self.embedder),
                     categories={p.id: p.name for p in products},
                     catalog=[p.id for p in products],
                 )
-                self._fitted = Fitted(recommender, now)
-            return self._fitted.recommender
+                pairs = co_purchases(
+                    interactions, min_count=self.min_co_purchases, min_lift=self.min_lift
+                )
+                kinds = Kinds(products, self._table(products), pairs, embedder=self.embedder)
+                self._fitted = Fitted(recommender, kinds, now)
+            return self._fitted
+
+    def _table(self, products: Sequence[ProductView]) -> StoreTable:
+        text = self._load_table() if self._load_table is not None else None
+        if not text:
+            return StoreTable()
+        table = read_table(text, products)
+        if table.unknown:
+            logger.warning(
+                "the table of what goes with what names products the catalog lacks: %s",
+                ", ".join(table.unknown[:10]),
+            )
+        return table
 
     def invalidate(self) -> None:
         with self._lock:

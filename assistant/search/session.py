@@ -83,14 +83,27 @@ class SearchState:
     page: tuple[str, ...] = ()
     # The item last looked at closely ("tell me more about the second").
     focus: str | None = None
+    # After a suggestion: its whole ranked list as (item id, reason) pairs, which "show more"
+    # pages through instead of the terms' matches, and what it was ("to go with the Laptop").
+    suggested: tuple[tuple[str, str], ...] = ()
+    about: str = ""
+    # A question the suggestion asked ("What does your dad like?"): its kind and what the
+    # answer completes (recipient, budget), read with the shopper's next message.
+    asked: Mapping[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "terms": self.terms.as_dict(),
             "shown": self.shown,
             "page": list(self.page),
             "focus": self.focus,
         }
+        if self.suggested:
+            found["suggested"] = [list(pair) for pair in self.suggested]
+            found["about"] = self.about
+        if self.asked:
+            found["asked"] = dict(self.asked)
+        return found
 
     @classmethod
     def from_dict(cls, data: Any) -> SearchState | None:
@@ -100,12 +113,26 @@ class SearchState:
         shown = data.get("shown")
         page = data.get("page")
         focus = data.get("focus")
+        suggested = data.get("suggested")
+        pairs = tuple(
+            (str(pair[0]), str(pair[1]))
+            for pair in (suggested if isinstance(suggested, list) else [])
+            if isinstance(pair, list | tuple) and len(pair) == 2
+        )
+        about = data.get("about")
+        asked = data.get("asked")
         return cls(
             terms=SearchTerms.from_dict(data["terms"]),
             shown=shown if isinstance(shown, int) and shown >= 0 else 0,
             page=tuple(str(i) for i in page) if isinstance(page, list) else (),
             focus=focus if isinstance(focus, str) else None,
+            suggested=pairs,
+            about=about if isinstance(about, str) else "",
+            asked=dict(asked) if isinstance(asked, Mapping) else None,
         )
+
+    def reason(self, item_id: str) -> str | None:
+        return dict(self.suggested).get(item_id)
 
 
 @dataclass(frozen=True)
@@ -295,6 +322,14 @@ class SearchSession:
         return Outcome("results", state, self.index.hits(page), len(ranked))
 
     def _more(self, state: SearchState) -> Outcome:
+        if state.suggested:
+            # "Show more" after a suggestion goes on with the same suggestion.
+            listed = [item for item, _ in state.suggested]
+            page = tuple(listed[state.shown : state.shown + self.page_size])
+            if not page:
+                return Outcome("no_more", state, total=len(listed))
+            moved = replace(state, shown=state.shown + len(page), page=page)
+            return Outcome("more", moved, self.index.hits(page), len(listed))
         ranked = self._ranked(state.terms)
         page = tuple(self._ids(ranked[state.shown : state.shown + self.page_size]))
         if not page:

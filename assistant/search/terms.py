@@ -38,7 +38,9 @@ _AT_MOST = re.compile(
     rf"|not more than|budget(?: is| of)?)\s+{_AMOUNT}"
 )
 _AT_LEAST = re.compile(
-    rf"\b(?:over|above|more than|at least|min(?:imum)?|starting at|from)\s+{_AMOUNT}"
+    # "no more than $280" is a limit, not a floor.
+    rf"(?<!no )(?<!not )\b(?:over|above|more than|at least|min(?:imum)?|starting at|from)"
+    rf"\s+{_AMOUNT}"
 )
 _IN_STOCK = re.compile(
     r"\b(?:in stock|available(?: now| today)?|ships? (?:now|today)|can (?:i|you) (?:get|buy) now"

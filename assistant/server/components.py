@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.backends.events import EventStore, SqlEventStore
 from assistant.backends.orders import OrderBackend
 from assistant.backends.sql_orders import SqlOrderBackend
-from assistant.config import Settings
+from assistant.config import RecommendationsSection, Settings
 from assistant.conversation.broker import Broker, InMemoryBroker, RedisBroker
 from assistant.conversation.service import ConversationService
 from assistant.conversation.summary import HandoffSummaries
@@ -134,8 +136,30 @@ def build_shopping(
         max_age_s=settings.search.recs_max_age_s,
         history=interactions,
         embedder=embedder,
+        load_table=partial(
+            complements_text, sessions, settings.path(KNOWLEDGE_DIR), settings.recommendations
+        ),
+        min_co_purchases=settings.recommendations.min_co_purchases,
+        min_lift=settings.recommendations.min_lift,
     )
     return Shopping(catalog, recommender, SqlEventStore(sessions))
+
+
+def complements_text(
+    sessions: sessionmaker[Session], root: Path, section: RecommendationsSection
+) -> str | None:
+    """The current text of the table of what goes with what (the console's latest revision,
+    else its file); None when the knowledge base has no such document."""
+    from assistant.knowledge import library
+
+    try:
+        with sessions() as session:
+            return library.read_document(session, root, section.complements_doc)[1]
+    except library.DocumentNotFound:
+        return None
+
+
+KNOWLEDGE_DIR = "knowledge_base"
 
 
 async def build_broker(settings: Settings) -> Broker:

@@ -1,6 +1,6 @@
 """Shopping by conversation, end to end on the demo store: a search narrowed, widened, paged
-and compared over several turns; nothing matching; suggestions with their reasons; adding to
-the cart, recorded as a shopper event."""
+and compared over several turns; nothing matching; adding to the cart, recorded as a shopper
+event. Suggestions are `test_suggestions.py`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from assistant.persistence.models import ShopperEvent
-from tests.conversations.conftest import YUSUF_EMAIL, Shopper, Store
+from tests.conversations.conftest import Shopper, Store
 
 
 def cards(shopper: Shopper) -> list[dict]:
@@ -74,33 +74,6 @@ def test_add_to_cart_is_handed_to_the_page_and_recorded(shopper: Shopper, store:
     assert [e.item_id for e in events] == [first["item_id"]] * 2
     assert events[0].price == Decimal(first["price"])
     assert [e.query for e in searches] == ["show me water bottles in stock"]
-
-
-def test_suggestions_carry_their_reasons(shopper: Shopper) -> None:
-    shopper.say("something to go with my mechanical keyboard")
-    found = cards(shopper)
-    assert found and all(c["name"] != "Mechanical Keyboard" for c in found), shopper.dump()
-    assert all(c.get("reason") for c in found)
-    assert any("Mechanical Keyboard" in c["reason"] for c in found), shopper.dump()
-
-    shopper.say("a gift under $100")
-    gifts = cards(shopper)
-    assert gifts and all(Decimal(c["price"]) <= 100 for c in gifts), shopper.dump()
-    assert all(c["available"] for c in gifts)
-    # One suggestion per product type.
-    assert len({c["name"] for c in gifts}) == len(gifts)
-
-
-def test_a_signed_in_shopper_gets_suggestions_from_their_orders(shopper: Shopper) -> None:
-    shopper.say("where is my order?")
-    shopper.say(YUSUF_EMAIL)
-    shopper.say("what would you recommend?")
-    found = cards(shopper)
-    assert found and all(c.get("reason") for c in found), shopper.dump()
-    assert any(
-        "bought" in c["reason"] or "like the" in c["reason"] or "orders like yours" in c["reason"]
-        for c in found
-    ), shopper.dump()
 
 
 def test_a_product_in_other_words_and_a_bare_name_are_searches(shopper: Shopper) -> None:

@@ -26,6 +26,9 @@ def products() -> CatalogIndex:
         ("something 100-200", "100", "200"),
         ("over 300 please", "300", None),
         ("at least 10 and at most 30", "10", "30"),
+        # "no more than" is a limit only, not also "more than".
+        ("gift for a music fan, no more than $280", None, "280"),
+        ("not more than 50", None, "50"),
         ("the blue one", None, None),
         # Sizes, capacities and weights are not prices.
         ("a water bottle up to 1000ml", None, None),

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from assistant.errors import AisleError, Conflict
 from assistant.knowledge import library
-from assistant.knowledge.documents import Chunk
+from assistant.knowledge.documents import Chunk, answerable
 from assistant.knowledge.ingest import ingest
 from assistant.persistence.db import transaction
 from assistant.server.bodies import json_body
@@ -118,8 +118,17 @@ async def _reindex(components: Components, doc_id: str, chunks: list[Chunk]) -> 
     index = components.knowledge.index
 
     def run() -> dict[str, Any]:
-        report = ingest(index.collection, index.embedder, chunks, scope="kb", doc_id=doc_id)
+        found = answerable(chunks)
+        report = ingest(index.collection, index.embedder, found, scope="kb", doc_id=doc_id)
         index.refresh()
+        recommender = components.shopping.recommender
+        if (
+            recommender is not None
+            and doc_id == components.settings.recommendations.complements_doc
+        ):
+            # The table of what goes with what changed: suggestions read it again here at
+            # once (other workers at their next refit, `search.recs_max_age_s`).
+            recommender.invalidate()
         return report.as_dict()
 
     try:
