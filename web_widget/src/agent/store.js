@@ -6,6 +6,13 @@ export const QUEUES = ["waiting", "mine", "open", "offline", "resolved"];
 
 const CLOSED = new Set(["resolved", "released"]);
 
+// Waiting and offline go both ways (an offline hand-off asked for again waits again).
+const STAGES = { requested: 0, offline: 0, active: 1 };
+
+function stage(item) {
+  return STAGES[item.status] ?? 2;
+}
+
 export function inQueue(queue, item, me) {
   switch (queue) {
     case "waiting": return item.status === "requested";
@@ -73,6 +80,10 @@ export function createStore() {
       if (!item || !item.conversation_id) return;
       const known = state.items.get(item.conversation_id);
       if (known && known.handoff_id > item.handoff_id) return;
+      // One hand-off only moves forward (waiting or offline, taken, closed): a view of it that
+      // arrives late (an event delayed across workers, a reply fetched before a claim) must
+      // not take it back, which would switch the reply box off under the agent's fingers.
+      if (known && known.handoff_id === item.handoff_id && stage(item) < stage(known)) return;
       state.items.set(item.conversation_id, item);
       changed();
     },
