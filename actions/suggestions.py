@@ -30,14 +30,16 @@ from actions import services
 from actions.common import call, latest_text, payload_value
 from actions.shopping import describe_terms, show_suggestions
 from assistant.recs.kinds import Kinds, Pick
+from assistant.search.followups import pointed_at
 from assistant.search.index import Hit
 from assistant.search.session import SearchSession, SearchState
 from assistant.search.terms import SearchTerms
+from assistant.search.words import singular
 
 # How many suggestions a list keeps for "show more".
 MAX_LISTED = 24
 _ALIKE = re.compile(
-    r"\b(?:similar|alternatives?|look-?alikes?|instead of|other (?:kinds?|types?|versions?)|"
+    r"\b(?:simil\w*|alternatives?|look-?alikes?|instead of|other (?:kinds?|types?|versions?)|"
     r"more like|(?:is|are|anything|something|one|ones|else|items?|products?) like|"
     r"like (?:the|my|this|that|it|these|those)\b)"
 )
@@ -155,7 +157,7 @@ def _answering(tracker: Tracker, state: SearchState) -> bool:
 def reads_as_suggestion(text: str, session: SearchSession, state: SearchState | None) -> bool:
     """Whether a message another action was given asks for a suggestion: something to go with
     or like a product it names (or the one in view), or a gift for someone."""
-    lowered = " ".join(text.lower().split())
+    lowered = " ".join(session.spelled(text).text.lower().split())
     if _GIFT_SERVICE.search(lowered):
         return False
     if _GIFT.search(lowered) or _GIFT_ASK.search(lowered):
@@ -172,9 +174,11 @@ async def _plan(
     tracker: Tracker, text: str, session: SearchSession, kinds: Kinds, state: SearchState | None
 ) -> Plan:
     shopping = services.shopping()
-    lowered = " ".join(text.lower().split())
+    # Typos read as the catalog's speller reads them ("go wiht my keybaord").
+    lowered = " ".join(session.spelled(text).text.lower().split())
     terms = await shopping.catalog.read(text, session)
     named = [p.id for name in sorted(terms.products) for p in session.index.products_named(name)]
+    shown = _pointed_at(lowered, session, state)
     # Only the budget and stock carry over: option words describe the product named.
     constraints = SearchTerms(
         min_price=terms.min_price, max_price=terms.max_price, in_stock=terms.in_stock
@@ -182,6 +186,11 @@ async def _plan(
     recipient = _RECIPIENT.search(lowered)
     wants_alike = bool(_ALIKE.search(_WANT.sub(" ", lowered)))
     wants_complement = bool(_COMPLEMENT.search(lowered))
+    if wants_alike and shown is not None and not recipient:
+        # "More like the first one": the card it points at, as its button would.
+        return alike(session, kinds, shown.product.id, constraints, anchor=shown)
+    if wants_complement and shown is not None and not named:
+        named = [shown.product.id]
     if (wants_alike or wants_complement) and not named:
         named = _mentioned_before(tracker, session, state)
     if wants_alike and named and not recipient:
@@ -194,6 +203,18 @@ async def _plan(
     if _POPULAR.search(lowered):
         return popular(session, constraints, intro="Here's what's popular in the store")
     return await personal(tracker, session, kinds, constraints)
+
+
+def _pointed_at(text: str, session: SearchSession, state: SearchState | None) -> Hit | None:
+    """The card a message points at ("the first one", "#2") among those last shown."""
+    positions = pointed_at(text)
+    if not positions or state is None or not state.page:
+        return None
+    position = positions[0]
+    if not -len(state.page) <= position <= len(state.page) or position == 0:
+        return None
+    item = state.page[position - 1 if position > 0 else position]
+    return session.index.find(item)
 
 
 def _mentioned_before(
@@ -245,7 +266,7 @@ def alike(
             question=f"I have nothing else quite like the {name}. What would you like it to "
             "do differently?"
         )
-    return Plan(picks, about=f"like the {name}")
+    return Plan(picks, about=f"like the {name}", intro=f"Here's more like the {name}:")
 
 
 def complement(
@@ -350,7 +371,9 @@ def popular(session: SearchSession, terms: SearchTerms, *, intro: str) -> Plan:
             break
     if not picks:
         return Plan(question=f"Nothing fits {describe_terms(terms)}. Could you loosen it?")
-    return Plan(picks, about="from what's popular", intro=intro + ":")
+    return Plan(
+        picks, about="from what's popular", intro=intro if intro[-1] in "?.:" else intro + ":"
+    )
 
 
 def _cards(
@@ -386,7 +409,9 @@ def _reason(pick: Pick, kinds: Kinds, owned: set[str]) -> str:
     if kind == "alike":
         return f"like the {name}"
     if kind == "interest":
-        return f"for {reason.get('interest') or 'this'} lovers"
+        # "for dog lovers", not "for dogs lovers"; a phrase stays as it is.
+        interest = reason.get("interest") or "this"
+        return f"for {singular(interest) if ' ' not in interest else interest} lovers"
     return "popular in the store"
 
 

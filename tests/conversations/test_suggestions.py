@@ -61,6 +61,19 @@ def test_more_like_this_is_the_same_kind_never_a_complement(shopper: Shopper) ->
     assert all(c["reason"] == "like the Headphones" for c in others), shopper.dump()
 
 
+def test_typos_and_pointing_at_a_card(shopper: Shopper) -> None:
+    shopper.say("sumthing to go wiht my new keybaord?")
+    cards = suggested(shopper)
+    assert {c["name"] for c in cards} <= KEYBOARD_GOES_WITH, shopper.dump()
+    first = cards[0]
+    shopper.say("more like the first one")
+    alike = suggested(shopper)
+    assert first["item_id"] not in {c["item_id"] for c in alike}, shopper.dump()
+    assert {c["name"] for c in alike} & {first["name"]}, shopper.dump()
+    # Look-alikes of that card, never its complements.
+    assert all(c["reason"].startswith(("same type", "like the")) for c in alike), shopper.dump()
+
+
 def test_a_gift_for_an_interest_within_the_budget(shopper: Shopper) -> None:
     shopper.say("a gift for my dad who loves coffee, under $300")
     cards = suggested(shopper)
