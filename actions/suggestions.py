@@ -44,11 +44,12 @@ _ALIKE = re.compile(
     r"like (?:the|my|this|that|it|these|those)\b)"
 )
 _WANT = re.compile(r"\b(?:would|'d|wd|do|you|i|we|they|he|she) like\b")
+# "w/" alone is no cue: "a keyboard w/ rgb" is a search.
 _COMPLEMENT = re.compile(
     r"(?:\b(?:go(?:es)?|goe?s|works?|pairs?|fits?)(?: (?:well|nicely|great|best|together))? "
     r"(?:with|w/)|\bmatch(?:es)?\b|\bto use with|\baccess?or|\bcomplements?\b|"
-    r"\b(?:get|buy|need) (?:with|for)\b|\bwith (?:my|it|the|this|that)\b|\btogether with|"
-    r"\bwhat else (?:should|do|would|can|could) (?:i|we) (?:get|buy|need|use)|\bw/)"
+    r"\b(?:get|buy|need) (?:with|for)\b|\b(?:with|for) my\b|\btogether with|"
+    r"\bwhat else (?:should|do|would|can|could) (?:i|we) (?:get|buy|need|use))"
 )
 _GIFT = re.compile(
     r"\b(?:gifts?|presents?|birthday|christmas|xmas|anniversary|stocking|surprise for)\b"
@@ -167,7 +168,9 @@ def reads_as_suggestion(text: str, session: SearchSession, state: SearchState | 
     named = bool(session.read(text).products) or (state is not None and bool(state.page))
     if _ALIKE.search(_WANT.sub(" ", lowered)) and named:
         return True
-    return bool(_COMPLEMENT.search(lowered)) and bool(session.read(text).products)
+    # "black t-shirts for my son" stays a search: "for my" alone does not divert one.
+    cue = _COMPLEMENT.search(re.sub(r"\bfor my\b", " ", lowered))
+    return bool(cue) and bool(session.read(text).products)
 
 
 async def _plan(
