@@ -272,10 +272,17 @@ def recs(
         Path | None,
         typer.Option(
             "--data-dir",
-            help="Folder of online_retail_sample.csv and diginetica_sample_views.csv "
-            "(default: ../shared/data/interactions).",
+            help="Folder of the interaction files (default: ../shared/data/interactions).",
         ),
     ] = None,
+    retail_file: Annotated[
+        str,
+        typer.Option(
+            "--retail-file",
+            help="The Online Retail file in that folder, .csv or .csv.gz (the 10,000-line "
+            "sample: online_retail_sample.csv).",
+        ),
+    ] = "online_retail.csv.gz",
     sets: Annotated[
         str,
         typer.Option(
@@ -285,58 +292,97 @@ def recs(
         ),
     ] = "online_retail,online_retail_new_items,diginetica",
     tune: Annotated[
-        bool,
+        bool | None,
         typer.Option(
-            "--tune/--no-tune", help="Choose parameters on validation folds first (default)."
+            "--tune/--no-tune",
+            help="--tune: also search the recommender's params on Online Retail's validation "
+            "split and show the choice beside config.yml's (the test still scores config.yml's). "
+            "--no-tune: no validation at all (defaults for item-kNN and DIGINETICA).",
         ),
-    ] = True,
+    ] = None,
     as_json: JsonFlag = False,
     output: OutputOption = None,
 ) -> None:
-    """Recommendations: the built-in recommender beside popularity and item-kNN, same split."""
+    """Recommendations: the store's recommender (config.yml) beside popularity and item-kNN,
+    each Online Retail basket predicted by models fitted strictly before it."""
     from assistant.eval.recs import evaluate_recs
 
     chosen = [part.strip() for part in sets.split(",") if part.strip()]
     figures = evaluate_recs(
         state(ctx).settings,
         data_dir=data_dir,
+        retail_file=retail_file,
         sets=chosen,
         tune=tune,
         progress=progress_lines(as_json=as_json),
     )
     if emit_json(figures, as_json=as_json, output=output):
         return
-    k = figures["k"]
+    console = Console()
     for result in figures["sets"]:
-        repeat = result["repeat_validation_systems"]
-        table = Table(
-            title=f"Recommendations on {result['set']}: {result['split']}",
-            caption=f"{result['cases']} cases ({result['dropped']} dropped, "
-            f"{result['reachable']:.0%} reachable, {result['cases_with_rebuys']} with re-buys), "
-            f"catalog {result['catalog']} items; {result['seconds']} s"
-            + _validation_line(result["validation_systems"], k)
-            + (
-                f"\nHR@{k} where the repeat weight ({result['params']['aisle']['repeat']}) "
-                "was chosen: "
-                + ", ".join(f"{name} {_fmt(f[f'hr@{k}'])}" for name, f in repeat.items())
-                if repeat
-                else ""
-            ),
-            min_width=72,
+        console.print(_recs_table(result, figures["systems"], figures["k"]))
+        if result.get("search"):
+            console.print(_search_table(result["search"], figures["k"]))
+
+
+def _recs_table(result: dict[str, Any], systems: list[str], k: int) -> Table:
+    """One set: test figures of every system, then their validation figures."""
+    params = result["params"]
+    facts = [f"{result['dropped']} dropped", f"{result['reachable']:.0%} reachable"]
+    if "cases_with_rebuys" in result:
+        facts.append(f"{result['cases_with_rebuys']} with re-buys")
+    if "blocks" in result:
+        protocol = result["protocol"]
+        facts.append(
+            f"{result['blocks']} blocks of up to {protocol['block_cases']} baskets or "
+            f"{protocol['block_days']:g} days, in time order"
         )
-        table.add_column("metric")
-        for system in figures["systems"]:
-            table.add_column(system, justify="right")
-        for metric in result["systems"]["aisle"]:
-            table.add_row(
-                metric, *(_fmt(result["systems"][system][metric]) for system in figures["systems"])
-            )
+    validation = result["validation"] or {}
+    table = Table(
+        title=f"Recommendations on {result['set']} ({result['file']}): {result['split']}",
+        caption=f"{result['cases']} cases ({', '.join(facts)}); validation "
+        f"{validation.get('cases', 0)} cases; catalog {result['catalog']} items; "
+        f"{result['seconds']} s\naisle: {params['aisle_source']}; "
+        f"item-kNN {params['item_knn']['neighbours'] or 'all'} neighbours",
+        min_width=72,
+    )
+    table.add_column("metric")
+    for system in systems:
+        table.add_column(system, justify="right")
+    for metric in result["systems"]["aisle"]:
+        table.add_row(metric, *(_fmt(result["systems"][system][metric]) for system in systems))
+    table.add_row(
+        f"aisle hr@{k} ÷ this", "", *(_fmt_ratio(value) for value in result["ratios"].values())
+    )
+    for metric in result["validation_systems"].get("aisle", {}):
         table.add_row(
-            f"aisle hr@{figures['k']} ÷ this",
-            "",
-            *(_fmt_ratio(value) for value in result["ratios"].values()),
+            f"{metric}, validation",
+            *(_fmt(result["validation_systems"][system][metric]) for system in systems),
         )
-        Console().print(table)
+    return table
+
+
+def _search_table(search: dict[str, Any], k: int) -> Table:
+    """What the search on validation would change, with aisle's validation HR@k per value."""
+    table = Table(
+        title="Search on the validation split (from config.yml's params)",
+        caption="no change: config.yml's params are where the search ends"
+        if not search["changed"]
+        else f"would change {', '.join(search['changed'])}",
+        min_width=72,
+    )
+    table.add_column("param")
+    table.add_column("configured", justify="right")
+    table.add_column("chosen", justify="right")
+    table.add_column(f"aisle hr@{k} on validation per value tried")
+    for name, tried in search["tried"].items():
+        table.add_row(
+            name,
+            str(search["configured"][name]),
+            str(search["chosen"][name]),
+            ", ".join(f"{value}: {_fmt(f[f'hr@{k}'])}" for value, f in tried.items()),
+        )
+    return table
 
 
 @app.command("search")
@@ -506,13 +552,6 @@ def _table(figures: dict[str, Any]) -> Table:
 
 def _fmt(value: object) -> str:
     return "—" if value is None else f"{value:.3f}"
-
-
-def _validation_line(systems: dict[str, dict[str, float]], k: int) -> str:
-    if not systems:
-        return ""
-    scores = ", ".join(f"{name} {_fmt(figures[f'hr@{k}'])}" for name, figures in systems.items())
-    return f"\nHR@{k} on the validation folds: {scores}"
 
 
 def _fmt_ratio(value: object) -> str:

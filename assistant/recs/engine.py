@@ -25,13 +25,15 @@ shopper with no usable history.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 
+from assistant.recs.counts import Counts, cosine, count, popularity
 from assistant.recs.interface import (
     FloatArray,
     IntArray,
@@ -40,20 +42,19 @@ from assistant.recs.interface import (
     ItemSimilarity,
     Kind,
     Suggestion,
-    co_occurrence,
     normalised,
     top_ranked,
 )
 
 # Popularity times this breaks ties and orders the items no personal signal reaches.
 FILL = 1e-9
-DAY = 86_400.0
+BOUGHT: tuple[Kind, ...] = ("bought",)
 
 
 @dataclass(frozen=True)
 class RecsParams:
-    """How the signals are weighed and blended; `assistant eval recs` tunes these per data set
-    on a validation split (docs/evaluation.md gives the values it chose)."""
+    """How the signals are weighed and blended. The store's are `config.yml`'s, chosen on
+    Online Retail's validation split (`assistant eval recs --tune`, docs/evaluation.md)."""
 
     together: float = 1.0
     sequence: float = 1.0
@@ -84,17 +85,15 @@ class RecsParams:
         return asdict(self)
 
 
+# Stored entries of some rows: each one's place among those rows, its column and its value.
+_Entries = tuple[IntArray, IntArray, FloatArray]
+
+
 @dataclass(frozen=True)
 class _Signal:
     reason: str
     weight: float
     matrix: sparse.csr_array
-    # The transpose, kept for a fast matrix-vector product over the whole history.
-    transposed: sparse.csr_array
-
-
-def _signal(reason: str, weight: float, matrix: sparse.csr_array) -> _Signal:
-    return _Signal(reason, weight, matrix, sparse.csr_array(matrix.T))
 
 
 class CoOccurrenceRecommender:
@@ -122,11 +121,8 @@ class CoOccurrenceRecommender:
         self._categories = dict(categories or {})
         # Past groups × items (binary) and each group's size, for the similar-baskets signal.
         self._baskets = baskets if params.similar_baskets > 0 else None
-        self._basket_sizes = (
-            np.asarray(baskets.sum(axis=1), dtype=np.float64).ravel()
-            if self._baskets is not None and baskets is not None
-            else np.zeros(0)
-        )
+        sizes = baskets.sum(axis=1) if self._baskets is not None and baskets is not None else []
+        self._basket_sizes = np.asarray(sizes, dtype=np.float64).ravel()
 
     @classmethod
     def fit(
@@ -141,39 +137,68 @@ class CoOccurrenceRecommender:
         """Learn from past interactions; `catalog` adds items with none yet (content reaches
         them)."""
         params = params or RecsParams()
-        data = list(interactions)
-        index = ItemIndex([*(i.item for i in data), *catalog])
+        found = count(
+            interactions,
+            window=params.window,
+            catalog=catalog,
+            baskets=params.similar_baskets > 0,
+        )
+        return cls.weigh(found, params, content=content, categories=categories)
+
+    @classmethod
+    def weigh(
+        cls,
+        counts: Counts,
+        params: RecsParams,
+        *,
+        content: ItemSimilarity | None = None,
+        categories: Mapping[str, str] | None = None,
+        memo: dict[tuple[object, ...], Any] | None = None,
+    ) -> CoOccurrenceRecommender:
+        """The recommender `params` make of what `count` counted. `memo`, kept by a caller
+        that weighs one `counts` with many params, holds the normalised matrices (they depend
+        on α and shrink only), the likeness and the popularity between calls."""
+        if counts.window != params.window and any(k.paths is not None for k in counts.kinds):
+            raise ValueError(f"counted with window {counts.window}, not {params.window}")
+        memo = {} if memo is None else memo
+
+        def kept(key: tuple[object, ...], make: Callable[[], Any]) -> Any:
+            if key not in memo:
+                memo[key] = make()
+            return memo[key]
+
         signals: list[_Signal] = []
-        similarity = sparse.csr_array((len(index), len(index)))
-        all_groups: dict[str, list[str]] = {}
-        for interaction in data:
-            all_groups.setdefault(interaction.group, []).append(interaction.item)
-        for kind, reason in (("bought", "bought_with"), ("viewed", "viewed_with")):
-            of_kind = [i for i in data if i.kind == kind]
-            if not of_kind:
-                continue
-            groups: dict[str, list[str]] = {}
-            for interaction in of_kind:
-                groups.setdefault(interaction.group, []).append(interaction.item)
-            matrix = index.rows(groups)
-            support = np.asarray(matrix.sum(axis=0), dtype=np.float64).ravel()
-            counts = co_occurrence(matrix)
-            norm = normalised(counts, support, alpha=params.alpha, shrink=params.shrink)
-            signals.append(_signal(reason, params.together, norm))
-            similarity = similarity + normalised(counts, support, alpha=0.5, shrink=0.0)
-            if kind == "viewed":
-                paths = _transitions(of_kind, index, params.window)
-                norm = normalised(paths, support, alpha=params.alpha, shrink=params.shrink)
-                signals.append(_signal("viewed_after", params.sequence, norm))
+        for found in counts.kinds:
+            pairs = [("with", found.counts, params.together)]
+            if found.paths is not None:
+                pairs.append(("after", found.paths, params.sequence))
+            for name, matrix, weight in pairs:
+                make = partial(normalised, matrix, found.support, alpha=params.alpha)
+                norm = kept(
+                    (found.kind, name, params.alpha, params.shrink),
+                    partial(make, shrink=params.shrink),
+                )
+                signals.append(_Signal(f"{found.kind}_{name}", weight, norm))
+        # The co-occurrence cosine, the likeness of candidates for diversity without content.
+        size = len(counts.index)
+        diverse = params.diversity > 0 and content is None
+        similarity = (
+            kept(("cosine",), partial(cosine, counts))
+            if diverse
+            else sparse.csr_array((size, size))
+        )
         return cls(
-            index,
+            counts.index,
             signals,
-            _popularity(data, index, params.popularity_half_life_days),
-            sparse.csr_array(similarity),
+            kept(
+                ("popularity", params.popularity_half_life_days),
+                partial(popularity, counts, params.popularity_half_life_days),
+            ),
+            similarity,
             params,
             content=content,
             categories=categories,
-            baskets=index.rows(all_groups) if params.similar_baskets > 0 else None,
+            baskets=counts.baskets if params.similar_baskets > 0 else None,
         )
 
     def recommend(
@@ -184,19 +209,24 @@ class CoOccurrenceRecommender:
         profile = self.profile(history)
         rows = np.array(sorted(profile), dtype=np.int64)
         weights = np.array([profile[row] for row in rows], dtype=np.float64)
-        dense = np.zeros(len(self.index), dtype=np.float64)
-        dense[rows] = weights
-        parts: list[tuple[str, FloatArray, sparse.csr_array | None]] = []
+        parts: list[tuple[str, FloatArray, _Entries | None]] = []
         for signal in self._signals if len(rows) else ():
-            parts.append(
-                (signal.reason, signal.weight * (signal.transposed @ dense), signal.matrix)
-            )
+            # Σ weight × row over the history's rows, added in row order: only they are read.
+            owner, columns, values = _row_entries(signal.matrix, rows)
+            products = values * weights[owner]
+            summed = np.bincount(columns, products, minlength=len(self.index)).astype(np.float64)
+            parts.append((signal.reason, signal.weight * summed, (owner, columns, products)))
         if self._content is not None and self.params.content > 0:
             parts.append(("similar", self._content_scores(history), None))
         if self._baskets is not None and len(rows):
             parts.append(("similar_baskets", self._basket_scores(rows), None))
         if self.params.repeat > 0:
-            parts.append(("bought_before", self._repeat_scores(history), None))
+            # `repeat` times each item's weight in the profile of purchases alone.
+            orders = all(i.kind == "bought" for i in history)  # then it is the profile
+            bought = profile if orders else self.profile(history, kinds=BOUGHT)
+            again = np.zeros(len(self.index), dtype=np.float64)
+            again[list(bought)] = self.params.repeat * np.array(list(bought.values()))
+            parts.append(("bought_before", again, None))
         popular = self.params.popularity * self._popularity
         scores = popular + FILL * self._popularity
         for _, part, _ in parts:
@@ -205,7 +235,7 @@ class CoOccurrenceRecommender:
             if item in self.index.position:
                 scores[self.index.position[item]] = -math.inf
         chosen = self._choose(scores, k)
-        reasons = self._reasons(chosen, parts, popular, rows, weights, history)
+        reasons = self._reasons(chosen, parts, popular, rows, history)
         return [
             Suggestion(self.index.items[j], round(float(scores[j]), 6), reason)
             for j, reason in zip(chosen, reasons, strict=True)
@@ -235,14 +265,6 @@ class CoOccurrenceRecommender:
             weight *= 1.0 + self.params.monetary * math.log1p(max(interaction.value, 0.0))
             profile[column] = profile.get(column, 0.0) + weight
         return profile
-
-    def _repeat_scores(self, history: Sequence[Interaction]) -> FloatArray:
-        """`repeat` times each bought item's profile weight; views are not purchases."""
-        scores = np.zeros(len(self.index), dtype=np.float64)
-        bought: tuple[Kind, ...] = ("bought",)
-        for column, weight in self.profile(history, kinds=bought).items():
-            scores[column] = self.params.repeat * weight
-        return scores
 
     def _basket_scores(self, rows: IntArray) -> FloatArray:
         """The items of the past groups most like the history's item set (cosine), summed by
@@ -278,32 +300,30 @@ class CoOccurrenceRecommender:
         span = float(relevance.max() - relevance.min()) if len(candidates) else 0.0
         relevance = (relevance - relevance.min()) / span if span > 0 else np.ones(len(candidates))
         likeness = self._likeness(candidates)
+        names = np.array(
+            [self._categories.get(self.index.items[c]) for c in candidates], dtype=object
+        )
+        cap = self.params.max_per_category
+        diversity = self.params.diversity
         chosen: list[int] = []
         per_category: dict[str, int] = {}
-        cap = self.params.max_per_category
-        left = list(range(len(candidates)))
-        while left and len(chosen) < k:
-            best, best_value = -1, -math.inf
-            for position in left:
-                category = self._categories.get(self.index.items[candidates[position]])
-                if (
-                    cap is not None
-                    and category is not None
-                    and per_category.get(category, 0) >= cap
-                ):
-                    continue
-                redundancy = max((likeness[position, c] for c in chosen), default=0.0)
-                value = (1 - self.params.diversity) * relevance[position]
-                value -= self.params.diversity * redundancy
-                if value > best_value:
-                    best, best_value = position, value
-            if best < 0:
-                break
-            left.remove(best)
+        # The likeness of each candidate to the closest one chosen (0 before the first).
+        redundancy = np.zeros(len(candidates), dtype=np.float64)
+        # Not chosen yet, and not of a category at its cap.
+        allowed = np.ones(len(candidates), dtype=bool)
+        while len(chosen) < k and allowed.any():
+            value = (1 - diversity) * relevance - diversity * redundancy
+            best = int(np.argmax(np.where(allowed, value, -math.inf)))
+            redundancy = (
+                likeness[:, best] if not chosen else np.maximum(redundancy, likeness[:, best])
+            )
+            allowed[best] = False
             chosen.append(best)
-            category = self._categories.get(self.index.items[candidates[best]])
+            category = names[best]
             if category is not None:
                 per_category[category] = per_category.get(category, 0) + 1
+                if cap is not None and per_category[category] >= cap:
+                    allowed &= names != category
         return [candidates[position] for position in chosen]
 
     def _likeness(self, candidates: list[int]) -> FloatArray:
@@ -313,16 +333,15 @@ class CoOccurrenceRecommender:
             return np.array(
                 [[self._content.similarity(a, b) for b in items] for a in items], dtype=np.float64
             )
-        block = self._similarity[np.array(candidates, dtype=np.int64)][:, candidates]
-        return np.asarray(block.toarray(), dtype=np.float64)
+        chosen = np.array(candidates, dtype=np.int64)
+        return _spread(_row_entries(self._similarity, chosen), len(chosen), chosen)
 
     def _reasons(
         self,
         chosen: list[int],
-        parts: Sequence[tuple[str, FloatArray, sparse.csr_array | None]],
+        parts: Sequence[tuple[str, FloatArray, _Entries | None]],
         popular: FloatArray,
         rows: IntArray,
-        weights: FloatArray,
         history: Sequence[Interaction],
     ) -> list[dict[str, str]]:
         """Each suggestion's reason: the signal that gave it most of its score, and the
@@ -339,11 +358,11 @@ class CoOccurrenceRecommender:
             if best < 0 or best_value <= 0:
                 reasons.append({"kind": "popular"})
                 continue
-            reason, _, block = parts[best]
-            if block is None and reason != "similar":
+            reason, _, entries = parts[best]
+            if entries is None and reason != "similar":
                 reasons.append({"kind": reason})
                 continue
-            if block is None:
+            if entries is None:
                 target = self.index.items[column]
                 content = self._content
                 assert content is not None
@@ -354,44 +373,28 @@ class CoOccurrenceRecommender:
                 reasons.append({"kind": reason, "item": source})
                 continue
             if best not in sources:
-                found = np.asarray(block[rows][:, columns].toarray(), dtype=np.float64)
-                sources[best] = found * weights[:, None]
+                sources[best] = _spread(entries, len(rows), columns)
             source_row = int(rows[int(np.argmax(sources[best][:, position]))])
             reasons.append({"kind": reason, "item": self.index.items[source_row]})
         return reasons
 
 
-def _transitions(views: Sequence[Interaction], index: ItemIndex, window: int) -> sparse.csr_array:
-    """Weight of "j viewed within `window` views after i" over all sessions, 1/distance each."""
-    sessions: dict[str, list[Interaction]] = {}
-    for view in views:
-        sessions.setdefault(view.group, []).append(view)
-    rows: list[int] = []
-    cols: list[int] = []
-    data: list[float] = []
-    for session in sessions.values():
-        path = [index.position[v.item] for v in sorted(session, key=lambda v: v.at)]
-        for start, source in enumerate(path):
-            for distance in range(1, window + 1):
-                if start + distance >= len(path):
-                    break
-                target = path[start + distance]
-                if target != source:
-                    rows.append(source)
-                    cols.append(target)
-                    data.append(1.0 / distance)
-    shape = (len(index), len(index))
-    return sparse.csr_array(sparse.coo_array((data, (rows, cols)), shape=shape))
+def _row_entries(matrix: sparse.csr_array, rows: IntArray) -> _Entries:
+    """The stored entries of `rows`, row after row."""
+    starts = matrix.indptr[rows]
+    lengths = matrix.indptr[rows + 1] - starts
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    places = offsets + np.arange(int(lengths.sum()))
+    owner = np.repeat(np.arange(len(rows)), lengths)
+    return owner, matrix.indices[places], np.asarray(matrix.data[places], dtype=np.float64)
 
 
-def _popularity(
-    interactions: Sequence[Interaction], index: ItemIndex, half_life_days: float | None
-) -> FloatArray:
-    if half_life_days is None or not interactions:
-        return index.counts(interactions)
-    latest = max(i.at for i in interactions)
-    scores = np.zeros(len(index), dtype=np.float64)
-    for interaction in interactions:
-        age_days = (latest - interaction.at) / DAY
-        scores[index.position[interaction.item]] += 0.5 ** (age_days / half_life_days)
-    return scores
+def _spread(entries: _Entries, rows: int, columns: IntArray) -> FloatArray:
+    """The entries in `columns` (distinct) as a dense rows × columns array, 0 elsewhere."""
+    owner, found, values = entries
+    where = np.full(int(max(found.max(initial=-1), columns.max(initial=-1))) + 1, -1)
+    where[columns] = np.arange(len(columns))
+    keep = where[found] >= 0
+    block = np.zeros((rows, len(columns)), dtype=np.float64)
+    block[owner[keep], where[found[keep]]] = values[keep]
+    return block

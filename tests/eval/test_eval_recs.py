@@ -1,52 +1,67 @@
-"""`assistant eval recs`: the metrics, the splits, the loaders, and small end-to-end runs."""
+"""`assistant eval recs`: the metrics, the time-ordered splits, the loaders, the fast per-block
+fits (equal to the real ones), the search, and small end-to-end runs."""
 
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import math
 from collections.abc import Collection, Sequence
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from assistant.cli import eval as eval_cli
 from assistant.config import load_settings
-from assistant.eval.recs import (
+from assistant.eval.recs import evaluate_recs, evaluate_retail
+from assistant.eval.recs_data import (
     RETAIL_FILE,
+    RETAIL_SAMPLE_FILE,
     SESSIONS_FILE,
     Case,
     RecsDataError,
-    basket_halves,
-    evaluate_recs,
-    evaluate_set,
-    evaluate_system,
-    last_basket_split,
     load_retail,
     load_sessions,
-    previous_baskets,
-    ranking_scores,
+    new_items,
     session_split,
+    time_ordered_split,
+    validation_split,
 )
-from assistant.recs import Interaction, Suggestion
+from assistant.eval.recs_fit import (
+    Prefix,
+    PrefixCounts,
+    aisle_models,
+    evaluate_system,
+    knn_models,
+    popularity_model,
+    ranking_scores,
+)
+from assistant.eval.recs_search import RETAIL_GRID, coordinate_ascent
+from assistant.recs import CoOccurrenceRecommender, Interaction, RecsParams, Suggestion
+from assistant.recs.baselines import ItemKNNRecommender, PopularityRecommender
 from tests.cli_runner import command_runner
 
 ROOT = Path(__file__).parents[2]
 SHARED = ROOT.parent / "shared" / "data" / "interactions"
+DAY = 86_400.0
 THEMES = [
     ["tent", "stove", "mat", "lamp", "pegs"],
     ["socks", "hat", "scarf", "gloves", "boots"],
     ["mug", "kettle", "tea", "spoon", "tray"],
 ]
+COLUMNS = ["invoice_date", "invoice_no", "stock_code", "customer_id", "quantity", "unit_price"]
 
 
-def bought(item: str, basket: str, day: int, shopper: str = "") -> Interaction:
-    return Interaction(item, basket, at=day * 86_400.0, shopper=shopper)
+def bought(item: str, basket: str, day: float, shopper: str = "") -> Interaction:
+    return Interaction(item, basket, at=day * DAY, shopper=shopper)
 
 
 def viewed(item: str, session: str, day: int, step: int) -> Interaction:
-    return Interaction(item, session, at=day * 86_400.0 + step, kind="viewed")
+    return Interaction(item, session, at=day * DAY + step, kind="viewed")
 
 
 def test_scores_follow_their_definitions() -> None:
@@ -101,41 +116,112 @@ SHOPPERS = [
     bought("lamp", "ann-3", 3, "ann"),
     bought("hat", "bob-1", 1, "bob"),
     bought("mug", "cy-1", 1, "cy"),
-    bought("mug", "cy-2", 2, "cy"),
-    bought("tent", "walk-in", 4),
+    bought("mug", "cy-2", 2.5, "cy"),
+    bought("tent", "walk-in", 1.5),
+    # Began before cy's last basket but ended after it, or ended just as it began: not
+    # training for it.
+    bought("mat", "late", 2.4),
+    bought("pegs", "late", 2.6),
+    bought("tray", "same-time", 2.5),
 ]
 
 
-def test_each_customer_last_basket_is_held_out_whole() -> None:
-    split = last_basket_split(SHOPPERS)
-    assert split.dropped == 0
-    ann, cy = split.cases
+def test_each_customer_last_basket_is_held_out_whole_and_predicted_from_before_it() -> None:
+    split = time_ordered_split(SHOPPERS)
+    assert split.held_out == {"ann-3", "cy-2"}
+    cy, ann = split.cases  # in time order
     assert {i.group for i in ann.history} == {"ann-1", "ann-2"}
     assert ann.targets == {"stove", "lamp"}  # the stove re-bought counts too
     assert cy.targets == {"mug"} and {i.group for i in cy.history} == {"cy-1"}
     assert ann.exclude == cy.exclude == frozenset()  # the history may be suggested
-    assert {i.group for i in split.train} == {"ann-1", "ann-2", "bob-1", "cy-1", "walk-in"}
+    assert not split.held_out & {i.group for i in split.train}
+    (block,) = split.blocks
+    # One block from cy's basket at day 2.5: "late" ended after it began.
+    assert block.start == 2.5 * DAY
+    assert {i.group for i in split.train[: block.size]} == {
+        "ann-1",
+        "ann-2",
+        "bob-1",
+        "cy-1",
+        "walk-in",
+    }
 
 
-def test_the_new_items_split_leaves_re_bought_items_out() -> None:
-    split = last_basket_split(SHOPPERS, new_items_only=True)
-    (case,) = split.cases
-    assert {i.group for i in case.history} == {"ann-1", "ann-2"}
-    assert case.targets == {"lamp"}  # the stove was bought before
+def retail_lines(
+    customers: int = 30, *, last: str = "theme", staples: bool = False
+) -> list[Interaction]:
+    """Customers coming back every few days for their theme (and their own staple), walk-in
+    invoices between them; `last` "other" gives every customer's last invoice other items."""
+    lines: list[Interaction] = []
+    for customer in range(customers):
+        theme = THEMES[customer % 3]
+        visits = 2 + customer % 3
+        for visit in range(visits):
+            day = 1 + customer * 0.5 + visit * 4
+            invoice = f"{customer}-{visit}"
+            items = [theme[(visit + customer) % 5], theme[(visit + customer + 1) % 5]]
+            if staples:
+                items = [f"staple-{customer}"]
+            if visit == visits - 1 and last == "other":
+                items = [f"other-{customer}"]
+            for item in items:
+                lines.append(Interaction(item, invoice, day * DAY, "bought", 2.0, f"c{customer}"))
+    for walk_in in range(40):
+        fillers = [f"pop{walk_in % 12}", f"pop{(walk_in + 1) % 12}"]
+        items = fillers if staples else THEMES[walk_in % 3][walk_in % 2 :: 2]
+        for item in items:
+            lines.append(Interaction(item, f"w{walk_in}", walk_in * 0.6 * DAY, "bought", 1.0))
+    return lines
+
+
+def test_blocks_train_strictly_before_their_baskets_and_never_on_held_out_ones() -> None:
+    data = retail_lines()
+    split = time_ordered_split(data, block_cases=4, block_days=3)
+    assert len(split.cases) == 30 and len(split.blocks) > 5
+    group_end: dict[str, float] = {}
+    for i in data:
+        group_end[i.group] = max(group_end.get(i.group, -math.inf), i.at)
+    for block in split.blocks:
+        train = split.train[: block.size]
+        assert len(block.cases) <= 4
+        assert max(case.at for case in block.cases) - block.start < 3 * DAY
+        assert all(block.start <= case.at for case in block.cases)
+        # Whole baskets, all ended strictly before the block's first basket began.
+        assert all(group_end[i.group] < block.start for i in train)
+        assert not split.held_out & {i.group for i in train}
+        # And every basket that ended before it is there.
+        before = {g for g, end in group_end.items() if end < block.start} - split.held_out
+        assert {i.group for i in train} == before
+        for case in block.cases:
+            assert all(i.at < case.at for i in case.history)
+            assert not split.held_out & {i.group for i in case.history}
+
+
+def test_validation_is_the_second_to_last_baskets_without_the_test_ones() -> None:
+    data = retail_lines()
+    test = time_ordered_split(data, block_cases=4)
+    validation = validation_split(test, block_cases=4)
+    # Customers with three or more invoices: 20 of the 30.
+    assert len(validation.cases) == 20
+    assert {g.rsplit("-", 1)[1] for g in validation.held_out} <= {"1", "2"}
+    for group in validation.held_out:
+        customer, visit = group.rsplit("-", 1)
+        assert f"{customer}-{int(visit) + 1}" in test.held_out  # the one before the last
+    seen = {i.group for i in validation.train}
+    seen |= {i.group for case in validation.cases for i in case.history}
+    assert not seen & test.held_out
+    for block in validation.blocks:
+        assert all(i.at < block.start for i in validation.train[: block.size])
+
+
+def test_the_new_items_view_keeps_the_blocks_and_leaves_re_buys_out() -> None:
+    split = time_ordered_split(SHOPPERS)
+    only_new = new_items(split)
+    assert [b.start for b in only_new.blocks] == [b.start for b in split.blocks]
+    (case,) = only_new.cases
+    assert case.targets == {"lamp"}  # ann's stove was bought before
     assert case.exclude == {"tent", "stove"}
-    assert split.dropped == 1  # cy's last basket repeats what cy had
-    assert {i.group for i in split.train} == {"ann-1", "ann-2", "bob-1", "cy-1", "walk-in"}
-
-
-def test_the_repeat_validation_sees_only_training_baskets() -> None:
-    split = last_basket_split(SHOPPERS)
-    (fold,) = previous_baskets(split.train)
-    # ann's last training basket, from the one before; cy has a single training basket.
-    (case,) = fold.cases
-    assert [i.group for i in case.history] == ["ann-1"]
-    assert case.targets == {"stove"} and case.exclude == frozenset()
-    assert {i.group for i in fold.train} == {"ann-1", "bob-1", "cy-1", "walk-in"}
-    assert previous_baskets(fold.train) == []  # nobody has two baskets left
+    assert only_new.dropped == 1  # cy's last basket repeats what cy had
 
 
 def test_the_last_days_sessions_are_the_test_and_each_next_view_a_case() -> None:
@@ -152,72 +238,99 @@ def test_the_last_days_sessions_are_the_test_and_each_next_view_a_case() -> None
     assert split.dropped == 1  # the second view of "a"
 
 
-def test_basket_halves_hold_each_basket_out_once() -> None:
-    data = [bought(item, f"b{n}", n) for n in range(7) for item in THEMES[n % 3][: 2 + n % 3]]
-    folds = basket_halves(data, folds=3)
-    held = [{i.group for i in data} - {i.group for i in fold.train} for fold in folds]
-    assert sorted(g for groups in held for g in groups) == sorted({i.group for i in data})
-    for fold, groups in zip(folds, held, strict=True):
-        for case in fold.cases:
-            (basket,) = {i.group for i in case.history}
-            assert basket in groups
-            assert not case.targets & {i.item for i in case.history}
-            assert case.exclude == {i.item for i in case.history}
-
-
-def test_tuning_chooses_buy_again_where_shoppers_re_buy() -> None:
-    # Six customers buy their own staple alone, three times; walk-ins buy twelve other items,
-    # each more often than any staple, so nothing but "buy again" puts a staple in the top 10.
-    fillers = [f"pop{n}" for n in range(12)]
-    data = [
-        bought(item, f"walk-{n}", 0)
-        for n in range(36)
-        for item in (fillers[n % 12], fillers[(n + 1) % 12])
+def test_the_fast_block_fits_equal_the_real_ones() -> None:
+    data = retail_lines(staples=False) + retail_lines(12, staples=True)
+    split = time_ordered_split(data, block_cases=6)
+    prefix = Prefix(split.train)
+    params = {
+        "plain": RecsParams(),
+        "rich": RecsParams(repeat=2.0, similar_baskets=1.0, similar_baskets_k=3, alpha=1.0),
+        "aged": RecsParams(popularity_half_life_days=2.0, monetary=0.5, decay=0.5),
+        "store": RecsParams(content=0.3, popularity=0.05, diversity=0.3, max_per_category=1),
+    }
+    fitters = [
+        aisle_models(params, PrefixCounts(prefix)),
+        popularity_model(prefix),
+        knn_models(prefix, [1, 3, None]),
     ]
-    data += [
-        bought(f"staple-{c}", f"c{c}-{visit}", visit + 1, f"c{c}")
-        for c in range(6)
-        for visit in range(3)
-    ]
-    result = evaluate_set("online_retail", data)
-    assert result["repeat_validation_cases"] == 6
-    assert result["params"]["aisle"]["repeat"] > 0
-    assert result["repeat_validation_systems"]["aisle"]["hr@10"] == 1.0
-    assert result["systems"]["aisle"]["hr@10"] == 1.0
-    assert result["systems"]["popularity"]["hr@10"] == 0.0
-    untuned = evaluate_set("online_retail", data, tune=False)
-    assert untuned["systems"]["aisle"]["hr@10"] == 0.0
+    compared = 0
+    for block in split.blocks[1:]:
+        train = split.train[: block.size]
+        real = {name: CoOccurrenceRecommender.fit(train, p) for name, p in params.items()}
+        real["popularity"] = PopularityRecommender(train)
+        for k in (1, 3, None):
+            real[f"item_knn@{k}"] = ItemKNNRecommender(train, neighbours=k)
+        fast = {name: model for fit in fitters for name, model in fit(block.size)}
+        assert set(fast) == set(real)
+        for name, model in real.items():
+            for case in block.cases:
+                for exclude in (frozenset(), case.targets):
+                    got = fast[name].recommend(case.history, k=10, exclude=exclude)
+                    assert got == model.recommend(case.history, k=10, exclude=exclude), name
+                    compared += 1
+    assert compared > 100
 
 
-def write_retail(path: Path) -> None:
-    """Customers who come back for more of one theme, and walk-in buyers."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
+def test_coordinate_ascent_keeps_a_change_only_when_it_scores_better() -> None:
+    def score(candidates: dict[str, RecsParams]) -> dict[str, dict[str, float]]:
+        # Best at repeat 2 and decay 0.5, a little better still at alpha 1.
+        return {
+            name: {
+                "hr@10": 1 - abs(p.repeat - 2) / 10 - abs(p.decay - 0.5) + p.alpha / 1000,
+                "ndcg@10": 0.0,
+            }
+            for name, p in candidates.items()
+        }
+
+    grid = {"repeat": (0.0, 1.0, 2.0, 4.0), "alpha": (0.5, 1.0), "decay": (0.3, 0.5, 0.7)}
+    ascent = coordinate_ascent(RecsParams(), grid, score)
+    assert (ascent.chosen.repeat, ascent.chosen.decay, ascent.chosen.alpha) == (2.0, 0.5, 1.0)
+    assert set(ascent.tried) == set(grid)
+    assert set(ascent.tried["repeat"]) == {"0.0", "1.0", "2.0", "4.0"}
+    assert [c["param"] for c in ascent.changes] == ["repeat", "repeat", "alpha", "decay"]
+    # A gain below the minimum is no reason to move: alpha stays.
+    strict = coordinate_ascent(RecsParams(), grid, score, min_gain=0.01, sweeps=3)
+    assert (strict.chosen.repeat, strict.chosen.decay, strict.chosen.alpha) == (2.0, 0.5, 0.5)
+    # Its second sweep found nothing to change, so it stopped there.
+    assert strict.sweeps == 2 and {c["sweep"] for c in strict.changes} == {1}
+
+
+def test_the_search_runs_on_validation_alone_and_the_test_scores_the_configured_params() -> None:
+    # Customers re-buy their own staple, walk-ins buy twelve fillers more often than any
+    # staple: only "buy again" reaches a staple. A block per basket, so that every staple
+    # bought before a basket is known to its models.
+    data = retail_lines(12, staples=True)
+    configured = RecsParams(repeat=0.0)
+    run = partial(evaluate_retail, sets=["online_retail"], block_cases=1)
+    (result,) = run(data, configured, search=True)
+    search = result["search"]
+    assert search["configured"]["repeat"] == 0.0 and search["chosen"]["repeat"] > 0
+    assert "repeat" in search["changed"]
+    # The test is scored with what is configured, not with what the search would choose.
+    assert result["params"]["aisle"] == configured.as_dict()
+    assert result["systems"]["aisle"]["hr@10"] == 0.0
+    assert result["validation_systems"]["aisle"]["hr@10"] == 0.0
+    chosen = RecsParams(**search["chosen"])
+    (again,) = run(data, chosen)
+    assert again["systems"]["aisle"]["hr@10"] == 1.0
+    assert again["validation_systems"]["aisle"]["hr@10"] == 1.0
+    assert again["systems"]["popularity"]["hr@10"] == 0.0
+    # Changing every test basket changes nothing the search saw or chose.
+    (other,) = run(retail_lines(12, staples=True, last="other"), configured, search=True)
+    assert other["search"] == search
+    assert set(RETAIL_GRID) <= set(search["tried"])
+
+
+def write_retail(path: Path, lines: Sequence[Interaction]) -> None:
+    """Interactions as Online Retail lines, gzipped for a `.gz` name."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "wt", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "invoice_date",
-                "invoice_no",
-                "stock_code",
-                "customer_id",
-                "quantity",
-                "unit_price",
-                "total_linea",
-            ]
-        )
-        invoice = 500_000
-        for customer in range(24):
-            theme = THEMES[customer % 3]
-            visits = 2 + customer % 2
-            for visit in range(visits):
-                invoice += 1
-                stamp = f"2010-12-0{1 + visit} 1{customer % 10}:00:00"
-                items = theme[visit : visit + 3] if customer % 4 else theme[:2]
-                for item in items:
-                    writer.writerow([stamp, invoice, item, f"{13000 + customer}.0", 2, 1.5, 3.0])
-        for walk_in in range(12):
-            invoice += 1
-            for item in THEMES[walk_in % 3][walk_in % 2 :: 2]:
-                writer.writerow(["2010-12-02 09:00:00", invoice, item, "", 1, 2.0, 2.0])
+        writer.writerow([*COLUMNS, "total_linea"])
+        for i in lines:
+            stamp = datetime.fromtimestamp(i.at, UTC).strftime("%Y-%m-%d %H:%M:%S")
+            customer = f"{i.shopper}.0" if i.shopper else ""
+            writer.writerow([stamp, i.group, i.item, customer, 2, i.value / 2, i.value])
 
 
 def write_sessions(path: Path) -> None:
@@ -234,18 +347,31 @@ def write_sessions(path: Path) -> None:
                     handle.write(f"{session};NA;{item};{1000 * step};{start + timedelta(day)}\n")
 
 
+def shift(lines: Sequence[Interaction]) -> list[Interaction]:
+    """Into 2011 (the loader reads the times as UTC)."""
+    origin = datetime(2011, 1, 1, tzinfo=UTC).timestamp()
+    return [replace(i, at=origin + i.at, shopper=i.shopper.removeprefix("c")) for i in lines]
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
-    write_retail(tmp_path / RETAIL_FILE)
+    write_retail(tmp_path / RETAIL_FILE, shift(retail_lines()))
     write_sessions(tmp_path / SESSIONS_FILE)
     return tmp_path
 
 
-def test_the_loaders_read_both_formats(data_dir: Path) -> None:
+def test_the_loaders_read_gzip_and_plain_files(data_dir: Path) -> None:
     lines = load_retail(data_dir / RETAIL_FILE)
-    assert {i.kind for i in lines} == {"bought"}
-    assert "13000" in {i.shopper for i in lines} and "" in {i.shopper for i in lines}
-    assert lines[0].value == 3.0
+    expected = shift(retail_lines())
+    assert len(lines) == len(expected)
+    assert [(i.item, i.group, i.shopper) for i in lines] == [
+        (i.item, i.group, i.shopper) for i in expected
+    ]
+    assert {i.kind for i in lines} == {"bought"} and "" in {i.shopper for i in lines}
+    assert lines[0].value == 2.0
+    assert [i.at for i in lines] == [i.at for i in expected]
+    write_retail(data_dir / "plain.csv", shift(retail_lines()))
+    assert load_retail(data_dir / "plain.csv") == lines
     views = load_sessions(data_dir / SESSIONS_FILE)
     first = [v for v in views if v.group == "1"]
     assert [v.at for v in first] == sorted(v.at for v in first)
@@ -254,30 +380,62 @@ def test_the_loaders_read_both_formats(data_dir: Path) -> None:
 
 def test_the_loaders_refuse_bad_files(tmp_path: Path) -> None:
     with pytest.raises(RecsDataError, match="not found"):
-        load_retail(tmp_path / "absent.csv")
+        load_retail(tmp_path / "absent.csv.gz")
     (tmp_path / "bad.csv").write_text("session_id;item_id\n1;2\n", encoding="utf-8")
     with pytest.raises(RecsDataError, match="columns"):
         load_sessions(tmp_path / "bad.csv")
+    (tmp_path / "plain.csv.gz").write_text("not gzip", encoding="utf-8")
+    with pytest.raises(RecsDataError, match="unreadable"):
+        load_retail(tmp_path / "plain.csv.gz")
+    with gzip.open(tmp_path / "empty.csv.gz", "wt", encoding="utf-8") as handle:
+        handle.write(",".join(COLUMNS) + "\n")
+    with pytest.raises(RecsDataError, match="no rows"):
+        load_retail(tmp_path / "empty.csv.gz")
+    with gzip.open(tmp_path / "date.csv.gz", "wt", encoding="utf-8") as handle:
+        handle.write(",".join(COLUMNS) + "\nyesterday,1,a,2.0,1,1.0\n")
+    with pytest.raises(RecsDataError, match="bad line"):
+        load_retail(tmp_path / "date.csv.gz")
 
 
-def test_a_small_run_reports_every_system_on_both_sets(data_dir: Path) -> None:
+def test_a_small_run_measures_the_settings_params_beside_both_baselines(data_dir: Path) -> None:
     settings = load_settings(environ={}, overrides={"root": str(ROOT)})
     figures = evaluate_recs(settings, data_dir=data_dir)
     sets = {result["set"]: result for result in figures["sets"]}
     assert list(sets) == ["online_retail", "online_retail_new_items", "diginetica"]
     for result in figures["sets"]:
-        assert set(result["systems"]) == {"aisle", "popularity", "item_knn"}
-        for system in result["systems"].values():
+        assert (
+            set(result["systems"])
+            == set(result["validation_systems"])
+            == {
+                "aisle",
+                "popularity",
+                "item_knn",
+            }
+        )
+        for system in [*result["systems"].values(), *result["validation_systems"].values()]:
             assert set(system) == {"hr@10", "ndcg@10", "mrr@10", "coverage"}
             assert all(0.0 <= value <= 1.0 for value in system.values())
-        assert result["cases"] > 0 and result["validation_cases"] > 0
+        assert result["cases"] > 0
         assert set(result["ratios"]) == {"hr@10_vs_popularity", "hr@10_vs_item_knn"}
-    # Only the whole-basket set has re-buys to predict and a split to choose "buy again" on.
     whole, new = sets["online_retail"], sets["online_retail_new_items"]
-    assert whole["cases_with_rebuys"] > 0 and whole["repeat_validation_cases"] > 0
-    assert whole["cases"] > new["cases"]
-    assert new["cases_with_rebuys"] == 0 and new["repeat_validation"] is None
-    assert new["params"]["aisle"]["repeat"] == 0.0
+    # The store's own configuration (config.yml) is what the Online Retail sets measure.
+    assert whole["params"]["aisle"] == settings.recommendations.recs_params().as_dict()
+    assert new["params"]["aisle"] == whole["params"]["aisle"]
+    assert whole["file"] == RETAIL_FILE and whole["validation"]["cases"] == 20
+    assert whole["cases_with_rebuys"] > 0 and new["cases_with_rebuys"] == 0
+    assert whole["search"] is None
+    # Other params in the settings, other figures.
+    other = RecsParams(repeat=0.0, together=0.0, popularity=0.0, similar_baskets=0.0)
+    changed = load_settings(
+        environ={},
+        overrides={"root": str(ROOT), "recommendations.params": other.as_dict()},
+    )
+    again = evaluate_recs(changed, data_dir=data_dir, sets=["online_retail"])
+    (result,) = again["sets"]
+    assert result["params"]["aisle"] == other.as_dict()
+    # Without signals or popularity weight aisle ranks by its popularity fill alone.
+    assert result["systems"]["aisle"] == result["systems"]["popularity"]
+    assert result["systems"]["popularity"] == whole["systems"]["popularity"]
     with pytest.raises(RecsDataError, match="unknown"):
         evaluate_recs(settings, data_dir=data_dir, sets=["movies"])
 
@@ -286,28 +444,40 @@ def test_cli_json_prints_one_object(data_dir: Path, tmp_path: Path) -> None:
     settings = load_settings(environ={}, overrides={"root": str(ROOT)})
     run = command_runner(eval_cli.app, "eval", settings)
     output = tmp_path / "out" / "recs.json"
-    arguments = ["recs", "--data-dir", str(data_dir), "--no-tune"]
+    arguments = ["recs", "--data-dir", str(data_dir), "--sets", "online_retail"]
     result = run(*arguments, "--json", "--output", str(output))
     assert result.exit_code == 0, result.output
     figures = json.loads(result.stdout)
     assert figures["systems"] == ["aisle", "popularity", "item_knn"]
+    (retail,) = figures["sets"]
+    assert retail["params"]["aisle"] == settings.recommendations.recs_params().as_dict()
+    assert retail["validation_systems"]["item_knn"] and retail["protocol"]["block_cases"] > 0
     assert json.loads(output.read_text(encoding="utf-8")) == figures
 
-    table = run(*arguments, "--sets", "diginetica")
+    write_retail(data_dir / "small.csv", shift(retail_lines(12, staples=True)))
+    table = run(*arguments, "--retail-file", "small.csv", "--tune")
     assert table.exit_code == 0, table.output
-    assert "item_knn" in table.stdout and "ndcg@10" in table.stdout
-    assert "online_retail" not in table.stdout
+    assert "item_knn" in table.stdout and "hr@10, validation" in table.stdout
+    assert "Search on the validation split" in table.stdout and "repeat" in table.stdout
+
+    quick = run("recs", "--data-dir", str(data_dir), "--sets", "diginetica", "--no-tune")
+    assert quick.exit_code == 0, quick.output
+    assert "diginetica" in quick.stdout and "online_retail" not in quick.stdout
+    missing = run(*arguments, "--retail-file", "absent.csv.gz")
+    assert missing.exit_code != 0 and isinstance(missing.exception, RecsDataError)
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/interactions is not here")
 def test_the_shared_files_load_as_their_sources_describe() -> None:
     lines = load_retail(SHARED / RETAIL_FILE)
-    assert len(lines) == 10_000
-    assert len({i.item for i in lines}) == 2_005
-    assert len({i.shopper for i in lines}) == 307  # the anonymous lines counted as one
+    assert len(lines) == 527_946
+    assert len({i.item for i in lines}) == 3_917
+    assert len({i.shopper for i in lines} - {""}) == 4_335
+    assert len({i.group for i in lines if i.shopper}) == 19_792 - 1_376  # less anonymous ones
+    assert load_retail(SHARED / RETAIL_SAMPLE_FILE) == lines[:10_000]
+    split = time_ordered_split(lines)
+    assert len(split.cases) == 2_830  # customers with two or more invoices
+    assert len(validation_split(split).cases) == 2_000  # three or more
     views = load_sessions(SHARED / SESSIONS_FILE)
     assert (len(views), len({v.group for v in views})) == (12_391, 2_986)
-    settings = load_settings(environ={}, overrides={"root": str(ROOT)})
-    figures = evaluate_recs(settings, tune=False)
-    assert all(result["cases"] > 0 for result in figures["sets"])
