@@ -99,7 +99,8 @@ def _scenario(
         expect(bob.by("claim")).to_be_hidden()
         expect(bob.by("reply-input")).to_be_disabled()
 
-        # Live chat both ways, with typing indicators.
+        # Live chat both ways, with typing indicators. The box is on once the claim is granted.
+        expect(dana.by("reply-input")).to_be_enabled()
         dana.by("reply-input").press_sequentially("Hello, I'm Dana", delay=30)
         expect(chat.panel).to_contain_text("Dana is typing")
         dana.by("reply-send").click()

@@ -238,9 +238,21 @@ export function createConversation({ t, lang, api, store, socket, announce, onBa
     }
   }
 
+  // The reply box is on as soon as the claim is granted, not after the reload that follows:
+  // an agent who starts typing at once must not lose the first keys to a disabled box.
   function claim() {
     taken = null;
-    return act((id) => api.post(api.conv(id, "claim"), {}), t.claimed).then(() => composer.focus());
+    return act(async (id) => {
+      const answer = await api.post(api.conv(id, "claim"), {});
+      const it = store.item(id);
+      const me = store.state.me;
+      if (id === current && it && me && answer && answer.agent) {
+        store.upsert({ ...it, status: "active", agent: answer.agent, agent_id: me.id, waited_s: waitedSeconds(it) });
+        renderState();
+        composer.focus();
+      }
+      return answer;
+    }, t.claimed).then(() => composer.focus());
   }
 
   function transfer(email, name) {
