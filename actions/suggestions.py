@@ -38,6 +38,8 @@ from assistant.search.words import singular
 
 # How many suggestions a list keeps for "show more".
 MAX_LISTED = 24
+# How deep the store's recommender ranks for a shopper before its order is fused in.
+RANKED = 100
 _ALIKE = re.compile(
     r"\b(?:simil\w*|alternatives?|look-?alikes?|instead of|other (?:kinds?|types?|versions?)|"
     r"more like|(?:is|are|anything|something|one|ones|else|items?|products?) like|"
@@ -276,10 +278,11 @@ def complement(
     session: SearchSession, kinds: Kinds, anchors: list[str], terms: SearchTerms
 ) -> Plan:
     names = [kinds.products[a].name for a in anchors if a in kinds.products]
-    picks = _cards(session, kinds.to_go_with(anchors), terms, kinds)
+    found = kinds.to_go_with(anchors)
+    picks = _cards(session, found, terms, kinds)
     what = names[0] if names else "that"
     if not picks:
-        if kinds.to_go_with(anchors):
+        if found:
             return Plan(
                 question=f"Nothing to go with the {what} fits {describe_terms(terms)}. "
                 "Could you loosen it a little?"
@@ -336,7 +339,9 @@ def gift(
 async def personal(
     tracker: Tracker, session: SearchSession, kinds: Kinds, terms: SearchTerms
 ) -> Plan:
-    """Complements of what this shopper bought (their account's orders) or looked at."""
+    """For this shopper: complements of what they bought (their account's orders) or looked
+    at, and look-alikes of what they looked at, in the order the store's recommender and the
+    complements' own order agree on; never what they already bought."""
     recommender = services.shopping().recommender
     assert recommender is not None
     customer = tracker.get_slot("customer_id")
@@ -345,11 +350,19 @@ async def personal(
         customer_id=customer or None,
         session_id=None if customer else tracker.sender_id,
     )
-    bought = [i.item for i in reversed(history) if i.kind == "bought"]
-    viewed = [i.item for i in reversed(history) if i.kind == "viewed"]
-    recent = list(dict.fromkeys([*bought, *viewed]))
-    found = [p for p in kinds.for_history(recent) if p.product not in set(bought)]
-    picks = _cards(session, found, terms, kinds, owned=set(bought))
+    latest = list(reversed(history))
+    bought = {i.item for i in history if i.kind == "bought"}
+    viewed = {i.item for i in history if i.kind == "viewed"} - bought
+    # What they bought first, then what they looked at, each latest first.
+    recent = list(
+        dict.fromkeys(
+            [i.item for i in latest if i.kind == "bought"]
+            + [i.item for i in latest if i.kind == "viewed"]
+        )
+    )
+    ranked = await call(recommender.suggest, history, k=RANKED, exclude=bought) if history else []
+    found = kinds.for_shopper(recent, ranked, viewed=viewed, exclude=bought)
+    picks = _cards(session, found, terms, kinds)
     if picks:
         return Plan(picks, about="for you")
     return popular(
@@ -362,45 +375,26 @@ async def personal(
 
 def popular(session: SearchSession, terms: SearchTerms, *, intro: str) -> Plan:
     """The best sellers, one of each product."""
-    index = session.index
-    seen: set[str] = set()
-    picks: list[tuple[Hit, str]] = []
-    for row in index.ranked(index.matches(terms) & index.available):
-        hit = index.hit(int(row))
-        if hit.product.id not in seen:
-            seen.add(hit.product.id)
-            picks.append((hit, "popular in the store"))
-        if len(picks) >= MAX_LISTED:
-            break
-    if not picks:
+    hits = session.index.best_versions(None, terms, limit=MAX_LISTED)
+    if not hits:
         return Plan(question=f"Nothing fits {describe_terms(terms)}. Could you loosen it?")
     return Plan(
-        picks, about="from what's popular", intro=intro if intro[-1] in "?.:" else intro + ":"
+        [(hit, "popular in the store") for hit in hits],
+        about="from what's popular",
+        intro=intro if intro[-1] in "?.:" else intro + ":",
     )
 
 
 def _cards(
-    session: SearchSession,
-    picks: list[Pick],
-    terms: SearchTerms,
-    kinds: Kinds,
-    *,
-    owned: set[str] | None = None,
+    session: SearchSession, picks: list[Pick], terms: SearchTerms, kinds: Kinds
 ) -> list[tuple[Hit, str]]:
     """Each pick's best version within the terms (in stock first), with its reason."""
-    index = session.index
-    found: list[tuple[Hit, str]] = []
-    base = index.matches(terms) & index.available
-    for pick in picks:
-        rows = index.ranked(base & index.of_product(pick.product))
-        if len(rows):
-            found.append((index.hit(int(rows[0])), _reason(pick, kinds, owned or set())))
-        if len(found) >= MAX_LISTED:
-            break
-    return found
+    reasons = {pick.product: _reason(pick, kinds) for pick in reversed(picks)}
+    hits = session.index.best_versions([p.product for p in picks], terms, limit=MAX_LISTED)
+    return [(hit, reasons[hit.product.id]) for hit in hits]
 
 
-def _reason(pick: Pick, kinds: Kinds, owned: set[str]) -> str:
+def _reason(pick: Pick, kinds: Kinds) -> str:
     reason = pick.reason
     product = kinds.products.get(reason.get("item", ""))
     name = product.name if product is not None else ""

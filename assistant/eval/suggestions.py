@@ -233,25 +233,13 @@ def _constraints(session: SearchSession, request: Request) -> Any:
     return session.read(request.turns[-1]).without("products")
 
 
-def _one_per_product(session: SearchSession, ranked: Sequence[str], terms: Any) -> Shown:
-    index = session.index
-    shown: Shown = []
-    allowed = index.matches(terms) & index.available
-    for product in ranked:
-        rows = index.ranked(allowed & index.of_product(product))
-        if len(rows):
-            hit = index.hit(int(rows[0]))
-            shown.append((hit.product.name, hit.variant.price))
-        if len(shown) >= K:
-            break
-    return shown
+def _one_per_product(session: SearchSession, ranked: Sequence[str] | None, terms: Any) -> Shown:
+    hits = session.index.best_versions(ranked, terms, limit=K)
+    return [(hit.product.name, hit.variant.price) for hit in hits]
 
 
 def _popular(session: SearchSession, request: Request) -> Shown:
-    index = session.index
-    rows = index.ranked(index.available)
-    ranked = list(dict.fromkeys(index.hit(int(row)).product.id for row in rows))
-    return _one_per_product(session, ranked, _constraints(session, request))
+    return _one_per_product(session, None, _constraints(session, request))
 
 
 def _co_purchase(

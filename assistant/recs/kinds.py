@@ -1,16 +1,16 @@
 """Kinds of suggestion, kept apart, each with the reason that fits it.
 
 - **To go with X** (`to_go_with`): complements — products used together with X. They come
-  from the store's table of what goes with what (`read_table`, a knowledge-base document the
-  admin console edits) and from co-purchases, but only pairs with real support
-  (`co_purchases`: bought together at least `min_count` times and `min_lift` times as often
-  as chance). Only such a pair is ever called "often bought with".
+  from the store's table of what goes with what and from co-purchases, but only pairs with
+  real support (`table.py`: bought together at least `min_count` times and `min_lift` times
+  as often as chance). Only such a pair is ever called "often bought with".
 - **Like X** (`alike`): the same kind of product — the table's alike products; the
-  conversation adds X's own other versions (`SuggestionPlanner` in `planner.py`).
+  conversation adds X's own other versions (`actions/suggestions.py`).
 - **For someone who likes Y** (`for_interest`): products whose interests in the table, name or
   option values carry Y's words ("coffee" → the Coffee Maker).
-- **For me** (`for_history`): complements of what the shopper bought or looked at, most
-  recent first.
+- **For me** (`for_shopper`): complements of what the shopper bought or looked at and
+  look-alikes of what they looked at, ordered by the store's recommender and the
+  complements' own order together (reciprocal rank fusion).
 
 Everything here is pure: product ids in, ranked `Pick`s out.
 """
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
@@ -28,14 +28,16 @@ import numpy as np
 
 from assistant.backends.orders import ProductView
 from assistant.engine.embeddings import Embedder
-from assistant.recs.interface import Interaction, ItemIndex, co_occurrence
+from assistant.recs.interface import Suggestion
+from assistant.recs.table import Pair, StoreTable
 
-_CELL_SPLIT = re.compile(r"\s*,\s*")
 _WORD = re.compile(r"[a-z0-9]+")
 # How close (cosine) a request's words must come to an interest of the table to be read as
 # it: "bookworm" → books 0.51, "puppy" → dogs 0.68, "marathons" → running 0.64 are taken;
 # "friend" (home 0.32) and "frequent flyer" (travel 0.47) are not.
 MEANING = 0.5
+# Reciprocal rank fusion's constant (Cormack et al. 2009): a pick's share from one ranking.
+FUSE = 60
 _ENCODE = threading.Lock()
 # Words that are no interest, whatever they mean.
 _FILLER = {
@@ -173,90 +175,6 @@ _NOT_INTERESTS = {
 
 
 @dataclass(frozen=True)
-class StoreTable:
-    """The store's table of what goes with what, by product id, in the table's order."""
-
-    goes_with: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    alike: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    interests: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    # Names in the table the catalog does not have (reported, otherwise ignored).
-    unknown: tuple[str, ...] = ()
-
-
-def read_table(text: str, products: Sequence[ProductView]) -> StoreTable:
-    """The rows of a Markdown table `| Product | Goes with | Alike | For people who like |`
-    (header and separator rows skipped; a missing column is empty). Product names are matched
-    to the catalog case-insensitively."""
-    by_name = {" ".join(p.name.lower().split()): p.id for p in products}
-    goes_with: dict[str, tuple[str, ...]] = {}
-    alike: dict[str, tuple[str, ...]] = {}
-    interests: dict[str, tuple[str, ...]] = {}
-    unknown: list[str] = []
-
-    def ids(cell: str) -> tuple[str, ...]:
-        found = []
-        for name in _CELL_SPLIT.split(cell.strip()):
-            if not name:
-                continue
-            product = by_name.get(" ".join(name.lower().split()))
-            if product is None:
-                unknown.append(name)
-            elif product not in found:
-                found.append(product)
-        return tuple(found)
-
-    for line in text.splitlines():
-        line = line.strip()
-        if not line.startswith("|"):
-            continue
-        cells = [cell.strip() for cell in line.strip("|").split("|")]
-        name = cells[0]
-        if not name or set(name) <= set("-: ") or name.lower() == "product":
-            continue
-        product = by_name.get(" ".join(name.lower().split()))
-        if product is None:
-            unknown.append(name)
-            continue
-        cells += [""] * (4 - len(cells))
-        goes_with[product] = tuple(p for p in ids(cells[1]) if p != product)
-        alike[product] = tuple(p for p in ids(cells[2]) if p != product)
-        interests[product] = tuple(
-            phrase.lower() for phrase in _CELL_SPLIT.split(cells[3].strip()) if phrase
-        )
-    return StoreTable(goes_with, alike, interests, tuple(dict.fromkeys(unknown)))
-
-
-@dataclass(frozen=True)
-class Pair:
-    count: int
-    lift: float
-
-
-def co_purchases(
-    interactions: Iterable[Interaction], *, min_count: int, min_lift: float
-) -> dict[str, dict[str, Pair]]:
-    """Product -> the products bought with it in at least `min_count` baskets and `min_lift`
-    times as often as if baskets were filled at random (lift = together · N / (n_a · n_b))."""
-    baskets: dict[str, set[str]] = {}
-    for interaction in interactions:
-        if interaction.kind == "bought":
-            baskets.setdefault(interaction.group, set()).add(interaction.item)
-    if not baskets:
-        return {}
-    index = ItemIndex(item for items in baskets.values() for item in items)
-    matrix = index.rows(baskets)
-    support = np.asarray(matrix.sum(axis=0), dtype=np.float64).ravel()
-    together = co_occurrence(matrix).tocoo()
-    found: dict[str, dict[str, Pair]] = {}
-    for row, col, count in zip(together.row, together.col, together.data, strict=True):
-        lift = float(count) * len(baskets) / (support[row] * support[col])
-        if count >= min_count and lift >= min_lift:
-            pair = Pair(int(count), round(lift, 2))
-            found.setdefault(index.items[int(row)], {})[index.items[int(col)]] = pair
-    return found
-
-
-@dataclass(frozen=True)
 class Pick:
     """A product to suggest, its score within its kind, and why: `{"kind": "goes_with",
     "item": X}`, `{"kind": "bought_with", "item": X, "count": n}` (real co-purchase
@@ -391,9 +309,44 @@ class Kinds:
         ]
         return picks, label
 
-    def for_history(self, recent: Sequence[str]) -> list[Pick]:
-        """For a shopper: complements of what they bought or looked at, latest first."""
-        return self.to_go_with(list(dict.fromkeys(recent)))
+    def for_shopper(
+        self,
+        recent: Sequence[str],
+        ranked: Sequence[Suggestion],
+        *,
+        viewed: Collection[str] = (),
+        exclude: Collection[str] = (),
+    ) -> list[Pick]:
+        """For a shopper: complements of what they bought or looked at (`recent`, latest
+        first) and products like the ones they only looked at, in one order that fuses two
+        rankings by reciprocal rank (each list a pick is in adds 1 / (FUSE + its rank)): the
+        complements' own and `ranked`, the store's recommender for this shopper. A pick the
+        recommender ranks but cannot give a reason for here (a weak co-purchase, popularity)
+        is left out: only complements and look-alikes of a viewed product are shown."""
+        recent = list(dict.fromkeys(recent))
+        out = set(exclude) | set(recent)
+        position = {s.item: rank for rank, s in enumerate(ranked)}
+        scored: dict[str, tuple[float, Pick]] = {}
+        for rank, pick in enumerate(self.to_go_with(recent)):
+            if pick.product in out:
+                continue
+            score = 1.0 / (FUSE + rank)
+            if pick.product in position:
+                score += 1.0 / (FUSE + position[pick.product])
+            scored[pick.product] = (score, pick)
+        looked = set(viewed)
+        for rank, suggestion in enumerate(ranked):
+            like = suggestion.reason.get("item", "")
+            if (
+                suggestion.reason.get("kind") == "similar"
+                and like in looked
+                and suggestion.item not in out
+                and suggestion.item not in scored
+            ):
+                pick = Pick(suggestion.item, suggestion.score, {"kind": "alike", "item": like})
+                scored[suggestion.item] = (1.0 / (FUSE + rank), pick)
+        order = sorted(scored.values(), key=lambda entry: (-entry[0], entry[1].product))
+        return [pick for _, pick in order]
 
 
 def _interleave(lists: Sequence[Sequence[Pick]], *, exclude: set[str]) -> list[Pick]:

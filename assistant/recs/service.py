@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -29,7 +29,8 @@ from assistant.persistence.models import ShopperEvent
 from assistant.persistence.models.store import Order, OrderItem, Variant
 from assistant.recs.engine import CoOccurrenceRecommender, RecsParams
 from assistant.recs.interface import Interaction, Suggestion, VectorSimilarity
-from assistant.recs.kinds import Kinds, StoreTable, co_purchases, read_table
+from assistant.recs.kinds import Kinds
+from assistant.recs.table import StoreTable, co_purchases, read_table
 
 logger = logging.getLogger(__name__)
 
@@ -266,36 +267,11 @@ class StoreRecommender:
         allowed: Collection[str] | None = None,
         exclude: Collection[str] = (),
     ) -> list[Suggestion]:
-        """Up to k products, best first, each with its reason; only `allowed` ones when given
-        (the products with a variant that meets the conversation's constraints)."""
+        """Up to k products for this history, best first, each with its reason; only
+        `allowed` ones when given (then the whole catalog is ranked before the cut)."""
         recommender = self.fitted()
-        ranked = recommender.recommend(history, k=len(recommender.index), exclude=set(exclude))
+        depth = len(recommender.index) if allowed is not None else k
+        ranked = recommender.recommend(history, k=depth, exclude=set(exclude))
         if allowed is not None:
             ranked = [s for s in ranked if s.item in allowed]
         return ranked[:k]
-
-
-def anchored(history: Sequence[Interaction], anchors: Iterable[str]) -> list[Interaction]:
-    """The history with `anchors` (products the message names) as its latest interest."""
-    latest = max((i.at for i in history), default=0.0)
-    extra = [
-        Interaction(product, "conversation", latest + 1.0 + n, "viewed")
-        for n, product in enumerate(anchors)
-    ]
-    return [*history, *extra]
-
-
-def reason_names(reason: Mapping[str, str], products: Mapping[str, ProductView]) -> str:
-    """A suggestion's reason in words."""
-    kind = reason.get("kind", "")
-    item = products.get(reason.get("item", ""))
-    name = item.name if item is not None else "what you looked at"
-    return {
-        "bought_with": f"often bought with the {name}",
-        "viewed_with": f"shoppers who looked at the {name} looked at this too",
-        "viewed_after": f"often looked at after the {name}",
-        "similar": f"like the {name}",
-        "similar_baskets": "in orders like yours",
-        "bought_before": "you bought it before",
-        "popular": "popular in the store",
-    }.get(kind, "popular in the store")

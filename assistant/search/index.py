@@ -233,6 +233,32 @@ class CatalogIndex:
             mask[self.product_of == position] = True
         return mask
 
+    def best_versions(
+        self, products: Iterable[str] | None, terms: SearchTerms, *, limit: int
+    ) -> list[Hit]:
+        """Each product's first version within the terms and in stock, in the given order of
+        products (None: the shopper's order of the whole catalog); a product with none is
+        skipped; at most `limit`."""
+        allowed = self.matches(terms) & self.available
+        found: list[Hit] = []
+        if products is None:
+            seen: set[int] = set()
+            for row in self.ranked(allowed):
+                position = int(self.product_of[row])
+                if position not in seen:
+                    seen.add(position)
+                    found.append(self.hit(int(row)))
+                    if len(found) >= limit:
+                        break
+            return found
+        for product in products:
+            rows = self.ranked(allowed & self.of_product(product))
+            if len(rows):
+                found.append(self.hit(int(rows[0])))
+                if len(found) >= limit:
+                    break
+        return found
+
     def products_named(self, name: str) -> list[ProductView]:
         return [self.products[p] for p in self._by_name.get(name, ())]
 

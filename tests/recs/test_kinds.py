@@ -10,7 +10,8 @@ import pytest
 
 from assistant.backends.orders import ProductView, VariantView
 from assistant.recs.interface import Interaction
-from assistant.recs.kinds import Kinds, co_purchases, read_table, stem
+from assistant.recs.kinds import Kinds, stem
+from assistant.recs.table import co_purchases, read_table
 
 
 def product(pid: str, name: str, **options: str) -> ProductView:
@@ -97,3 +98,33 @@ def test_stems_meet_across_word_forms() -> None:
     assert stem("hiking") == stem("hikers") == stem("hike")
     assert stem("runner") == stem("running") == stem("run")
     assert stem("gamer") == stem("gaming")
+
+
+def test_for_a_shopper_the_recommender_orders_the_complements() -> None:
+    from assistant.recs.interface import Suggestion
+
+    table = read_table(TABLE + "| Yoga Mat | Desk Lamp, Gaming Mouse | |\n", PRODUCTS)
+    kinds = Kinds(PRODUCTS, table, {})
+    # Alone, the table's order: the keyboard's mouse, then its lamp.
+    assert [p.product for p in kinds.for_shopper(["kb"], [])] == ["mouse", "lamp"]
+    # The recommender ranks the lamp far above the mouse: the fused order follows it.
+    ranked = [
+        Suggestion("lamp", 3.0, {"kind": "bought_with", "item": "kb"}),
+        Suggestion("mug", 2.0, {"kind": "popular"}),
+        Suggestion("espresso", 1.5, {"kind": "similar", "item": "mug"}),
+        Suggestion("mouse", 1.0, {"kind": "bought_with", "item": "kb"}),
+    ]
+    found = kinds.for_shopper(["kb"], ranked)
+    assert [p.product for p in found] == ["lamp", "mouse"]
+    # Its reason stays the complement's: the recommender's weak "bought with" is not said.
+    assert found[0].reason == {"kind": "goes_with", "item": "kb"}
+    # A product it ranks for a reason that cannot be shown (popular) is left out; a look-alike
+    # of something only viewed comes in, of something bought does not.
+    viewed = kinds.for_shopper(["kb", "mug"], ranked, viewed={"mug"})
+    assert [p.product for p in viewed] == ["lamp", "mouse", "espresso"]
+    assert viewed[-1].reason == {"kind": "alike", "item": "mug"}
+    assert "espresso" not in {p.product for p in kinds.for_shopper(["kb", "mug"], ranked)}
+    # Never what they bought, nor what they already have in view.
+    assert [p.product for p in kinds.for_shopper(["kb", "mat"], ranked, exclude={"lamp"})] == [
+        "mouse"
+    ]

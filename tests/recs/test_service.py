@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.backends.events import Event, SqlEventStore
 from assistant.backends.sql_orders import SqlOrderBackend
-from assistant.recs.service import SqlInteractions, StoreRecommender, anchored, reason_names
+from assistant.recs.interface import Interaction
+from assistant.recs.service import SqlInteractions, StoreRecommender
 
 YUSUF = "yusuf_rossi_9620"
 
@@ -57,7 +58,7 @@ def test_suggestions_have_reasons_and_respect_the_constraints(
     recommender: StoreRecommender,
 ) -> None:
     keyboard = "1656367028"  # Mechanical Keyboard
-    history = anchored([], [keyboard])
+    history = [Interaction(keyboard, "conversation", 1.0, "viewed")]
     found = recommender.suggest(history, k=5, exclude={keyboard})
     assert found and keyboard not in {s.item for s in found}
     assert all(s.reason.get("kind") for s in found)
@@ -65,17 +66,6 @@ def test_suggestions_have_reasons_and_respect_the_constraints(
     allowed = {s.item for s in found[1:3]}
     narrowed = recommender.suggest(history, k=5, allowed=allowed, exclude={keyboard})
     assert narrowed and {s.item for s in narrowed} <= allowed
-
-
-def test_reasons_in_words() -> None:
-    from assistant.backends.orders import ProductView
-
-    names = {"k": ProductView("k", "Mechanical Keyboard", ())}
-    assert reason_names({"kind": "bought_with", "item": "k"}, names) == (
-        "often bought with the Mechanical Keyboard"
-    )
-    assert reason_names({"kind": "popular"}, names) == "popular in the store"
-    assert reason_names({"kind": "similar_baskets"}, names) == "in orders like yours"
 
 
 def test_content_similarity_adds_what_names_mean() -> None:
