@@ -46,7 +46,7 @@ OVERRIDES: dict[str, str] = {
     # empty disables `identify`.
     "AISLE_IDENTITY_SECRET": "channels.identity_secret",
     # development, test or production; production refuses weak or placeholder secrets, '*' in
-    # the allowed origins and a missing API token (assistant/production.py).
+    # the allowed origins and a missing API token (assistant/config/production.py).
     "AISLE_ENVIRONMENT": "environment",
 }
 

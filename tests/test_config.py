@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant.config import LLMProvider, load_settings
+from assistant.config.production import GENERATE
 from assistant.errors import ConfigError
-from assistant.production import GENERATE
 
 ROOT = Path(__file__).resolve().parents[1]
 # Secrets as `secrets.token_urlsafe(32)` makes them (fixed here, so every run checks the same).

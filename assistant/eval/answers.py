@@ -43,9 +43,8 @@ from assistant.errors import AisleError
 from assistant.eval.retrieval import DATA, temporary_index
 from assistant.knowledge.answer import Knowledge, sentences
 from assistant.knowledge.documents import Chunk, read_knowledge_base
-from assistant.llm import build_measured_model, with_llm
-from assistant.llm.answers import GroundedAnswerer
-from assistant.llm.grounding import (
+from assistant.knowledge.grounded import GroundedAnswerer
+from assistant.knowledge.grounding import (
     MIN_MEANING_SUPPORT,
     MIN_WORD_SUPPORT,
     GroundingGuard,
@@ -54,6 +53,7 @@ from assistant.llm.grounding import (
     citations,
     passages_of,
 )
+from assistant.llm import build_measured_model, with_llm
 
 LABELS = DATA / "answer_sentences.yml"
 # Each judge decides whether one sentence's checks let it stand.

@@ -28,6 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.config.recs import RecsParams
 from assistant.eval.recs_data import (
     BLOCK_CASES,
     BLOCK_DAYS,
@@ -64,7 +65,7 @@ from assistant.eval.recs_search import (
     retail_search,
 )
 from assistant.recs.baselines import ItemKNNRecommender, PopularityRecommender
-from assistant.recs.engine import CoOccurrenceRecommender, RecsParams
+from assistant.recs.engine import CoOccurrenceRecommender
 from assistant.recs.interface import Interaction, Recommender
 
 if TYPE_CHECKING:

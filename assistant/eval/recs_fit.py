@@ -23,11 +23,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 from scipy import sparse
 
+from assistant.config.recs import RecsParams
 from assistant.eval.ranking import ndcg
 from assistant.eval.recs_data import Case, TimeSplit
 from assistant.recs.baselines import ItemKNNRecommender, PopularityRecommender
 from assistant.recs.counts import Counts, KindCounts, binary_rows
-from assistant.recs.engine import CoOccurrenceRecommender, RecsParams
+from assistant.recs.engine import CoOccurrenceRecommender
 from assistant.recs.interface import (
     FloatArray,
     IntArray,

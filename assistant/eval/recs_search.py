@@ -10,9 +10,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from assistant.config.recs import RecsParams
 from assistant.eval.recs_data import TimeSplit
 from assistant.eval.recs_fit import Figures, K, Prefix, PrefixCounts, aisle_models, evaluate_blocks
-from assistant.recs.engine import RecsParams
 
 Progress = Callable[[str], None] | None
 

@@ -49,7 +49,7 @@ from assistant.knowledge.quoting import sentences as sentences
 from assistant.knowledge.terms import Term, TermMatcher, in_store_words, key_terms
 
 if TYPE_CHECKING:
-    from assistant.llm.answers import GroundedAnswerer
+    from assistant.knowledge.grounded import GroundedAnswerer
 
 DOCUMENT_TYPES = ("policy", "faq")
 # Below this cosine similarity between the question and a passage, the passage is not used.
@@ -369,8 +369,8 @@ class Knowledge:
         the guard accepts the rewrite."""
         if found.answer is None or self.answerer is None:
             return found
-        from assistant.llm.answers import Draft, GroundedAnswer
-        from assistant.llm.grounding import passages_of
+        from assistant.knowledge.grounded import Draft, GroundedAnswer
+        from assistant.knowledge.grounding import passages_of
 
         extractive = found.answer
         passages = passages_of(extractive.passages)

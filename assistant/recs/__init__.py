@@ -1,7 +1,8 @@
 """Recommendations: the `Recommender` contract, the built-in co-occurrence service and the
 baselines it is measured against."""
 
-from assistant.recs.engine import CoOccurrenceRecommender, RecsParams
+from assistant.config.recs import RecsParams
+from assistant.recs.engine import CoOccurrenceRecommender
 from assistant.recs.interface import (
     Interaction,
     ItemSimilarity,

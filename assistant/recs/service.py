@@ -24,10 +24,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.backends.orders import ProductView
+from assistant.config.recs import RecsParams
 from assistant.engine.embeddings import Embedder
 from assistant.persistence.models import ShopperEvent
 from assistant.persistence.models.store import Order, OrderItem, Variant
-from assistant.recs.engine import CoOccurrenceRecommender, RecsParams
+from assistant.recs.engine import CoOccurrenceRecommender
 from assistant.recs.interface import Interaction, Suggestion, VectorSimilarity
 from assistant.recs.kinds import Kinds
 from assistant.recs.table import StoreTable, co_purchases, read_table

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.backends.orders import ProductView, VariantView
-from assistant.llm.filters import Vocabulary
+from assistant.search.filters import Vocabulary
 from assistant.search.terms import SearchTerms
 from assistant.search.words import ValueReader, grams, name_keys, singular, words
 

@@ -22,7 +22,7 @@ import anyio
 from assistant.backends.events import EventStore
 from assistant.backends.orders import ProductView
 from assistant.engine.embeddings import Embedder
-from assistant.llm.filters import FilterExtractor, SearchFilters
+from assistant.search.filters import FilterExtractor, SearchFilters
 from assistant.search.index import CatalogIndex
 from assistant.search.learned import LearnedType, ProductTypeReader
 from assistant.search.session import PAGE_SIZE, SearchSession

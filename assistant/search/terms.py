@@ -1,7 +1,7 @@
 """What a product search asks for: the products (by the catalog's names), option values
 ("black", "size L", "1000ml"), price bounds ("under $50", "between 20 and 40"), availability
 ("in stock") and an order ("cheapest"). `read_terms` reads them from a message against a
-`CatalogIndex`; the language model's structured filters (`assistant/llm/filters.py`) add to
+`CatalogIndex`; the language model's structured filters (`assistant/search/filters.py`) add to
 this reading, never replace it.
 """
 

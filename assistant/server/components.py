@@ -114,8 +114,8 @@ def build_shopping(
     """The catalog search over the order backend's products (best-sellers first; with an
     embedder, product types read by meaning too), the built-in recommender on the store's
     orders and shopper events, and the event store the chat records into."""
-    from assistant.llm.filters import FilterExtractor
     from assistant.recs.service import SqlInteractions, StoreRecommender
+    from assistant.search.filters import FilterExtractor
 
     interactions = SqlInteractions(sessions)
     extractor = None
@@ -210,10 +210,10 @@ def build_knowledge(
     """The knowledge base's search over the configured collection, read once at start-up
     (`assistant kb ingest` fills it); with a language model, answers are rewritten by it and
     checked by the grounding guard."""
+    from assistant.knowledge.grounded import GroundedAnswerer
+    from assistant.knowledge.grounding import GroundingGuard
     from assistant.knowledge.index import KnowledgeIndex
     from assistant.knowledge.ingest import get_collection
-    from assistant.llm.answers import GroundedAnswerer
-    from assistant.llm.grounding import GroundingGuard
 
     collection = get_collection(vector_store, settings.vector_store.collection)
     index = KnowledgeIndex(collection, embedder)
@@ -234,8 +234,8 @@ def build_dialogue(
 ) -> DialogueEngine:
     """The dialogue engine; with a language model (and `llm.commands`), the model proposes
     commands for the messages the NLU is unsure of."""
+    from assistant.engine.command_model import CommandGenerator
     from assistant.engine.nlu.model import NLUModel
-    from assistant.llm.commands import CommandGenerator
 
     nlu = NLUModel.load(settings.nlu_model_path, embedder)
     commands = None
@@ -285,7 +285,7 @@ async def build_components(settings: Settings) -> Components:
     )
     writer = None
     if language_model is not None and settings.llm.summaries:
-        from assistant.llm.summary import ModelSummaryWriter
+        from assistant.conversation.handoff_summary import ModelSummaryWriter
 
         writer = ModelSummaryWriter(language_model, store_name=settings.assistant.name)
     return Components(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from assistant.config import Settings
-from assistant.llm.summary import unsupported
+from assistant.conversation.handoff_summary import unsupported
 from tests.conversations.conftest import OLIVIA, OLIVIA_EMAIL, Shopper, Store
 from tests.fake_llm import FakeModelServer
 

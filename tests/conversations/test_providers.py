@@ -66,7 +66,7 @@ def _policies() -> list[Any]:
 
 
 def _check_answer(reply: dict[str, Any], sentence_embedder: SentenceEmbedder) -> None:
-    from assistant.llm.grounding import GroundingGuard, Passage
+    from assistant.knowledge.grounding import GroundingGuard, Passage
 
     custom = reply["custom"]
     assert custom["type"] == "answer" and custom["sources"], reply

@@ -24,7 +24,7 @@ from assistant.eval.answers import (
     judge_final,
     load_labels,
 )
-from assistant.llm.grounding import SentenceCheck
+from assistant.knowledge.grounding import SentenceCheck
 from tests.fake_llm import FakeModelServer, Reply
 
 ROOT = Path(__file__).parents[2]

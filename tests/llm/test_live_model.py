@@ -89,9 +89,9 @@ async def test_search_filters_and_commands_from_the_real_model_are_checked(
 ) -> None:
     """Whatever the model writes, what survives is valid: filters from the catalog's words
     and the message's numbers, commands of the fixed schema."""
+    from assistant.engine.command_model import CommandGenerator
     from assistant.engine.commands import CommandContext
-    from assistant.llm.commands import CommandGenerator
-    from assistant.llm.filters import FilterExtractor, Vocabulary
+    from assistant.search.filters import FilterExtractor, Vocabulary
 
     vocabulary = Vocabulary(("Backpack", "T-Shirt"), {"color": ("black", "blue", "red")})
     text = "a black backpack under 50 dollars"

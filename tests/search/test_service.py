@@ -10,7 +10,7 @@ import pytest
 
 from assistant.backends.orders import ProductView, VariantView
 from assistant.llm import LanguageModel
-from assistant.llm.filters import FilterExtractor
+from assistant.search.filters import FilterExtractor
 from assistant.search.service import CatalogSearch
 from tests.demo_catalog import demo_products
 from tests.fake_llm import FakeModelServer, Reply

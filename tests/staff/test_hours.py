@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from assistant.config import load_settings
+from assistant.config.values import parse_ranges
 from assistant.errors import ConfigError
-from assistant.staff.hours import BusinessHours, parse_ranges
+from assistant.staff.hours import BusinessHours
 
 ROOT = Path(__file__).resolve().parents[2]
 # A Monday.

@@ -18,9 +18,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.backends.orders import ProductView
+from assistant.engine.numbers import facts_in
 from assistant.errors import LanguageModelError
 from assistant.llm.base import ChatMessage, LanguageModel
-from assistant.llm.grounding import facts_in
 from assistant.llm.prompts import as_data, load_prompt
 from assistant.search.words import option_vocabulary
 

@@ -11,9 +11,9 @@ import logging
 
 from assistant.backends.orders import ORDER_ID
 from assistant.conversation.summary import ConversationFacts
+from assistant.engine.numbers import facts_in
 from assistant.errors import LanguageModelError
 from assistant.llm.base import ChatMessage, LanguageModel
-from assistant.llm.grounding import facts_in
 from assistant.llm.prompts import as_data, load_prompt
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from assistant.llm import LanguageModel
-from assistant.llm.filters import FilterExtractor, SearchFilters, Vocabulary, check_filters
+from assistant.search.filters import FilterExtractor, SearchFilters, Vocabulary, check_filters
 from tests.demo_catalog import demo_products
 from tests.fake_llm import FakeModelServer, Reply
 

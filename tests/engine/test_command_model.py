@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from assistant.engine.command_model import CommandGenerator
 from assistant.engine.commands import CommandContext, SetSlot, StartFlow
 from assistant.llm import LanguageModel
-from assistant.llm.commands import CommandGenerator
 from tests.fake_llm import FakeModelServer, Reply
 
 pytestmark = pytest.mark.anyio

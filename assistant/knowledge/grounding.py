@@ -22,20 +22,15 @@ import numpy as np
 
 from assistant.backends.orders import ORDER_ID
 from assistant.engine.embeddings import Embedder
-from assistant.knowledge.answer import sentences
+from assistant.engine.numbers import facts_in
 from assistant.knowledge.index import Hit, tokenize
+from assistant.knowledge.quoting import sentences
 
 # Share of a sentence's content words that must occur in the passages.
 MIN_WORD_SUPPORT = 0.6
 # Cosine similarity to the closest passage sentence.
 MIN_MEANING_SUPPORT = 0.55
 _CITATION = re.compile(r"\[(\d+)\]")
-_NUMBER = re.compile(r"\$?\d+(?:[.,]\d+)*%?")
-_NUMBER_WORDS = {
-    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fourteen": "14",
-    "fifteen": "15", "twenty": "20", "thirty": "30", "sixty": "60", "ninety": "90",
-}  # fmt: skip
 # Words that change what a policy promises: the answer may use one only where a source does.
 POLICY_TERMS = (
     "refund", "refundable", "non-refundable", "store credit", "free", "fee", "charge",
@@ -159,19 +154,6 @@ class GroundingGuard:
                 )
             )
         return Verdict(checks=tuple(checks))
-
-
-def facts_in(text: str) -> set[str]:
-    """Numbers as digits, without currency signs or thousands separators ("$1,000" → "1000");
-    number words count as their digits ("three" → "3")."""
-    found: set[str] = set()
-    for match in _NUMBER.findall(text):
-        value = match.strip("$%").replace(",", "")
-        found.add(value.rstrip("0").rstrip(".") if "." in value else value)
-    for word in re.findall(r"[a-z]+", text.lower()):
-        if word in _NUMBER_WORDS:
-            found.add(_NUMBER_WORDS[word])
-    return found
 
 
 def _terms(text: str) -> set[str]:

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from assistant.engine.embeddings import SentenceEmbedder
-from assistant.llm.answers import Draft, GroundedAnswer, GroundedAnswerer
-from assistant.llm.grounding import GroundingGuard, Passage
+from assistant.knowledge.grounded import Draft, GroundedAnswer, GroundedAnswerer
+from assistant.knowledge.grounding import GroundingGuard, Passage
 from assistant.llm.openai_compat import OpenAICompatibleModel
 from tests.fake_llm import FakeModelServer, Reply
 

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.engine.embeddings import SentenceEmbedder
 from assistant.knowledge.documents import read_knowledge_base
-from assistant.llm.grounding import GroundingGuard, Passage
+from assistant.knowledge.grounding import GroundingGuard, Passage
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from assistant.errors import LanguageModelError
+from assistant.knowledge.grounding import GroundingGuard, Passage, Verdict
 from assistant.llm.base import ChatMessage, LanguageModel
-from assistant.llm.grounding import GroundingGuard, Passage, Verdict
 from assistant.llm.prompts import as_data, load_prompt
 
 logger = logging.getLogger(__name__)
