@@ -5,6 +5,7 @@ from __future__ import annotations
 from rasa_sdk import Action
 
 from actions.auth import ActionAuthenticate
+from actions.cart import ActionAddToCart
 from actions.handoff import ActionHandoff
 from actions.knowledge import ActionAnswerOrFallback, ActionAnswerQuestion
 from actions.new_items import ActionAskNewItemIds
@@ -26,11 +27,7 @@ from actions.order_info import ActionListOrders, ActionOrderStatus, ActionProduc
 from actions.order_reading import ActionReadOrderFacts
 from actions.order_task import ActionAskOrderId, ActionValidateOrderId
 from actions.repair import ActionAnswerIfCovered, ActionAnswerThenOffer, ActionStopTask
-from actions.shopping import (
-    ActionAddToCart,
-    ActionContinueSearch,
-    ActionSearchProducts,
-)
+from actions.shopping import ActionContinueSearch, ActionSearchProducts
 from actions.suggestions import ActionRecommend
 
 ACTIONS: tuple[type[Action], ...] = (

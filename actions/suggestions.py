@@ -27,8 +27,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
+from actions.cards import describe_terms, show_suggestions
 from actions.common import call, latest_text, payload_value
-from actions.shopping import describe_terms, show_suggestions
 from assistant.recs.kinds import Kinds, Pick
 from assistant.search.followups import pointed_at
 from assistant.search.index import Hit

@@ -17,9 +17,9 @@ import pytest
 from rich.console import Console
 
 from assistant.cli.progress import progress_bar
-from assistant.cli.train import ensure_trained
 from assistant.config import load_settings
 from assistant.engine.nlu import model as nlu_model
+from assistant.engine.nlu.model import ensure_trained
 from assistant.engine.nlu.training_data import load_training_data
 
 ROOT = Path(__file__).resolve().parents[1]

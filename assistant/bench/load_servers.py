@@ -257,8 +257,8 @@ class Cluster:
     def _set_up_data(self) -> None:
         """What `assistant db upgrade`, `store seed`, `train --if-stale` and `kb ingest` do,
         once, with the settings every worker loads."""
-        from assistant.cli.train import ensure_trained
         from assistant.engine.embeddings import embedder_from_settings
+        from assistant.engine.nlu.model import ensure_trained
         from assistant.knowledge.documents import read_knowledge_base
         from assistant.knowledge.ingest import get_collection, ingest
         from assistant.persistence import migrate

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from assistant.cli import state
+from assistant.cli.context import state
 from assistant.cli.figures import JsonFlag, emit_json
 
 if TYPE_CHECKING:

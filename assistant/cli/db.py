@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from sqlalchemy import Engine
 
-from assistant.cli import state
+from assistant.cli.context import state
 from assistant.persistence import migrate
 from assistant.persistence.db import make_engine
 

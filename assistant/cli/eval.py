@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from assistant.cli import state
+from assistant.cli.context import state
 from assistant.cli.eval_conversations import conversations
 from assistant.cli.eval_oos import oos
 from assistant.cli.eval_suggestions import suggestions

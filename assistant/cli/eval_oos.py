@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from assistant.cli import state
+from assistant.cli.context import state
 from assistant.cli.figures import JsonFlag, OutputOption, emit_json, progress_lines
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from assistant.cli import state
+from assistant.cli.context import state
 from assistant.cli.figures import JsonFlag, emit_json
 from assistant.cli.progress import progress_bar
 

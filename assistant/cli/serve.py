@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from assistant.cli import state
+from assistant.cli.context import state
 
 if TYPE_CHECKING:
     from assistant.config import Settings
@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
         """Serve the assistant: REST and WebSocket channels, the widget, the APIs."""
         import uvicorn
 
-        from assistant.cli.train import ensure_trained
+        from assistant.engine.nlu.model import ensure_trained
         from assistant.persistence.migrate import check_up_to_date
         from assistant.server.app import create_app
 

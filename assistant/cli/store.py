@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from assistant.cli import state
+from assistant.cli.context import state
 from assistant.persistence.db import make_engine, make_session_factory
 from assistant.store.seed import seed_store
 

@@ -2,42 +2,12 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Annotated
 
 import typer
 
-from assistant.cli import state
-from assistant.config import Settings
-
-
-def ensure_trained(
-    settings: Settings,
-    *,
-    force: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-) -> tuple[bool, float]:
-    """Train unless a model trained on exactly this data exists; returns (trained, seconds).
-    `progress(done, total)` hears of the training examples as they are embedded."""
-    from assistant.engine.embeddings import embedder_from_settings
-    from assistant.engine.nlu.model import NLUModel, train_from_settings
-    from assistant.engine.nlu.training_data import load_training_data
-    from assistant.errors import ModelNotTrained
-
-    embedder = embedder_from_settings(settings)
-    path = settings.nlu_model_path
-    if not force and path.exists():
-        wanted = load_training_data(settings.path(settings.nlu.training_data)).fingerprint()
-        try:
-            if NLUModel.load(path, embedder).fingerprint == wanted:
-                return False, 0.0
-        except ModelNotTrained:
-            pass
-    started = time.perf_counter()
-    model = train_from_settings(settings, embedder, progress=progress)
-    model.save(path)
-    return True, time.perf_counter() - started
+from assistant.cli.context import state
+from assistant.engine.nlu.model import ensure_trained
 
 
 def register(app: typer.Typer) -> None:

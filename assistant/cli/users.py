@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli import state
+from assistant.cli.context import state
 from assistant.persistence.db import make_engine, make_session_factory
 from assistant.staff.accounts import add_account, disable_account, list_accounts
 

@@ -12,6 +12,7 @@ incompatible file is refused.
 from __future__ import annotations
 
 import os
+import time
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -223,3 +224,28 @@ def train_from_settings(
     """Train on the configured `nlu_data/` with the configured threshold (`assistant train`)."""
     data = load_training_data(settings.path(settings.nlu.training_data))
     return NLUModel.train(data, embedder, threshold=settings.nlu.threshold, progress=progress)
+
+
+def ensure_trained(
+    settings: Settings,
+    *,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[bool, float]:
+    """Train unless a model trained on exactly this data exists; returns (trained, seconds).
+    `progress(done, total)` hears of the training examples as they are embedded."""
+    from assistant.engine.embeddings import embedder_from_settings
+
+    embedder = embedder_from_settings(settings)
+    path = settings.nlu_model_path
+    if not force and path.exists():
+        wanted = load_training_data(settings.path(settings.nlu.training_data)).fingerprint()
+        try:
+            if NLUModel.load(path, embedder).fingerprint == wanted:
+                return False, 0.0
+        except ModelNotTrained:
+            pass
+    started = time.perf_counter()
+    model = train_from_settings(settings, embedder, progress=progress)
+    model.save(path)
+    return True, time.perf_counter() - started
