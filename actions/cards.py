@@ -154,7 +154,7 @@ def comparison(hits: list[Hit]) -> dict[str, Any]:
 async def record(tracker: Tracker, kind: str, *, hit: Hit | None = None, query: str = "") -> None:
     """A shopper event for what happened in the chat; a failure to record never fails the
     turn."""
-    store = services.shopping().events
+    store = services.current().shopping.events
     if store is None:
         return
     event = Event(

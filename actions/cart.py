@@ -25,7 +25,7 @@ class ActionAddToCart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        session = await services.shopping().catalog.current()
+        session = await services.current().shopping.catalog.current()
         item_id = payload_value(tracker, "item_id")
         state = SearchState.from_dict(tracker.get_slot("search"))
         hit = None

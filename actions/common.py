@@ -86,7 +86,7 @@ async def call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 def orders() -> OrderBackend:
-    return services.order_backend()
+    return services.current().orders
 
 
 def flow_of(tracker: Tracker) -> str:

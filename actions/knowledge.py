@@ -30,7 +30,7 @@ async def find_answers(tracker: Tracker) -> list[Finding]:
     """The answers to the latest message's questions; when the documents cover none of them
     as typed, the answers to the message as the speller read it ("how lng dose delivry
     take"), if it read it otherwise."""
-    knowledge = services.knowledge()
+    knowledge = services.current().knowledge
     findings = await knowledge.respond_all(latest_text(tracker))
     spelled = spelled_text(tracker)
     if spelled and not any(finding.covered for finding in findings):
@@ -101,7 +101,7 @@ class ActionAnswerOrFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         # As typed only: the speller reads other-domain words as the store's own.
-        findings = await services.knowledge().respond_all(
+        findings = await services.current().knowledge.respond_all(
             latest_text(tracker), min_similarity=FALLBACK_MIN_SIMILARITY
         )
         if not any(finding.covered for finding in findings):

@@ -52,7 +52,7 @@ async def _answers_a_suggestion(tracker: Tracker) -> bool:
         return True
     if payload_value(tracker, "item_id") is not None or payload_value(tracker, "relax"):
         return False
-    session = await services.shopping().catalog.current()
+    session = await services.current().shopping.catalog.current()
     return reads_as_suggestion(latest_text(tracker), session, _state(tracker))
 
 
@@ -67,7 +67,7 @@ class ActionSearchProducts(Action):
     ) -> list[EventType]:
         if await _answers_a_suggestion(tracker):
             return await suggest(dispatcher, tracker)
-        catalog = services.shopping().catalog
+        catalog = services.current().shopping.catalog
         session = await catalog.current()
         text = latest_text(tracker)
         state = _state(tracker)
@@ -137,7 +137,7 @@ class ActionContinueSearch(Action):
         if await _answers_a_suggestion(tracker):
             return [*await suggest(dispatcher, tracker), ActiveLoop(None)]
         state = _state(tracker)
-        catalog = services.shopping().catalog
+        catalog = services.current().shopping.catalog
         session = await catalog.current()
         text = latest_text(tracker)
         terms = session.read(text)

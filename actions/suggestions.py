@@ -109,7 +109,7 @@ class ActionRecommend(Action):
 
 async def suggest(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Read what is asked for, plan it by its kind, and show it (or ask one question)."""
-    shopping = services.shopping()
+    shopping = services.current().shopping
     recommender = shopping.recommender
     if recommender is None:
         dispatcher.utter_message(text="I have no suggestions to offer right now.")
@@ -178,7 +178,7 @@ def reads_as_suggestion(text: str, session: SearchSession, state: SearchState | 
 async def _plan(
     tracker: Tracker, text: str, session: SearchSession, kinds: Kinds, state: SearchState | None
 ) -> Plan:
-    shopping = services.shopping()
+    shopping = services.current().shopping
     # Typos read as the catalog's speller reads them ("go wiht my keybaord").
     lowered = " ".join(session.spelled(text).text.lower().split())
     terms = await shopping.catalog.read(text, session)
@@ -342,7 +342,7 @@ async def personal(
     """For this shopper: complements of what they bought (their account's orders) or looked
     at, and look-alikes of what they looked at, in the order the store's recommender and the
     complements' own order agree on; never what they already bought."""
-    recommender = services.shopping().recommender
+    recommender = services.current().shopping.recommender
     assert recommender is not None
     customer = tracker.get_slot("customer_id")
     history = await call(

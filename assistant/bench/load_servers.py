@@ -261,9 +261,9 @@ class Cluster:
         from assistant.engine.nlu.model import ensure_trained
         from assistant.knowledge.documents import read_knowledge_base
         from assistant.knowledge.ingest import get_collection, ingest
+        from assistant.knowledge.vector_store import close_vector_store, vector_store_from_settings
         from assistant.persistence import migrate
         from assistant.persistence.db import make_engine, make_session_factory
-        from assistant.server.components import build_vector_store, close_vector_store
         from assistant.store.seed import seed_store
 
         settings = self.worker_settings()
@@ -282,7 +282,7 @@ class Cluster:
         ensure_trained(settings)
         self.progress("ingesting the knowledge base into the Chroma server")
         chunks, problems = read_knowledge_base(settings.path("knowledge_base"))
-        client = build_vector_store(settings)
+        client = vector_store_from_settings(settings)
         try:
             collection = get_collection(client, settings.vector_store.collection)
             embedder = embedder_from_settings(settings)

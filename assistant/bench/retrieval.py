@@ -812,8 +812,7 @@ def run_benchmark(
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Every figure of `assistant bench retrieval`, as one JSON-ready dict."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
+    from assistant.knowledge.vector_store import open_vector_store
 
     def say(line: str) -> None:
         if progress is not None:
@@ -830,9 +829,7 @@ def run_benchmark(
 
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="aisle-bench-") as directory:
-        client = chromadb.PersistentClient(
-            path=directory, settings=ChromaSettings(anonymized_telemetry=False)
-        )
+        client = open_vector_store(directory)
         first = [p.chunk for p in catalog[:ingest_documents]]
         say(f"ingesting {len(first)} products with real embeddings")
         real = ingest(get_collection(client, "bench-ingest-real"), embedder, first, scope=SCOPE)

@@ -262,16 +262,12 @@ class Harness:
         from assistant.engine.domain import load_domain
         from assistant.engine.executor import InProcessActionRunner
         from assistant.engine.flows import load_flows
-        from assistant.server.components import SEARCH_FLOW
+        from assistant.services import SEARCH_FLOW, ActionServices
 
         settings = self.settings
         runner = InProcessActionRunner(
             settings.dialogue.actions_package,
-            services={
-                "orders": self.orders,
-                "knowledge": self.knowledge,
-                "shopping": Shopping(catalog),
-            },
+            services=ActionServices(self.orders, self.knowledge, Shopping(catalog)),
         )
         flows = load_flows(settings.path(settings.dialogue.flows))
         return DialogueEngine(
@@ -399,13 +395,11 @@ def bench_store(settings: Settings) -> Iterator[OrderBackend]:
 
 def empty_knowledge(embedder: Embedder) -> Knowledge:
     """A knowledge base with no documents, in memory: the fallback answers nothing."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
     from assistant.knowledge.index import KnowledgeIndex
     from assistant.knowledge.ingest import get_collection
+    from assistant.knowledge.vector_store import open_vector_store
 
-    client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
+    client = open_vector_store()
     index = KnowledgeIndex(get_collection(client, "bench-search"), embedder)
     index.refresh()
     return Knowledge(index, embedder)

@@ -43,8 +43,8 @@ def ingest(
     from assistant.knowledge.ingest import get_collection
     from assistant.knowledge.ingest import ingest as run_ingest
     from assistant.knowledge.library import library_chunks
+    from assistant.knowledge.vector_store import vector_store_from_settings
     from assistant.persistence.db import sessions_for
-    from assistant.server.components import build_vector_store
 
     settings = state(ctx).settings
     root = settings.path(KNOWLEDGE_DIR)
@@ -63,7 +63,9 @@ def ingest(
     if missing:
         logger.info("no database yet (assistant db upgrade): reading knowledge_base/ only")
         chunks, problems = read_knowledge_base(root)
-    collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
+    collection = get_collection(
+        vector_store_from_settings(settings), settings.vector_store.collection
+    )
     embedder = embedder_from_settings(settings)
     with progress_bar("embedding", quiet=quiet or as_json, console=console) as advance:
         report = run_ingest(
@@ -112,13 +114,15 @@ def import_catalog(
         read_catalog,
     )
     from assistant.knowledge.ingest import get_collection
-    from assistant.server.components import build_vector_store
+    from assistant.knowledge.vector_store import vector_store_from_settings
 
     settings = state(ctx).settings
     # Read and checked before the vector store is opened: a bad mapping or file writes nothing.
     read = read_catalog(file, parse_mapping(mapping), name=name)
     catalog = read.name
-    collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
+    collection = get_collection(
+        vector_store_from_settings(settings), settings.vector_store.collection
+    )
     embedder = embedder_from_settings(settings)
     console = Console(stderr=True)
     with progress_bar(f"embedding {catalog}", quiet=quiet or as_json, console=console) as advance:

@@ -78,7 +78,7 @@ def _call(action_name: str, tracker: dict[str, Any], domain: dict[str, Any]) -> 
 class InProcessActionRunner:
     """rasa_sdk's own ActionExecutor, fed from the package's explicit registry."""
 
-    def __init__(self, package: str, *, services: dict[str, Any] | None = None) -> None:
+    def __init__(self, package: str, *, services: object | None = None) -> None:
         from rasa_sdk.executor import ActionExecutor
 
         try:
@@ -88,10 +88,10 @@ class InProcessActionRunner:
         self._executor = ActionExecutor()
         for action_class in registry.ACTIONS:
             self._executor.register_action(action_class)
-        # A package may take the assistant's backends for the length of each run.
-        self._services = services or {}
+        # A package may take the assistant's services (one bundle) for the length of each run.
+        self._services = services
         self._scope: Callable[..., AbstractContextManager[None]] | None = None
-        if self._services:
+        if services is not None:
             try:
                 module = importlib.import_module(f"{package}.services")
             except ImportError as exc:
@@ -106,7 +106,7 @@ class InProcessActionRunner:
     ) -> ActionResult:
         from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 
-        scope = self._scope(**self._services) if self._scope else nullcontext()
+        scope = self._scope(self._services) if self._scope else nullcontext()
         try:
             with scope:
                 result = await self._executor.run(_call(action_name, tracker, domain))

@@ -117,17 +117,13 @@ class Harness:
         self.runner = SwitchedRunner(settings.dialogue.actions_package)
 
     def _knowledge(self, documents: Path, directory: Path) -> Knowledge:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
         from assistant.knowledge.documents import read_knowledge_base
         from assistant.knowledge.ingest import get_collection, ingest
-        from assistant.server.components import build_knowledge
+        from assistant.knowledge.vector_store import open_vector_store
+        from assistant.services import build_knowledge
 
         chunks, _ = read_knowledge_base(documents)
-        self.chroma = chromadb.PersistentClient(
-            path=str(directory), settings=ChromaSettings(anonymized_telemetry=False)
-        )
+        self.chroma = open_vector_store(directory)
         name = self.settings.vector_store.collection
         ingest(get_collection(self.chroma, name), self.embedder, chunks, scope="kb")
         return build_knowledge(self.settings, self.chroma, self.embedder)
@@ -158,7 +154,7 @@ class Harness:
     def engine(self, system: str) -> DialogueEngine:
         """The dialogue engine as the server builds it, for one system; its actions run
         against the store copy of the conversation being played (`play`)."""
-        from assistant.server.components import build_dialogue
+        from assistant.services import build_dialogue
 
         return build_dialogue(self.system_settings(system), self.runner, self.embedder)
 
@@ -166,14 +162,14 @@ class Harness:
         """One conversation on a fresh copy of the store, judged."""
         from assistant.backends.sql_orders import SqlOrderBackend
         from assistant.engine.executor import InProcessActionRunner
-        from assistant.server.components import build_shopping
+        from assistant.services import ActionServices, build_shopping
 
         name = re.sub(r"[^A-Za-z0-9_-]", "_", f"conversation-{conversation.id}")
         sessions, db_engine = self.copies.copy(name)
         try:
             orders = SqlOrderBackend(sessions)
             shopping = build_shopping(self.settings, sessions, orders, embedder=self.embedder)
-            services = {"orders": orders, "knowledge": self.knowledge, "shopping": shopping}
+            services = ActionServices(orders, self.knowledge, shopping)
             self.runner.current = InProcessActionRunner(
                 self.settings.dialogue.actions_package, services=services
             )

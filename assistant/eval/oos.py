@@ -261,7 +261,7 @@ async def _through_engine(
     from assistant.eval.store_copies import StoreCopies
     from assistant.knowledge.answer import Knowledge
     from assistant.knowledge.documents import read_knowledge_base
-    from assistant.server.components import SEARCH_FLOW, build_shopping
+    from assistant.services import SEARCH_FLOW, ActionServices, build_shopping
 
     chunks, _ = read_knowledge_base(settings.path("knowledge_base"))
     parser: Parser = _Parsed(model, [m.text for m in messages])
@@ -274,11 +274,7 @@ async def _through_engine(
         try:
             orders = SqlOrderBackend(sessions)
             shopping = build_shopping(settings, sessions, orders, embedder=embedder)
-            services = {
-                "orders": orders,
-                "shopping": shopping,
-                "knowledge": Knowledge(index, embedder),
-            }
+            services = ActionServices(orders, Knowledge(index, embedder), shopping)
             engine = DialogueEngine(
                 parser=parser,
                 domain=load_domain(settings.path(settings.dialogue.domain)),

@@ -148,13 +148,10 @@ def temporary_index(
     chunks: Sequence[Chunk], embedder: Embedder, name: str
 ) -> Iterator[KnowledgeIndex]:
     """The chunks ingested into a throw-away Chroma collection, searched without a cache."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
+    from assistant.knowledge.vector_store import open_vector_store
 
     with tempfile.TemporaryDirectory(prefix="aisle-") as directory:
-        client = chromadb.PersistentClient(
-            path=directory, settings=ChromaSettings(anonymized_telemetry=False)
-        )
+        client = open_vector_store(directory)
         ingest(get_collection(client, name), embedder, chunks, scope="eval")
         index = KnowledgeIndex(get_collection(client, name), embedder, cache_size=0)
         index.refresh()

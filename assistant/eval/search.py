@@ -323,7 +323,7 @@ def demo_engine(
     from assistant.eval.tasks import StoreCopies
     from assistant.knowledge.answer import Knowledge
     from assistant.knowledge.index import KnowledgeIndex
-    from assistant.server.components import build_shopping
+    from assistant.services import ActionServices, build_shopping
 
     copies = StoreCopies(settings.path(settings.store.seed_path), workdir)
     sessions, db_engine = copies.copy("search")
@@ -331,7 +331,7 @@ def demo_engine(
     shopping = build_shopping(settings, sessions, orders, embedder=embedder)
     # No documents: the search is measured, not the answers to store questions.
     knowledge = Knowledge(KnowledgeIndex(None, embedder), embedder)
-    services = {"orders": orders, "shopping": shopping, "knowledge": knowledge}
+    services = ActionServices(orders, knowledge, shopping)
     engine = DialogueEngine(
         parser=parser,
         domain=load_domain(settings.path(settings.dialogue.domain)),

@@ -49,7 +49,8 @@ from assistant.eval.store_copies import (
     snapshot,
 )
 from assistant.eval.task_data import DEFAULT_DATA, Task, load_tasks
-from assistant.server.components import SEARCH_FLOW
+from assistant.knowledge.answer import Knowledge
+from assistant.services import SEARCH_FLOW
 
 __all__ = [
     "Goal",
@@ -276,6 +277,7 @@ def evaluate_tasks(
         parser = train_from_settings(settings, CachingEmbedder(embedder_from_settings(settings)))
     domain = load_domain(settings.path(settings.dialogue.domain))
     flows = load_flows(settings.path(settings.dialogue.flows))
+    knowledge = _knowledge(settings)
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="aisle-tasks-") as workdir:
         copies = StoreCopies(settings.path(settings.store.seed_path), Path(workdir))
@@ -289,6 +291,7 @@ def evaluate_tasks(
                         parser,
                         domain,
                         flows,
+                        knowledge,
                         shopper=name,
                         typed=index % 2 == 0,
                     )
@@ -316,6 +319,16 @@ def _make_shopper(
     raise TaskDataError(f"unknown shopper {name!r}: choose from {', '.join(SHOPPERS)}")
 
 
+def _knowledge(settings: Settings) -> Knowledge:
+    """The store's knowledge base as the assistant reads it (for a question asked mid-task)."""
+    from assistant.engine.embeddings import CachingEmbedder, embedder_from_settings
+    from assistant.knowledge.vector_store import vector_store_from_settings
+    from assistant.services import build_knowledge
+
+    embedder = CachingEmbedder(embedder_from_settings(settings))
+    return build_knowledge(settings, vector_store_from_settings(settings), embedder)
+
+
 async def _run_task(
     settings: Settings,
     copies: StoreCopies,
@@ -323,6 +336,7 @@ async def _run_task(
     parser: Parser,
     domain: Any,
     flows: Any,
+    knowledge: Knowledge,
     *,
     shopper: str,
     typed: bool,
@@ -345,11 +359,12 @@ async def _run_task(
         asked = task
         task = replace(task, goals=goals)
         actual = SqlOrderBackend(actual_sessions)
-        from assistant.server.components import build_shopping
+        from assistant.services import ActionServices, build_shopping
 
         shopping = build_shopping(settings, actual_sessions, actual)
         runner = InProcessActionRunner(
-            settings.dialogue.actions_package, services={"orders": actual, "shopping": shopping}
+            settings.dialogue.actions_package,
+            services=ActionServices(actual, knowledge, shopping),
         )
         engine = DialogueEngine(
             parser=parser,

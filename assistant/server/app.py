@@ -14,7 +14,6 @@ from fastapi_offline import FastAPIOffline
 
 from assistant import __version__
 from assistant.config import Settings
-from assistant.server.components import Components, build_components
 from assistant.server.errors import install_error_handlers
 from assistant.server.openapi import install_openapi
 from assistant.server.routes import (
@@ -33,6 +32,7 @@ from assistant.server.routes import (
     web,
     ws,
 )
+from assistant.services import Components, build_components
 
 
 def create_app(settings: Settings, *, components: Components | None = None) -> FastAPI:

@@ -10,7 +10,7 @@ from starlette.requests import HTTPConnection
 
 from assistant.conversation.service import ConversationService
 from assistant.errors import Unauthorized
-from assistant.server.components import Components
+from assistant.services import Components
 
 
 def get_components(connection: HTTPConnection) -> Components:

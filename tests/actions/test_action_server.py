@@ -139,13 +139,15 @@ def test_on_the_action_server_answers_come_from_the_configured_model(
     from assistant.engine.embeddings import SentenceEmbedder
     from assistant.knowledge.documents import read_knowledge_base
     from assistant.knowledge.ingest import get_collection, ingest
-    from assistant.server.components import build_vector_store
+    from assistant.knowledge.vector_store import vector_store_from_settings
     from tests.fake_llm import run_fake_model_server
 
     settings = make_settings(data_dir=str(tmp_path / "data"))
     chunks, _ = read_knowledge_base(ROOT / "knowledge_base")
     policies = [c for c in chunks if c.metadata["type"] != "product"]
-    collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
+    collection = get_collection(
+        vector_store_from_settings(settings), settings.vector_store.collection
+    )
     ingest(collection, SentenceEmbedder(), policies, scope="kb")
     rewrite = "Standard delivery takes 3 to 5 business days after your order is processed [1]."
     server = run_fake_model_server()

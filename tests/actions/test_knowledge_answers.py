@@ -19,6 +19,8 @@ from assistant.backends.sql_orders import SqlOrderBackend
 from assistant.engine.domain import load_domain
 from assistant.engine.embeddings import SentenceEmbedder
 from assistant.knowledge.answer import Knowledge
+from assistant.search.service import CatalogSearch, Shopping
+from assistant.services import ActionServices
 from tests.knowledge.conftest import policy_knowledge
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +45,9 @@ def _run(
         latest_action_name=None,
     )
     dispatcher = CollectingDispatcher()
-    with services.using(orders=SqlOrderBackend(sessions), knowledge=knowledge):
+    orders = SqlOrderBackend(sessions)
+    shopping = Shopping(CatalogSearch(orders.list_products))
+    with services.using(ActionServices(orders, knowledge, shopping)):
         asyncio.run(action.run(dispatcher, tracker, {}))
     return dispatcher.messages
 

@@ -93,7 +93,7 @@ def settings(
     document."""
     from assistant.knowledge.documents import read_knowledge_base
     from assistant.knowledge.ingest import get_collection, ingest
-    from assistant.server.components import build_vector_store
+    from assistant.knowledge.vector_store import vector_store_from_settings
 
     if hostile is None:
         settings = make_settings()
@@ -112,7 +112,9 @@ def settings(
     (tmp_path / "kb" / "cancellations.md").write_text(POISONED_DOCUMENT, encoding="utf-8")
     chunks, problems = read_knowledge_base(tmp_path / "kb")
     assert chunks and problems == []
-    collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
+    collection = get_collection(
+        vector_store_from_settings(settings), settings.vector_store.collection
+    )
     ingest(collection, embedder, chunks, scope="kb")
     return settings
 

@@ -43,7 +43,7 @@ def settings(
 ) -> Iterator[Settings]:
     """Settings for the provider, over a knowledge base holding the store's policies."""
     from assistant.knowledge.ingest import get_collection, ingest
-    from assistant.server.components import build_vector_store
+    from assistant.knowledge.vector_store import vector_store_from_settings
 
     patient = {"llm.timeout_s": 120, "llm.first_token_timeout_s": 60}
     if request.param == "none":
@@ -52,7 +52,9 @@ def settings(
         settings = make_settings(**{"llm.provider": "llamacpp", **patient})
     else:
         settings = request.getfixturevalue("live_settings")()
-    collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
+    collection = get_collection(
+        vector_store_from_settings(settings), settings.vector_store.collection
+    )
     ingest(collection, sentence_embedder, _policies(), scope="kb")
     yield settings
 

@@ -27,13 +27,15 @@ def knowledge_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from assistant.config import load_settings
     from assistant.knowledge.documents import read_knowledge_base
     from assistant.knowledge.ingest import get_collection, ingest
-    from assistant.server.components import build_vector_store
+    from assistant.knowledge.vector_store import vector_store_from_settings
 
     data_dir = tmp_path_factory.mktemp("repair-data")
     settings = load_settings(ROOT / "config.yml", environ={}, overrides={"data_dir": str(data_dir)})
     chunks, problems = read_knowledge_base(ROOT / "knowledge_base")
     assert problems == []
-    collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
+    collection = get_collection(
+        vector_store_from_settings(settings), settings.vector_store.collection
+    )
     ingest(collection, SentenceEmbedder(), chunks, scope="kb")
     return data_dir
 

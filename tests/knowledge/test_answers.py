@@ -98,11 +98,13 @@ def test_questions_the_documents_do_not_answer_get_no_answer(knowledge: Knowledg
 def test_the_rest_channel_answers_from_the_documents(
     make_settings: Callable[..., Settings], embedder: CountingEmbedder
 ) -> None:
+    from assistant.knowledge.vector_store import vector_store_from_settings
     from assistant.server.app import create_app
-    from assistant.server.components import build_vector_store
 
     settings = make_settings()
-    collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
+    collection = get_collection(
+        vector_store_from_settings(settings), settings.vector_store.collection
+    )
     ingest(collection, embedder, _documents(), scope="kb")
 
     def ask(client: TestClient, text: str) -> list[dict[str, Any]]:
@@ -152,12 +154,14 @@ class ModelStore:
 def model_store(
     fake: FakeModelServer, fake_settings: Callable[..., Settings], embedder: CountingEmbedder
 ) -> Iterator[ModelStore]:
+    from assistant.knowledge.vector_store import vector_store_from_settings
     from assistant.server.app import create_app
-    from assistant.server.components import build_vector_store
 
     # Answers only: the NLU alone reads the shopper here.
     settings = fake_settings(**{"llm.commands": False})
-    collection = get_collection(build_vector_store(settings), settings.vector_store.collection)
+    collection = get_collection(
+        vector_store_from_settings(settings), settings.vector_store.collection
+    )
     ingest(collection, embedder, _documents(), scope="kb")
     with TestClient(create_app(settings)) as client:
         yield ModelStore(client, fake)

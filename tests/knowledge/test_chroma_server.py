@@ -29,9 +29,9 @@ def settings(chroma_port: int, make_settings: Callable[..., Settings]) -> Settin
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[Any]:
-    from assistant.server.components import build_vector_store, close_vector_store
+    from assistant.knowledge.vector_store import close_vector_store, vector_store_from_settings
 
-    client = build_vector_store(settings)
+    client = vector_store_from_settings(settings)
     yield client
     close_vector_store(client)
 

@@ -12,10 +12,10 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from assistant.analytics import AnalyticsReport, parse_period, report, stop_flows
-from assistant.server.components import Components
 from assistant.server.deps import ComponentsDep
 from assistant.server.openapi import error_responses
 from assistant.server.staff import AdminCaller
+from assistant.services import Components
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 

@@ -34,10 +34,10 @@ from assistant.persistence.db import transaction
 from assistant.persistence.models import CatalogImport
 from assistant.persistence.models.base import utcnow
 from assistant.server.bodies import json_body
-from assistant.server.components import Components
 from assistant.server.deps import ComponentsDep
 from assistant.server.openapi import error_responses, request_body
 from assistant.server.staff import AdminCaller
+from assistant.services import Components
 from assistant.staff import audit
 
 logger = logging.getLogger(__name__)

@@ -24,10 +24,10 @@ from assistant.knowledge.documents import Chunk, answerable
 from assistant.knowledge.ingest import ingest
 from assistant.persistence.db import transaction
 from assistant.server.bodies import json_body
-from assistant.server.components import Components
 from assistant.server.deps import ComponentsDep
 from assistant.server.openapi import error_responses, request_body
 from assistant.server.staff import AdminCaller, Caller
+from assistant.services import Components
 from assistant.staff import audit
 
 logger = logging.getLogger(__name__)

@@ -27,11 +27,11 @@ from assistant.conversation.broker import INBOX
 from assistant.conversation.repository import MessageRecord
 from assistant.errors import AisleError, InvalidInput, OriginNotAllowed, UnknownFrameType
 from assistant.persistence.models.base import utcnow
-from assistant.server.components import Components
 from assistant.server.deps import get_components
 from assistant.server.protocol import message_frame
 from assistant.server.staff import COOKIE, bearer_caller, check_console_origin
 from assistant.server.wire import decode_json, validation_details
+from assistant.services import Components
 from assistant.staff.accounts import StaffMember
 from assistant.staff.sessions import mark_seen
 

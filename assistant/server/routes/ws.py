@@ -23,7 +23,6 @@ from assistant.conversation.broker import RESYNC
 from assistant.conversation.repository import MessageRecord
 from assistant.conversation.service import Accepted
 from assistant.errors import AisleError, InvalidInput, OriginNotAllowed
-from assistant.server.components import Components
 from assistant.server.deps import get_components
 from assistant.server.identity import identify_customer
 from assistant.server.origins import connection_allowed
@@ -45,6 +44,7 @@ from assistant.server.protocol import (
     message_frame,
     parse_client_frame,
 )
+from assistant.services import Components
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["channels"])

@@ -1,8 +1,10 @@
-"""Everything the server needs, built once from settings in the app's lifespan.
+"""The one assembly point: every service built from the settings, here and nowhere else.
 
-`build_components` is the only place that chooses implementations (SQLite or PostgreSQL,
-in-process or Redis pub/sub, in-process actions or an action server); nothing else reads
-configuration to decide.
+`build_components` builds what the server needs, once, in the app's lifespan;
+`action_services_from_settings` what a separate action server needs; eval, bench and the CLI
+use the same builders. Only here are implementations chosen (SQLite or PostgreSQL,
+in-process or Redis pub/sub, in-process actions or an action server, embedded Chroma or a
+Chroma server).
 """
 
 from __future__ import annotations
@@ -36,10 +38,11 @@ from assistant.engine.executor import (
 from assistant.engine.flows import load_flows
 from assistant.engine.manager import DialogueEngine
 from assistant.knowledge.answer import Knowledge
+from assistant.knowledge.vector_store import close_vector_store, vector_store_from_settings
 from assistant.llm import LanguageModel, build_language_model
 from assistant.persistence.db import make_engine, make_session_factory
+from assistant.ratelimit import RateLimiter
 from assistant.search.service import CatalogSearch, Shopping
-from assistant.server.ratelimit import RateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +51,16 @@ logger = logging.getLogger(__name__)
 EMBEDDING_CACHE = 20_000
 # The flow a model's `search` command starts.
 SEARCH_FLOW = "product_search"
+
+
+@dataclass(frozen=True)
+class ActionServices:
+    """What actions reach (through `actions.services.current()`): the order backend, the
+    knowledge base and shopping (search, suggestions, shopper events)."""
+
+    orders: OrderBackend
+    knowledge: Knowledge
+    shopping: Shopping
 
 
 @dataclass
@@ -99,9 +112,7 @@ def build_runner(
         return HttpActionRunner(
             settings.dialogue.actions_endpoint, names=registered_action_names(package)
         )
-    return InProcessActionRunner(
-        package, services={"orders": orders, "knowledge": knowledge, "shopping": shopping}
-    )
+    return InProcessActionRunner(package, services=ActionServices(orders, knowledge, shopping))
 
 
 def build_shopping(
@@ -170,37 +181,6 @@ async def build_broker(settings: Settings) -> Broker:
     return InMemoryBroker()
 
 
-def build_vector_store(settings: Settings) -> Any:
-    """The Chroma client: embedded (PersistentClient) or a Chroma server (HttpClient)."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.vector_store.kind == "http":
-        return chromadb.HttpClient(
-            host=settings.vector_store.host,
-            port=settings.vector_store.port,
-            settings=chroma_settings,
-        )
-    path = settings.vector_store_path
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-
-
-def close_vector_store(client: Any) -> None:
-    """Close a Chroma server's client and its HTTP connections, which chromadb's own
-    `close()` leaves to the garbage collector (its admin client holds a second pool). An
-    embedded client is left open: its system is shared by every client of its path."""
-    owners = (client, getattr(client, "_admin_client", None))
-    sessions = [getattr(getattr(owner, "_server", None), "_session", None) for owner in owners]
-    if sessions[0] is None:
-        return
-    client.close()
-    for session in sessions:
-        if session is not None:
-            session.close()
-
-
 def build_knowledge(
     settings: Settings,
     vector_store: Any,
@@ -267,7 +247,7 @@ async def build_components(settings: Settings) -> Components:
     orders = SqlOrderBackend(sessions)
     # One embedding model for the NLU and the knowledge base.
     embedder = CachingEmbedder(embedder_from_settings(settings), max_entries=EMBEDDING_CACHE)
-    vector_store = build_vector_store(settings)
+    vector_store = vector_store_from_settings(settings)
     # A `llamacpp` server is started here; an `openai` server is only called when needed.
     language_model = await build_language_model(settings)
     knowledge = build_knowledge(settings, vector_store, embedder, language_model)
@@ -314,3 +294,20 @@ async def _expire_unclaimed(conversations: ConversationService, every_s: float) 
             await conversations.expire_unclaimed()
         except Exception:  # the database may be away a moment: try again next time
             logger.exception("could not check for unclaimed hand-offs")
+
+
+def action_services_from_settings(settings: Settings) -> ActionServices:
+    """The services of a separate action server (`python -m rasa_sdk --actions actions`), on
+    the same database and knowledge base the assistant uses. With provider `openai` (vLLM)
+    answers are rewritten and checked and searches read with the model; a `llamacpp` model
+    lives in the assistant's process only, so here answers are quoted."""
+    from assistant.config import LLMProvider
+    from assistant.llm import openai_model
+
+    engine = make_engine(settings.database_url, echo=settings.database.echo)
+    sessions = make_session_factory(engine)
+    orders = SqlOrderBackend(sessions)
+    embedder = CachingEmbedder(embedder_from_settings(settings))
+    model = openai_model(settings) if settings.llm.provider == LLMProvider.openai else None
+    knowledge = build_knowledge(settings, vector_store_from_settings(settings), embedder, model)
+    return ActionServices(orders, knowledge, build_shopping(settings, sessions, orders, model))
