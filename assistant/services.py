@@ -40,6 +40,7 @@ from assistant.engine.manager import DialogueEngine
 from assistant.knowledge.answer import Knowledge
 from assistant.knowledge.vector_store import close_vector_store, vector_store_from_settings
 from assistant.llm import LanguageModel, build_language_model
+from assistant.llm.prompts import check_prompts
 from assistant.persistence.db import make_engine, make_session_factory
 from assistant.ratelimit import RateLimiter
 from assistant.search.service import CatalogSearch, Shopping
@@ -248,6 +249,8 @@ async def build_components(settings: Settings) -> Components:
     # One embedding model for the NLU and the knowledge base.
     embedder = CachingEmbedder(embedder_from_settings(settings), max_entries=EMBEDDING_CACHE)
     vector_store = vector_store_from_settings(settings)
+    # A prompt file whose placeholders the code does not fill stops start-up here.
+    check_prompts()
     # A `llamacpp` server is started here; an `openai` server is only called when needed.
     language_model = await build_language_model(settings)
     knowledge = build_knowledge(settings, vector_store, embedder, language_model)
