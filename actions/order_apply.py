@@ -31,6 +31,7 @@ from actions.order_task import (
     switch_order,
     task_events,
 )
+from assistant.backends.changes import CHANGES, OrderChange, apply, parse_change
 from assistant.backends.orders import (
     AddressView,
     ChangeResult,
@@ -39,9 +40,38 @@ from assistant.backends.orders import (
     OrderView,
 )
 
+# The backend operation each order flow ends in.
+KINDS = {
+    "cancel_order": "cancel_order",
+    "modify_order_address": "modify_order_address",
+    "modify_order_payment": "modify_order_payment",
+    "modify_order_items": "modify_order_items",
+    "return_order": "return_order_items",
+    "exchange_order": "exchange_order_items",
+    "change_default_address": "modify_customer_address",
+}
+
 
 def _address(tracker: Tracker) -> AddressView:
     return AddressView(**dict(tracker.get_slot("address") or {}))
+
+
+def change_of(flow: str | None, tracker: Tracker) -> OrderChange:
+    """The change a confirmed flow makes, from the slots it collected."""
+    kind = KINDS.get(flow or "")
+    if kind is None:
+        raise OrderPolicyError(f"there is no change to make in {flow!r}")
+    data: dict[str, Any] = {
+        "kind": kind,
+        "order_id": str(tracker.get_slot("order_id") or ""),
+        "reason": str(tracker.get_slot("cancel_reason")),
+        "payment_method_id": str(tracker.get_slot("payment_method_id") or ""),
+        "item_ids": list(tracker.get_slot("item_ids") or []),
+        "new_item_ids": list(tracker.get_slot("new_item_ids") or []),
+        "address": _address(tracker) if "address" in kind else None,
+    }
+    fields = CHANGES[kind].model_fields
+    return parse_change({name: value for name, value in data.items() if name in fields})
 
 
 class ActionAskConfirmation(Action):
@@ -154,68 +184,10 @@ class ActionApplyOrderChange(Action):
         flow = flow_of(tracker)
         customer_id = str(tracker.get_slot("customer_id"))
         key = f"{tracker.sender_id}:{tracker.get_slot('change_token')}"
-        backend = orders()
         order_id = str(tracker.get_slot("order_id") or "")
-        item_ids = list(tracker.get_slot("item_ids") or [])
-        new_ids = list(tracker.get_slot("new_item_ids") or [])
-        method = str(tracker.get_slot("payment_method_id") or "")
         try:
-            result: ChangeResult
-            if flow == "cancel_order":
-                reason = str(tracker.get_slot("cancel_reason"))
-                result = await call(
-                    backend.cancel_order, order_id, reason, customer_id=customer_id, key=key
-                )
-            elif flow == "modify_order_address":
-                result = await call(
-                    backend.modify_order_address,
-                    order_id,
-                    _address(tracker),
-                    customer_id=customer_id,
-                    key=key,
-                )
-            elif flow == "modify_order_payment":
-                result = await call(
-                    backend.modify_order_payment, order_id, method, customer_id=customer_id, key=key
-                )
-            elif flow == "modify_order_items":
-                result = await call(
-                    backend.modify_order_items,
-                    order_id,
-                    item_ids,
-                    new_ids,
-                    method,
-                    customer_id=customer_id,
-                    key=key,
-                )
-            elif flow == "return_order":
-                result = await call(
-                    backend.return_order_items,
-                    order_id,
-                    item_ids,
-                    method,
-                    customer_id=customer_id,
-                    key=key,
-                )
-            elif flow == "exchange_order":
-                result = await call(
-                    backend.exchange_order_items,
-                    order_id,
-                    item_ids,
-                    new_ids,
-                    method,
-                    customer_id=customer_id,
-                    key=key,
-                )
-            elif flow == "change_default_address":
-                result = await call(
-                    backend.modify_customer_address,
-                    _address(tracker),
-                    customer_id=customer_id,
-                    key=key,
-                )
-            else:
-                raise OrderPolicyError(f"there is no change to make in {flow!r}")
+            change = change_of(flow, tracker)
+            result = await call(apply, orders(), change, customer_id=customer_id, key=key)
         except OrderPolicyError as exc:
             dispatcher.utter_message(response="utter_change_refused", reason=exc.message)
             return task_events({})

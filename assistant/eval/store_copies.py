@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.backends.changes import ModifyCustomerAddress, OrderChange, apply, parse_change
 from assistant.backends.orders import AddressView
 from assistant.backends.sql_orders import SqlOrderBackend
 from assistant.errors import AisleError
@@ -25,6 +26,8 @@ from assistant.persistence.models.store import Address, Customer, Order, Payment
 from assistant.store.seed import seed_store
 
 ADDRESS_FIELDS = ("address1", "address2", "city", "state", "country", "zip")
+# A goal's arguments that are fields of a change (the address is read from its flat fields).
+_CHANGE_FIELDS = ("order_id", "reason", "payment_method_id", "item_ids", "new_item_ids")
 
 
 class TaskDataError(AisleError):
@@ -67,45 +70,24 @@ class StoreCopies:
         return make_session_factory(engine), engine
 
 
+def goal_change(goal: Goal) -> OrderChange:
+    """A goal as the typed change the assistant's actions make (`InvalidChange` if none)."""
+    args = goal.arguments
+    data: dict[str, Any] = {"kind": goal.operation}
+    data.update({k: v for k, v in args.items() if k in _CHANGE_FIELDS})
+    if "address" in goal.operation:
+        data["address"] = address_of(args)
+    return parse_change(data)
+
+
 def apply_goal(sessions: sessionmaker[Session], goal: Goal, key: str) -> None:
     """Apply one expected change directly, as the reference end state."""
-    backend = SqlOrderBackend(sessions)
-    args = goal.arguments
-    if goal.operation == "modify_customer_address":
-        backend.modify_customer_address(address_of(args), customer_id=str(args["user_id"]), key=key)
-        return
-    order_id = str(args["order_id"])
-    owner = owner_of(sessions, order_id)
-    if goal.operation == "cancel_order":
-        backend.cancel_order(order_id, str(args["reason"]), customer_id=owner, key=key)
-    elif goal.operation == "modify_order_address":
-        backend.modify_order_address(order_id, address_of(args), customer_id=owner, key=key)
-    elif goal.operation == "modify_order_payment":
-        backend.modify_order_payment(
-            order_id, str(args["payment_method_id"]), customer_id=owner, key=key
-        )
-    elif goal.operation in ("modify_order_items", "exchange_order_items"):
-        change = (
-            backend.modify_order_items
-            if goal.operation == "modify_order_items"
-            else backend.exchange_order_items
-        )
-        change(
-            order_id,
-            list(args["item_ids"]),
-            list(args["new_item_ids"]),
-            str(args["payment_method_id"]),
-            customer_id=owner,
-            key=key,
-        )
-    elif goal.operation == "return_order_items":
-        backend.return_order_items(
-            order_id,
-            list(args["item_ids"]),
-            str(args["payment_method_id"]),
-            customer_id=owner,
-            key=key,
-        )
+    change = goal_change(goal)
+    if isinstance(change, ModifyCustomerAddress):
+        customer = str(goal.arguments["user_id"])
+    else:
+        customer = owner_of(sessions, change.order_id)
+    apply(SqlOrderBackend(sessions), change, customer_id=customer, key=key)
 
 
 def owner_of(sessions: sessionmaker[Session], order_id: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from actions.order_apply import KINDS
 from assistant.eval.store_copies import Goal, TaskDataError
 
 DEFAULT_DATA = "knowledge_base/store/tasks_train.json"
@@ -38,16 +39,8 @@ OPERATIONS = {
     "exchange_delivered_order_items": "exchange_order_items",
     "modify_user_address": "modify_customer_address",
 }
-# The flow that makes each operation.
-FLOWS = {
-    "cancel_order": "cancel_order",
-    "modify_order_address": "modify_order_address",
-    "modify_order_payment": "modify_order_payment",
-    "modify_order_items": "modify_order_items",
-    "return_order_items": "return_order",
-    "exchange_order_items": "exchange_order",
-    "modify_customer_address": "change_default_address",
-}
+# The flow that makes each operation: the actions' own map, read backwards.
+FLOWS = {kind: flow for flow, kind in KINDS.items()}
 MAX_TURNS_PER_GOAL = 14
 
 
