@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.conversation import repository as repo
-from assistant.conversation.service import check_text
+from assistant.conversation.records import check_text
 from assistant.errors import ConversationNotFound
 from assistant.persistence.models import AgentNote
 
