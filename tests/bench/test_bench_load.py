@@ -19,7 +19,7 @@ from assistant.bench.load import run_benchmark
 from assistant.bench.load_check import check_database
 from assistant.bench.load_servers import UNLIMITED, raised_limits
 from assistant.bench.load_shoppers import Shopper
-from assistant.cli.bench import load_table
+from assistant.cli.bench_load import load_table
 from assistant.config import load_settings
 from assistant.conversation import repository as repo
 from tests.fixtures.database import TEST_DATABASE_URL_ENV

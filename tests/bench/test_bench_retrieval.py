@@ -16,14 +16,14 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from assistant.bench.retrieval import (
-    SYSTEMS,
-    _Scan,
+from assistant.bench.retrieval_catalog import (
     compose_vectors,
     synthetic_catalog,
     synthetic_queries,
 )
-from assistant.cli.bench import ingestion_table, latency_table, target_line
+from assistant.bench.retrieval_scan import Scan
+from assistant.bench.retrieval_timing import SYSTEMS
+from assistant.cli.bench_retrieval import ingestion_table, latency_table, target_line
 from assistant.knowledge.index import Filters
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +70,7 @@ def test_queries_are_distinct_and_their_narrow_filter_matches_products() -> None
     vectors = compose_vectors(catalog, _PhraseEmbedder(), seed=7)
     assert vectors.shape == (3000, 8)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-    scan = _Scan.of(catalog, vectors)
+    scan = Scan.of(catalog, vectors)
     shares = [scan.mask(q.narrow).mean() for q in queries]
     assert 0 < float(np.mean(shares)) < 0.05
     mask = scan.mask(Filters(type="product", max_price=50.0, available=True))

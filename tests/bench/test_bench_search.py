@@ -23,9 +23,9 @@ from assistant.bench.catalog import (
     product_types,
     synthetic_catalog,
 )
-from assistant.bench.search import CONVERSATIONS, core_turns, scan
+from assistant.bench.search_turns import CONVERSATIONS, core_turns, scan
 from assistant.cli import bench
-from assistant.cli.bench import search_table, search_target_lines
+from assistant.cli.bench_search import search_table, search_target_lines
 from assistant.config import load_settings
 from assistant.search.index import CatalogIndex
 from assistant.search.session import SearchSession
