@@ -49,7 +49,7 @@ from assistant.bench.catalog import DEFAULT_SEED, demo_products, product_types, 
 from assistant.config import Settings
 from assistant.engine.embeddings import Embedder
 from assistant.engine.manager import DialogueEngine
-from assistant.knowledge.answer import Knowledge
+from assistant.knowledge.service import Knowledge
 from assistant.search.index import CatalogIndex
 from assistant.search.service import CatalogSearch, Shopping
 from assistant.search.session import SearchSession, SearchState
