@@ -37,7 +37,7 @@ from assistant.engine.executor import (
 )
 from assistant.engine.flows import load_flows
 from assistant.engine.manager import DialogueEngine
-from assistant.knowledge.answer import Knowledge
+from assistant.knowledge.service import Knowledge
 from assistant.knowledge.vector_store import close_vector_store, vector_store_from_settings
 from assistant.llm import LanguageModel, build_language_model
 from assistant.llm.prompts import check_prompts

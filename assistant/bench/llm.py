@@ -23,9 +23,9 @@ import httpx
 from assistant.config import LLMProvider, Settings
 from assistant.engine.embeddings import CachingEmbedder, embedder_from_settings
 from assistant.eval.retrieval import DATA, policies_set, temporary_index
-from assistant.knowledge.answer import Knowledge
 from assistant.knowledge.grounded import GroundedAnswerer
 from assistant.knowledge.grounding import GroundingGuard, passages_of
+from assistant.knowledge.service import Knowledge
 from assistant.llm import ChatMessage, build_measured_model, with_llm
 from assistant.llm.openai_compat import fold_system_prompt
 

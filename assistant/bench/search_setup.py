@@ -16,7 +16,7 @@ from assistant.backends.orders import OrderBackend
 from assistant.config import Settings
 from assistant.engine.embeddings import Embedder
 from assistant.engine.manager import DialogueEngine
-from assistant.knowledge.answer import Knowledge
+from assistant.knowledge.service import Knowledge
 from assistant.search.service import CatalogSearch, Shopping
 
 if TYPE_CHECKING:

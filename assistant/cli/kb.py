@@ -107,12 +107,8 @@ def import_catalog(
     are deleted from the index; the knowledge base and other catalogs are never touched.
     """
     from assistant.engine.embeddings import embedder_from_settings
-    from assistant.knowledge.catalog_import import (
-        REPORTED_SKIPS,
-        ingest_catalog,
-        parse_mapping,
-        read_catalog,
-    )
+    from assistant.knowledge.catalog_import import REPORTED_SKIPS, ingest_catalog
+    from assistant.knowledge.catalog_read import parse_mapping, read_catalog
     from assistant.knowledge.ingest import get_collection
     from assistant.knowledge.vector_store import vector_store_from_settings
 

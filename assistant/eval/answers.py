@@ -41,7 +41,7 @@ from assistant.config import LLMProvider, Settings
 from assistant.engine.embeddings import CachingEmbedder, Embedder, embedder_from_settings
 from assistant.errors import AisleError
 from assistant.eval.retrieval import DATA, temporary_index
-from assistant.knowledge.answer import Knowledge, sentences
+from assistant.knowledge.answer import sentences
 from assistant.knowledge.documents import Chunk, read_knowledge_base
 from assistant.knowledge.grounded import GroundedAnswerer
 from assistant.knowledge.grounding import (
@@ -53,6 +53,7 @@ from assistant.knowledge.grounding import (
     citations,
     passages_of,
 )
+from assistant.knowledge.service import Knowledge
 from assistant.llm import build_measured_model, with_llm
 
 LABELS = DATA / "answer_sentences.yml"

@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from assistant.engine.executor import ActionResult, ActionRunner
     from assistant.engine.manager import DialogueEngine
     from assistant.engine.tracker import DialogueTracker
-    from assistant.knowledge.answer import Knowledge
+    from assistant.knowledge.service import Knowledge
 
 DEFAULT_DATA = "assistant/eval/data/conversations"
 SYSTEMS = ("repair", "no_repair")

@@ -259,8 +259,8 @@ async def _through_engine(
     from assistant.engine.executor import InProcessActionRunner
     from assistant.eval.retrieval import temporary_index
     from assistant.eval.store_copies import StoreCopies
-    from assistant.knowledge.answer import Knowledge
     from assistant.knowledge.documents import read_knowledge_base
+    from assistant.knowledge.service import Knowledge
     from assistant.services import SEARCH_FLOW, ActionServices, build_shopping
 
     chunks, _ = read_knowledge_base(settings.path("knowledge_base"))

@@ -27,7 +27,7 @@ from assistant.config import Settings
 from assistant.engine.embeddings import CachingEmbedder, Embedder, embedder_from_settings
 from assistant.errors import AisleError
 from assistant.eval.ranking import ndcg
-from assistant.knowledge.catalog_import import catalog_chunk_id, read_catalog
+from assistant.knowledge.catalog_read import catalog_chunk_id, read_catalog
 from assistant.knowledge.documents import Chunk, read_knowledge_base
 from assistant.knowledge.index import Filters, KnowledgeIndex, Mode
 from assistant.knowledge.ingest import get_collection, ingest

@@ -321,8 +321,8 @@ def demo_engine(
     from assistant.engine.flows import load_flows
     from assistant.engine.manager import DialogueEngine
     from assistant.eval.tasks import StoreCopies
-    from assistant.knowledge.answer import Knowledge
     from assistant.knowledge.index import KnowledgeIndex
+    from assistant.knowledge.service import Knowledge
     from assistant.services import ActionServices, build_shopping
 
     copies = StoreCopies(settings.path(settings.store.seed_path), workdir)

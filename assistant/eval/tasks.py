@@ -49,7 +49,7 @@ from assistant.eval.store_copies import (
     snapshot,
 )
 from assistant.eval.task_data import DEFAULT_DATA, Task, load_tasks
-from assistant.knowledge.answer import Knowledge
+from assistant.knowledge.service import Knowledge
 from assistant.services import SEARCH_FLOW
 
 __all__ = [

@@ -16,22 +16,18 @@ searched and scored for what it asks too (`questions.focus`), and in the store's
 bare "Yes" or "No" answers its own section's question, so it is quoted only when that
 section and the sentence address every key term.
 
-A message may ask several questions (`questions.py`): `Knowledge.respond_all` answers each,
-in order.
+What actions use is `Knowledge` (`service.py`): these answers, rewritten by a language model
+when one is configured, for one question or each of a message's.
 """
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import itertools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from assistant.engine.drafts import open_draft
 from assistant.engine.embeddings import Embedder
 from assistant.knowledge.index import Filters, Hit, KnowledgeIndex
-from assistant.knowledge.questions import focus, split_questions
+from assistant.knowledge.questions import focus
 from assistant.knowledge.quoting import (
     ASKED_WEIGHT,
     BARE_YES_NO,
@@ -47,9 +43,6 @@ from assistant.knowledge.quoting import (
 )
 from assistant.knowledge.quoting import sentences as sentences
 from assistant.knowledge.terms import Term, TermMatcher, in_store_words, key_terms
-
-if TYPE_CHECKING:
-    from assistant.knowledge.grounded import GroundedAnswerer
 
 DOCUMENT_TYPES = ("policy", "faq")
 # Below this cosine similarity between the question and a passage, the passage is not used.
@@ -316,89 +309,16 @@ def answer_question(
 ) -> Answer | None:
     """The quoted, cited answer, or None when the documents do not address the question."""
     matcher = matcher or TermMatcher(embedder)
-    return _Answerer(index, embedder, matcher, question).find(min_similarity).answer
+    return find_answer(index, embedder, matcher, question, min_similarity=min_similarity).answer
 
 
-class Knowledge:
-    """What actions use: the store's index and embedder, answering questions; with a
-    language model, answers are rewritten by it and checked (`respond`)."""
-
-    def __init__(
-        self,
-        index: KnowledgeIndex,
-        embedder: Embedder,
-        *,
-        answerer: GroundedAnswerer | None = None,
-    ) -> None:
-        self.index = index
-        self.embedder = embedder
-        self.answerer = answerer
-        self.matcher = TermMatcher(embedder)
-
-    def find(self, question: str, *, min_similarity: float = MIN_SIMILARITY) -> Finding:
-        """One question's extractive answer, or what it asks that the documents do not cover."""
-        return _Answerer(self.index, self.embedder, self.matcher, question).find(min_similarity)
-
-    def answer(self, question: str, *, min_similarity: float = MIN_SIMILARITY) -> Answer | None:
-        return self.find(question, min_similarity=min_similarity).answer
-
-    async def respond(
-        self, question: str, *, min_similarity: float = MIN_SIMILARITY
-    ) -> Answer | None:
-        """The extractive answer, or the model's rewrite of its passages when one is
-        configured and the grounding guard accepts it; None when the documents do not
-        answer. While the model writes, its words go out as a draft (`open_draft`) that the
-        answer then replaces."""
-        found = await asyncio.to_thread(self.find, question, min_similarity=min_similarity)
-        return (await self._write(found)).answer
-
-    async def respond_all(
-        self, text: str, *, min_similarity: float = MIN_SIMILARITY
-    ) -> list[Finding]:
-        """Each question of the message (`split_questions`), in order, with its answer
-        (as `respond` gives it) or, when the documents do not cover it, None and the key
-        terms they miss. One entry for a message that asks one thing; none for an empty one."""
-        findings = []
-        for question in split_questions(text):
-            found = await asyncio.to_thread(self.find, question, min_similarity=min_similarity)
-            findings.append(await self._write(found))
-        return findings
-
-    async def _write(self, found: Finding) -> Finding:
-        """The finding with its answer rewritten by the model, when one is configured and
-        the guard accepts the rewrite."""
-        if found.answer is None or self.answerer is None:
-            return found
-        from assistant.knowledge.grounded import Draft, GroundedAnswer
-        from assistant.knowledge.grounding import passages_of
-
-        extractive = found.answer
-        passages = passages_of(extractive.passages)
-        writer = open_draft()
-        result = GroundedAnswer(extractive.text, generated=False)
-        async for event in self.answerer.stream(found.question, passages, fallback=extractive.text):
-            if isinstance(event, Draft):
-                if writer is not None:
-                    await writer.append(event.text)
-            else:
-                result = event
-        if writer is not None:
-            await writer.flush()
-        replaces = writer.id if writer is not None and writer.sent else None
-        if not result.generated:
-            return dataclasses.replace(
-                found, answer=dataclasses.replace(extractive, replaces=replaces)
-            )
-        sources = tuple(
-            Source(hit.id, hit.title, hit.section, p.link, sentences=(), quote="")
-            for hit, p in zip(extractive.passages, passages, strict=True)
-        )
-        generated = Answer(
-            result.text,
-            sources,
-            extractive.confidence,
-            extractive.passages,
-            generated=True,
-            replaces=replaces,
-        )
-        return dataclasses.replace(found, answer=generated)
+def find_answer(
+    index: KnowledgeIndex,
+    embedder: Embedder,
+    matcher: TermMatcher,
+    question: str,
+    *,
+    min_similarity: float = MIN_SIMILARITY,
+) -> Finding:
+    """One question's extractive answer, or what it asks that the documents do not cover."""
+    return _Answerer(index, embedder, matcher, question).find(min_similarity)

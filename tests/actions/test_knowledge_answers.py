@@ -18,7 +18,7 @@ from actions.knowledge import ActionAnswerOrFallback, ActionAnswerQuestion
 from assistant.backends.sql_orders import SqlOrderBackend
 from assistant.engine.domain import load_domain
 from assistant.engine.embeddings import SentenceEmbedder
-from assistant.knowledge.answer import Knowledge
+from assistant.knowledge.service import Knowledge
 from assistant.search.service import CatalogSearch, Shopping
 from assistant.services import ActionServices
 from tests.knowledge.conftest import policy_knowledge

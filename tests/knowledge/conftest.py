@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from assistant.engine.embeddings import SentenceEmbedder
-from assistant.knowledge.answer import Knowledge
 from assistant.knowledge.documents import read_knowledge_base
 from assistant.knowledge.index import KnowledgeIndex
 from assistant.knowledge.ingest import get_collection, ingest
+from assistant.knowledge.service import Knowledge
 
 ROOT = Path(__file__).resolve().parents[2]
 

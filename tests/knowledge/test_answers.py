@@ -16,10 +16,11 @@ import yaml
 from fastapi.testclient import TestClient
 
 from assistant.config import Settings
-from assistant.knowledge.answer import Knowledge, answer_question
+from assistant.knowledge.answer import answer_question
 from assistant.knowledge.documents import read_knowledge_base
 from assistant.knowledge.index import KnowledgeIndex
 from assistant.knowledge.ingest import get_collection, ingest
+from assistant.knowledge.service import Knowledge
 from tests.fake_llm import FakeModelServer, Reply
 from tests.knowledge.conftest import CountingEmbedder
 from tests.protocol_frames import ORIGIN

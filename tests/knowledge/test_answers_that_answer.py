@@ -14,8 +14,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import send_findings
 from assistant.engine.embeddings import SentenceEmbedder
-from assistant.knowledge.answer import Answer, Knowledge
+from assistant.knowledge.answer import Answer
 from assistant.knowledge.questions import focus, split_questions
+from assistant.knowledge.service import Knowledge
 from assistant.knowledge.terms import TermMatcher, in_store_words, key_terms
 
 

@@ -12,15 +12,11 @@ import pytest
 from assistant.cli import kb as kb_cli
 from assistant.config import load_settings
 from assistant.errors import AisleError
-from assistant.knowledge.catalog_import import (
+from assistant.knowledge.catalog_import import import_catalog
+from assistant.knowledge.catalog_read import (
     CatalogMappingError,
     UnreadableCatalog,
-    category_levels,
-    import_catalog,
-    parse_available,
     parse_mapping,
-    parse_options,
-    parse_price,
     read_catalog,
 )
 from assistant.knowledge.documents import Chunk
@@ -158,39 +154,6 @@ def test_rows_become_product_chunks_with_normalised_metadata(tmp_path: Path) -> 
     # A price of 0 is "no price", so it never meets a price bound.
     assert "price" not in chunks["B1"].metadata
     assert chunks["B1"].metadata["category"] == "Kitchen & Dining"
-
-
-def test_value_parsers_are_lenient() -> None:
-    assert category_levels('["Clothing >> Women\'s Clothing >> Tops"]') == [
-        "Clothing",
-        "Women's Clothing",
-        "Tops",
-    ]
-    assert category_levels("['kitchen  dining', 'bottles']")[0] == "kitchen  dining"
-    assert category_levels("") == []
-    assert [parse_price(p) for p in ("499", "1,299.00", "Rs. 499", "$19.99", "19,99 €")] == [
-        499.0,
-        1299.0,
-        499.0,
-        19.99,
-        19.99,
-    ]
-    for bad in ("N/A", "10-20", "-5", "cheap"):
-        with pytest.raises(ValueError):
-            parse_price(bad)
-    assert [parse_available(v) for v in ("Yes", "FALSE", "1", "In Stock", "out of stock", "7")] == [
-        True,
-        False,
-        True,
-        True,
-        False,
-        True,
-    ]
-    assert parse_available("maybe") is None
-    assert parse_options(WATCH_SPECS)[:2] == [("Type", "Analog"), ("Strap Color", "Brown")]
-    assert parse_options("[{'key': 'Color', 'value': 'Red'}]") == [("Color", "Red")]
-    for bad in ("{broken", "[{'key': 1", "}{", "[]"):
-        assert parse_options(bad) == []
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from assistant.config import Settings
-from assistant.knowledge.answer import Knowledge
 from assistant.knowledge.index import Filters, KnowledgeIndex
 from assistant.knowledge.ingest import get_collection, ingest
+from assistant.knowledge.service import Knowledge
 from tests.knowledge.conftest import CountingEmbedder
 from tests.knowledge.test_index import _chunks
 from tests.servers import chroma_server

@@ -9,8 +9,9 @@ import asyncio
 
 import pytest
 
-from assistant.knowledge.answer import Answer, Finding, Knowledge
+from assistant.knowledge.answer import Answer, Finding
 from assistant.knowledge.questions import split_questions
+from assistant.knowledge.service import Knowledge
 from assistant.knowledge.terms import key_terms
 
 

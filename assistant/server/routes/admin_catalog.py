@@ -24,12 +24,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from assistant.errors import AisleError, MessageTooLarge, NotFound
-from assistant.knowledge.catalog_import import (
-    CatalogImportError,
-    CatalogRead,
-    ingest_catalog,
-    read_catalog,
-)
+from assistant.knowledge.catalog_import import ingest_catalog
+from assistant.knowledge.catalog_read import CatalogImportError, CatalogRead, read_catalog
 from assistant.persistence.db import transaction
 from assistant.persistence.models import CatalogImport
 from assistant.persistence.models.base import utcnow
