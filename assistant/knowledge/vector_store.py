@@ -37,13 +37,12 @@ def vector_store_from_settings(settings: Settings) -> ClientAPI:
 
 
 def close_vector_store(client: Any) -> None:
-    """Close a Chroma server's client and its HTTP connections, which chromadb's own
-    `close()` leaves to the garbage collector (its admin client holds a second pool). An
-    embedded client is left open: its system is shared by every client of its path."""
+    """Close a client. An embedded store's system is stopped when its last client closes
+    (chromadb counts the clients of each path), which frees its database and indexes; a
+    Chroma server's HTTP connections, which chromadb's own `close()` leaves to the garbage
+    collector (its admin client holds a second pool), are closed here."""
     owners = (client, getattr(client, "_admin_client", None))
     sessions = [getattr(getattr(owner, "_server", None), "_session", None) for owner in owners]
-    if sessions[0] is None:
-        return
     client.close()
     for session in sessions:
         if session is not None:
