@@ -34,7 +34,8 @@ from actions.common import (
     payload_value,
     texts_since_flow_start,
 )
-from actions.order_task import MAX_BUTTONS, current_order, order_item, switch_order
+from actions.order_step import OrderStep
+from actions.order_task import MAX_BUTTONS, order_item
 from actions.variant_words import (
     indifferent_to,
     typed_option,
@@ -58,19 +59,16 @@ def _which(order: OrderView, item_ids: list[str], position: int) -> str:
     return label
 
 
-class ActionAskNewItemIds(Action):
+class ActionAskNewItemIds(OrderStep, Action):
     """For each chosen item, the new option: from the shopper's words, or clicked."""
 
     def name(self) -> str:
         return "action_ask_new_item_ids"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def step(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderView | None
     ) -> list[EventType]:
-        switched = await switch_order(dispatcher, tracker)
-        if switched is not None:
-            return switched
-        order = await current_order(tracker)
+        assert order is not None
         flow_texts = texts_since_flow_start(tracker)
         if flow_of(tracker) == "modify_order_items" and _REMOVES.search(
             " ".join(flow_texts).lower()

@@ -23,12 +23,11 @@ from actions.common import (
     orders,
     total,
 )
+from actions.order_step import OrderStep
 from actions.order_task import (
     current_customer,
-    current_order,
     order_item,
     price_difference,
-    switch_order,
     task_events,
 )
 from assistant.backends.changes import CHANGES, OrderChange, apply, parse_change
@@ -74,21 +73,17 @@ def change_of(flow: str | None, tracker: Tracker) -> OrderChange:
     return parse_change({name: value for name, value in data.items() if name in fields})
 
 
-class ActionAskConfirmation(Action):
+class ActionAskConfirmation(OrderStep, Action):
     """List the exact change and ask for an explicit yes."""
 
     def name(self) -> str:
         return "action_ask_confirmation"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def step(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderView | None
     ) -> list[EventType]:
-        switched = await switch_order(dispatcher, tracker)
-        if switched is not None:
-            return switched
         flow = flow_of(tracker)
         customer = await current_customer(tracker)
-        order = None if flow == "change_default_address" else await current_order(tracker)
         if flow in ("modify_order_address", "change_default_address"):
             # The address it already has: nothing to change, nothing to confirm.
             current = order.address if order is not None else customer.address

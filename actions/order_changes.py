@@ -40,16 +40,17 @@ from actions.common import (
     texts_since_flow_start,
 )
 from actions.order_reading import heard_later_fact, reason_in
+from actions.order_step import OrderStep
 from actions.order_task import (
     MAX_BUTTONS,
     current_customer,
     current_order,
     eligible_methods,
-    switch_order,
     task_events,
 )
 from assistant.backends.orders import (
     CANCEL_REASONS,
+    OrderView,
     PaymentMethodView,
 )
 from assistant.engine.repair import OFFER_SLOT
@@ -110,19 +111,16 @@ def _selection_event(order_id: str, positions: list[int]) -> EventType:
     return SlotSet("selection", {"order_id": order_id, "positions": sorted(positions)})
 
 
-class ActionAskItemIds(Action):
+class ActionAskItemIds(OrderStep, Action):
     """Which of the order's items: named in text or clicked, until the shopper says that's all."""
 
     def name(self) -> str:
         return "action_ask_item_ids"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def step(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderView | None
     ) -> list[EventType]:
-        switched = await switch_order(dispatcher, tracker)
-        if switched is not None:
-            return switched
-        order = await current_order(tracker)
+        assert order is not None
         stored = _selection(tracker, order.id)
         first_time = stored is None
         selection: list[int] = stored or []
@@ -213,17 +211,14 @@ class ActionAskItemIds(Action):
         return [_selection_event(order.id, selection)]
 
 
-class ActionAskPaymentMethod(Action):
+class ActionAskPaymentMethod(OrderStep, Action):
     def name(self) -> str:
         return "action_ask_payment_method"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def step(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderView | None
     ) -> list[EventType]:
-        switched = await switch_order(dispatcher, tracker)
-        if switched is not None:
-            return switched
-        order = await current_order(tracker)
+        assert order is not None
         customer = await current_customer(tracker)
         allowed, rule = await eligible_methods(tracker, order, customer)
         if not allowed:
@@ -326,18 +321,17 @@ class ActionValidateCancelReason(Action):
         return [SlotSet("cancel_reason", None)]
 
 
-class ActionAskAddress(Action):
+class ActionAskAddress(OrderStep, Action):
     """A full address from the shopper's words, or one of their known addresses, clicked."""
+
+    needs_order = False
 
     def name(self) -> str:
         return "action_ask_address"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def step(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, order: OrderView | None
     ) -> list[EventType]:
-        switched = await switch_order(dispatcher, tracker)
-        if switched is not None:
-            return switched
         customer = await current_customer(tracker)
         known = await call(orders().list_orders, customer.id)
         options = address_buttons(flow_of(tracker), customer, known)
