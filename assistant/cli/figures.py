@@ -1,6 +1,6 @@
 """What `eval` and `bench` commands share: the `--json`, `--output` and `--provider` options,
-their progress lines, and writing their figures out (a table for people, one JSON object on
-stdout for machines)."""
+their progress lines, a figure in a table cell, and writing their figures out (a table for
+people, one JSON object on stdout for machines)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,11 @@ def progress_lines(*, as_json: bool) -> Callable[[str], None] | None:
 
     console = Console(stderr=True)
     return lambda line: console.print(f"[dim]{line}[/dim]")
+
+
+def fmt(value: object) -> str:
+    """A figure in a table cell: three decimals, or a dash for none."""
+    return "—" if value is None else f"{value:.3f}"
 
 
 ProviderOption = Annotated[

@@ -117,7 +117,7 @@ def evaluate_suggestions(
     from assistant.backends.sql_orders import SqlOrderBackend
     from assistant.engine.embeddings import CachingEmbedder, embedder_from_settings
     from assistant.engine.nlu.model import train_from_settings
-    from assistant.eval.search import demo_engine
+    from assistant.eval.demo_engine import demo_engine
 
     started = time.perf_counter()
     path = path or REQUESTS

@@ -8,24 +8,22 @@ actions, the order backend) on its own copy of the demo store. Two shoppers play
 - the prose shopper (`prose_shopper.py`) knows only the task's scenario text, as a real
   shopper knows their own situation, and never reads the expected actions.
 
-Both see only the text, buttons and cards of each reply. Only the judge (`judge` below) reads
-the expected actions: the store after the conversation is compared with a second copy on which
-they were applied directly through the backend; every write they do not contain is a policy
-violation; a task with nothing to write passes only if the shopper's request was answered or
-refused with the policy's reason (or handed to a person when that is expected); τ²-bench's
-`communicate_info` facts are checked in the assistant's replies.
+Both see only the text, buttons and cards of each reply. Only the judge (`task_judge.py`)
+reads the expected actions: the store after the conversation is compared with a second copy on
+which they were applied directly through the backend; every write they do not contain is a
+policy violation; a task with nothing to write passes only if the shopper's request was
+answered or refused with the policy's reason (or handed to a person when that is expected);
+τ²-bench's `communicate_info` facts are checked in the assistant's replies. The task data is
+`task_data.py`, the outcomes and figures `task_report.py`; this module runs the conversations.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -49,6 +47,8 @@ from assistant.eval.store_copies import (
     snapshot,
 )
 from assistant.eval.task_data import DEFAULT_DATA, Task, load_tasks
+from assistant.eval.task_judge import count_violations, judge
+from assistant.eval.task_report import TaskOutcome, TasksReport
 from assistant.knowledge.service import Knowledge
 from assistant.services import SEARCH_FLOW
 
@@ -65,11 +65,6 @@ __all__ = [
 SHOPPERS = ("goal", "prose")
 # Enough for the longest task (five changes of about eight turns each).
 MAX_TURNS = 60
-# A request answered by refusing it, with the policy's reason, or by showing the order.
-REFUSED = re.compile(
-    r"i can only \w+|couldn't make that change: |can't (be )?(cancel|change|return|exchange)|"
-    r"haven't changed anything|none of your [\w ]+ can be used|can't use that payment method"
-)
 
 
 class Shopper(Protocol):
@@ -78,152 +73,6 @@ class Shopper(Protocol):
     def opening(self) -> str: ...
 
     def respond(self, reply: Reply) -> str | None: ...
-
-
-@dataclass
-class TaskOutcome:
-    id: str
-    shopper: str
-    passed: bool
-    violations: int
-    transferred: bool
-    expected_transfer: bool
-    turns: int
-    reason: str
-    # Nothing to write: the task passes on the conversation alone.
-    no_op: bool = False
-    # τ²-bench's communicate_info: None when the task states no facts.
-    facts_told: bool | None = None
-    transcript: list[dict[str, Any]] = field(default_factory=list)
-    typed: bool = True
-
-    def as_dict(self, *, transcript: bool) -> dict[str, Any]:
-        data = {
-            "id": self.id,
-            "shopper": self.shopper,
-            "passed": self.passed,
-            "violations": self.violations,
-            "transferred": self.transferred,
-            "expected_transfer": self.expected_transfer,
-            "no_op": self.no_op,
-            "facts_told": self.facts_told,
-            "turns": self.turns,
-            "style": "typed" if self.typed else "clicked",
-            "reason": self.reason,
-        }
-        if transcript:
-            data["transcript"] = self.transcript
-        return data
-
-
-@dataclass
-class TasksReport:
-    data: str
-    outcomes: list[TaskOutcome]
-    seconds: float
-
-    def shoppers(self) -> list[str]:
-        return list(dict.fromkeys(o.shopper for o in self.outcomes))
-
-    def figures(self, shopper: str) -> dict[str, Any]:
-        mine = [o for o in self.outcomes if o.shopper == shopper]
-        passed = sum(o.passed for o in mine)
-        with_facts = [o for o in mine if o.facts_told is not None]
-        return {
-            "tasks": len(mine),
-            "passed": passed,
-            "pass_rate": round(passed / len(mine), 4) if mine else None,
-            "policy_violations": sum(o.violations for o in mine),
-            "transfers_expected": sum(o.expected_transfer for o in mine),
-            "transfers_done": sum(o.transferred and o.expected_transfer for o in mine),
-            "passed_with_nothing_to_write": sum(o.passed and o.no_op for o in mine),
-            "tasks_with_nothing_to_write": sum(o.no_op for o in mine),
-            "tasks_with_facts": len(with_facts),
-            "facts_told": sum(bool(o.facts_told) for o in with_facts),
-            "failed_ids": [o.id for o in mine if not o.passed],
-        }
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "data": self.data,
-            "seconds": self.seconds,
-            "shoppers": {name: self.figures(name) for name in self.shoppers()},
-            "failures": [o.as_dict(transcript=True) for o in self.outcomes if not o.passed],
-            "results": [o.as_dict(transcript=False) for o in self.outcomes],
-        }
-
-
-def _write_signature(operation: str, arguments: dict[str, Any], order_id: str | None) -> str:
-    args = dict(arguments)
-    if "address" in args and isinstance(args["address"], dict):
-        args.update(args.pop("address"))
-    args.pop("user_id", None)
-    args.pop("customer_id", None)
-    if order_id is not None:
-        args["order_id"] = order_id
-    pairs = None
-    if "item_ids" in args and "new_item_ids" in args:
-        pairs = sorted(zip(args.pop("item_ids"), args.pop("new_item_ids"), strict=False))
-    elif "item_ids" in args:
-        args["item_ids"] = sorted(args["item_ids"])
-    body = {k: str(v) if not isinstance(v, list) else v for k, v in sorted(args.items())}
-    return json.dumps([operation, body, pairs], sort_keys=True)
-
-
-def count_violations(goals: Sequence[Goal], changes: Sequence[dict[str, Any]]) -> int:
-    """Writes the expected actions do not contain (as a multiset)."""
-    expected = Counter(_write_signature(g.operation, g.arguments, g.order_id) for g in goals)
-    violations = 0
-    for change in changes:
-        signature = _write_signature(change["operation"], change["arguments"], change["order_id"])
-        if expected[signature] > 0:
-            expected[signature] -= 1
-        else:
-            violations += 1
-    return violations
-
-
-# -- the judge ---------------------------------------------------------------------------------
-
-
-def facts_told(facts: Sequence[str], transcript: Sequence[dict[str, Any]]) -> bool:
-    """Whether every stated fact appears in what the assistant said (numbers without $ or ,)."""
-    said = " ".join(str(line.get("assistant") or "") for line in transcript)
-    said += " " + " ".join(json.dumps(line.get("cards") or []) for line in transcript)
-    plain = said.lower().replace(",", "").replace("$", "")
-    return all(str(fact).lower().replace(",", "").replace("$", "") in plain for fact in facts)
-
-
-def request_settled(transcript: Sequence[dict[str, Any]]) -> bool:
-    """The assistant answered the request (an order shown) or refused it with its reason."""
-    for line in transcript:
-        if any(card.get("type") == "order_summary" for card in line.get("cards") or []):
-            return True
-        if REFUSED.search(str(line.get("assistant") or "").lower()):
-            return True
-    return False
-
-
-def judge(
-    task: Task,
-    *,
-    diff: list[str],
-    violations: int,
-    transferred: bool,
-    transcript: Sequence[dict[str, Any]],
-) -> tuple[bool, list[str], bool | None]:
-    """(passed, why not, facts told) for one conversation, from the expected actions."""
-    reasons = list(diff[:5])
-    told = facts_told(task.facts, transcript) if task.facts else None
-    if task.transfer and not transferred:
-        reasons.append("expected a transfer to a person")
-    if not task.goals and not task.transfer:
-        settled = bool(told) if task.facts else request_settled(transcript)
-        if not settled:
-            reasons.append("nothing to write, and the request was neither answered nor refused")
-    if violations:
-        reasons.append(f"{violations} write(s) the expected actions do not contain")
-    return not reasons, reasons, told
 
 
 # -- running -----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import pytest
 from rich.console import Console
 
 from assistant.cli import eval as eval_cli
+from assistant.cli import eval_nlu
 from assistant.config import Settings, load_settings
 from assistant.engine.embeddings import SentenceEmbedder
 from assistant.engine.nlu.model import OUT_OF_SCOPE
@@ -202,7 +203,7 @@ def test_cli_json_prints_one_object(
     assert json.loads(output.read_text(encoding="utf-8")) == figures
 
     console = Console(width=200, record=True)
-    console.print(eval_cli._table(figures))
+    console.print(eval_nlu._table(figures))
     table = console.export_text()
     for label in ("aisle (config)", "baseline (tuned)", "wrong acceptances", "covered rows only"):
         assert label in table

@@ -20,20 +20,17 @@ from assistant.eval.search import (
     CASE_FILES,
     CATEGORIES,
     REPLIES,
-    Answer,
-    CaseResult,
     CatalogVariant,
     Expectation,
     SearchCase,
     SearchCaseError,
-    SearchReport,
     evaluate_search,
     expected_items,
     load_cases,
     load_catalog,
     reply_shown,
-    set_scores,
 )
+from assistant.eval.search_report import Answer, CaseResult, SearchReport, set_scores
 from tests.cli_runner import command_runner
 
 ROOT = Path(__file__).parents[2]

@@ -16,7 +16,8 @@ from assistant.eval.scenario import Scenario, first_person
 from assistant.eval.shopper_words import named_things
 from assistant.eval.store_copies import Goal, StoreCopies, apply_goal, differences, snapshot
 from assistant.eval.task_data import load_tasks
-from assistant.eval.tasks import count_violations, evaluate_tasks, judge
+from assistant.eval.task_judge import count_violations, judge
+from assistant.eval.tasks import evaluate_tasks
 
 ROOT = Path(__file__).parents[2]
 TASKS = ROOT / "knowledge_base" / "store" / "tasks_train.json"

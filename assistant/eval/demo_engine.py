@@ -1,0 +1,50 @@
+"""The dialogue engine on a seeded copy of the demo store, as the search and suggestion
+evals run it: the real NLU, flows and actions, with no language model and no store
+documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from assistant.config import Settings
+    from assistant.engine.embeddings import Embedder
+    from assistant.engine.manager import DialogueEngine, Parser
+    from assistant.search.service import Shopping
+    from assistant.search.session import SearchSession
+
+
+def demo_engine(
+    settings: Settings, parser: Parser, embedder: Embedder, workdir: Path
+) -> tuple[DialogueEngine, SearchSession, Shopping, sessionmaker[Session], Callable[[], None]]:
+    """The dialogue engine on a seeded copy of the demo store, its catalog search, the
+    shopping services, the copy's sessions, and what releases the copy."""
+    from assistant.backends.sql_orders import SqlOrderBackend
+    from assistant.engine.domain import load_domain
+    from assistant.engine.executor import InProcessActionRunner
+    from assistant.engine.flows import load_flows
+    from assistant.engine.manager import DialogueEngine
+    from assistant.eval.store_copies import StoreCopies
+    from assistant.knowledge.index import KnowledgeIndex
+    from assistant.knowledge.service import Knowledge
+    from assistant.services import ActionServices, build_shopping
+
+    copies = StoreCopies(settings.path(settings.store.seed_path), workdir)
+    sessions, db_engine = copies.copy("search")
+    orders = SqlOrderBackend(sessions)
+    shopping = build_shopping(settings, sessions, orders, embedder=embedder)
+    # No documents: the search is measured, not the answers to store questions.
+    knowledge = Knowledge(KnowledgeIndex(None, embedder), embedder)
+    services = ActionServices(orders, knowledge, shopping)
+    engine = DialogueEngine(
+        parser=parser,
+        domain=load_domain(settings.path(settings.dialogue.domain)),
+        flows=load_flows(settings.path(settings.dialogue.flows)),
+        runner=InProcessActionRunner(settings.dialogue.actions_package, services=services),
+        assistant_name=settings.assistant.name,
+    )
+    return engine, shopping.catalog.session(), shopping, sessions, db_engine.dispose
