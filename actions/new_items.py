@@ -15,15 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog import (
-    ANOTHER,
-    choose_variant,
-    differences,
-    money,
-    names_item,
-    replacement_candidates,
-    taken_and_refused,
-)
+from actions.catalog import ANOTHER, names_item, taken_and_refused
 from actions.common import (
     button,
     call,
@@ -35,6 +27,8 @@ from actions.common import (
     texts_since_flow_start,
 )
 from actions.order_task import MAX_BUTTONS, current_order, order_item, switch_order
+from actions.payments import money
+from actions.variant_choice import choose_variant, differences, replacement_candidates
 from actions.variant_words import (
     indifferent_to,
     typed_option,
