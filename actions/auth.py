@@ -17,7 +17,6 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.addresses import parse_address
-from actions.catalog import name_pairs
 from actions.common import (
     call,
     entity_values,
@@ -26,6 +25,7 @@ from actions.common import (
     orders,
     texts_since_flow_start,
 )
+from actions.names import name_pairs
 from assistant.backends.orders import CustomerNotFound
 
 _ZIP = re.compile(r"(?<![\w#@.-])(\d{5})(?:-\d{4})?(?![\w@])")

@@ -12,11 +12,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from actions.catalog import describe_options, money
 from actions.common import button, call
+from actions.payments import money
+from actions.variant_choice import describe_options
 from assistant.backends.events import Event
 from assistant.search.index import Hit
-from assistant.search.session import SearchState
+from assistant.search.state import SearchState
 from assistant.search.terms import SearchTerms
 
 logger = logging.getLogger(__name__)

@@ -10,9 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.cards import record
-from actions.catalog import describe_options, money
 from actions.common import latest_text, payload_value
-from assistant.search.session import SearchState
+from actions.payments import money
+from actions.variant_choice import describe_options
+from assistant.search.state import SearchState
 
 
 class ActionAddToCart(Action):

@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 from rasa_sdk import Tracker
 
 from actions import services
-from actions.catalog import describe_options, money
+from actions.payments import money
+from actions.variant_choice import describe_options
 from assistant.backends.orders import OrderBackend, OrderItemView, OrderView
 from assistant.engine.readings import asks_about
 from assistant.engine.repair import OFFER_SLOT

@@ -15,15 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog import (
-    ANOTHER,
-    choose_variant,
-    differences,
-    money,
-    names_item,
-    replacement_candidates,
-    taken_and_refused,
-)
+from actions.catalog import ANOTHER, names_item, taken_and_refused
 from actions.common import (
     button,
     call,
@@ -36,6 +28,8 @@ from actions.common import (
 )
 from actions.order_step import OrderStep
 from actions.order_task import MAX_BUTTONS, order_item
+from actions.payments import money
+from actions.variant_choice import choose_variant, differences, replacement_candidates
 from actions.variant_words import (
     indifferent_to,
     typed_option,

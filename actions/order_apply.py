@@ -11,10 +11,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog import (
-    differences,
-    money,
-)
 from actions.common import (
     button,
     call,
@@ -30,6 +26,8 @@ from actions.order_task import (
     price_difference,
     task_events,
 )
+from actions.payments import money
+from actions.variant_choice import differences
 from assistant.backends.changes import CHANGES, OrderChange, apply, parse_change
 from assistant.backends.orders import (
     AddressView,

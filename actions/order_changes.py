@@ -19,13 +19,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.addresses import address_buttons, known_address_named, parse_address
-from actions.catalog import (
-    described_alike,
-    mentioned_items,
-    mentioned_methods,
-    payment_sources,
-    same_named_items,
-)
+from actions.catalog import described_alike, mentioned_items, same_named_items
 from actions.common import (
     button,
     call,
@@ -48,6 +42,7 @@ from actions.order_task import (
     eligible_methods,
     task_events,
 )
+from actions.payments import mentioned_methods, payment_sources
 from assistant.backends.orders import (
     CANCEL_REASONS,
     OrderView,

@@ -9,7 +9,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog import describe_options, money
 from actions.common import (
     button,
     call,
@@ -21,6 +20,8 @@ from actions.common import (
     status_phrase,
     texts_since_flow_start,
 )
+from actions.payments import money
+from actions.variant_choice import describe_options
 from assistant.backends.orders import OrderView, PaymentMethodView, ProductView
 from assistant.search.words import mentioned_values, names_product
 

@@ -25,13 +25,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.addresses import parse_address
-from actions.catalog import (
-    choose_variant,
-    mentioned_items,
-    mentioned_methods,
-    payment_sources,
-    taken_and_refused,
-)
+from actions.catalog import mentioned_items, taken_and_refused
 from actions.common import (
     call,
     entity_values,
@@ -40,16 +34,16 @@ from actions.common import (
     orders,
     texts_since_flow_start,
 )
+from actions.order_choice import named_products, order_by_price, order_match
 from actions.order_task import (
     current_customer,
     current_order,
     eligible_methods,
     eligible_orders,
-    named_products,
-    order_by_price,
     order_item,
-    order_match,
 )
+from actions.payments import mentioned_methods, payment_sources
+from actions.variant_choice import choose_variant
 from assistant.backends.orders import AddressView, OrderPolicyError, OrderView
 from assistant.engine.slots import set_by_latest_message
 

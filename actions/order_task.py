@@ -1,6 +1,7 @@
 """The order task in progress: which order and customer it is about, the orders a flow may
 work on, and what the later steps share (an order's item, the price difference, the payment
-methods a flow allows). Asking for the order and checking it are here too."""
+methods a flow allows). Asking for the order and checking it are here too; which order the
+shopper's words describe is `order_choice.py`."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog import names_item, price_pick, taken_and_refused
+from actions.catalog import names_item
 from actions.common import (
     ELIGIBLE_STATUSES,
     TASK_SLOTS,
@@ -29,6 +30,7 @@ from actions.common import (
     status_state,
     texts_since_flow_start,
 )
+from actions.order_choice import named_products, order_by_price, order_match
 from assistant.backends.orders import (
     CustomerView,
     OrderItemView,
@@ -37,7 +39,6 @@ from assistant.backends.orders import (
     PaymentMethodView,
 )
 from assistant.engine.repair import OFFER_SLOT
-from assistant.search.words import mentioned_values
 
 MAX_BUTTONS = 10
 
@@ -103,44 +104,9 @@ async def switch_order(
     return []
 
 
-def order_match(text: str, choices: Sequence[OrderView]) -> OrderView | None:
-    """The one order the text describes by what it holds ("the bookshelf and water bottle
-    one"): the most of its products named, then one the words describe completely (it holds
-    nothing else); None when nothing is named or two orders fit equally well."""
-    # Items named only to be left out ("all of it except the pet bed") do not say which.
-    text = taken_and_refused(text)[0]
-    scored = []
-    for order in choices:
-        named = named_products(text, order)
-        if named:
-            complete = named == len({item.name for item in order.items})
-            scored.append(((named, described_items(text, order), complete), order))
-    if not scored:
-        return None
-    scored.sort(key=lambda pair: pair[0], reverse=True)
-    if len(scored) > 1 and scored[0][0] == scored[1][0]:
-        return None
-    return scored[0][1]
-
-
 def _described(said: list[str], choices: list[OrderView]) -> OrderView | None:
     """The order the shopper's words describe, the latest words first."""
     return next((found for text in reversed(said) if (found := order_match(text, choices))), None)
-
-
-def described_items(text: str, order: OrderView) -> int:
-    """How many of the order's named items the text also describes by an option they have
-    ("my small tshirt": the T-shirt in size S)."""
-    return sum(
-        1
-        for item in order.items
-        if names_item(text, item.name) and mentioned_values(text, [item.options])
-    )
-
-
-def named_products(text: str, order: OrderView) -> int:
-    """How many of the order's products the text names."""
-    return sum(1 for name in {item.name for item in order.items} if names_item(text, name))
 
 
 async def eligible_orders(tracker: Tracker) -> list[OrderView]:
@@ -225,28 +191,6 @@ def refuse_status(
         statuses=" or ".join(ELIGIBLE_STATUSES.get(flow) or ()),
     )
     return []
-
-
-def order_by_price(
-    text: str, choices: Sequence[OrderView], *, named_in: str = ""
-) -> OrderView | None:
-    """The order holding the dearer (or cheaper) of the named product's items, when the
-    words compare their prices and the items are in different orders; the product may be
-    named in what was said before (`named_in`)."""
-    pick = price_pick(text)
-    if pick is None:
-        return None
-    held = [
-        (item.price, order)
-        for order in choices
-        for item in order.items
-        if names_item(text, item.name) or (named_in and names_item(named_in, item.name))
-    ]
-    if len({order.id for _, order in held}) < 2:
-        return None
-    best = pick(price for price, _ in held)
-    found = [order for price, order in held if price == best]
-    return found[0] if len(found) == 1 else None
 
 
 # "In it", "from that order": the order the conversation was just about.

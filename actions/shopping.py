@@ -28,11 +28,12 @@ from actions.cards import (
     record,
     show_suggestions,
 )
-from actions.catalog import money
 from actions.common import button, latest_text, payload_value
+from actions.payments import money
 from actions.suggestions import answers_a_question, reads_as_suggestion, suggest
 from assistant.search.index import Hit
-from assistant.search.session import Outcome, Relaxation, SearchSession, SearchState
+from assistant.search.session import SearchSession
+from assistant.search.state import Outcome, Relaxation, SearchState
 from assistant.search.terms import SearchTerms
 
 logger = logging.getLogger(__name__)

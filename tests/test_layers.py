@@ -157,3 +157,13 @@ def test_the_checker_sees_what_it_must() -> None:
     layers = _layers()
     assert layers["server"] > layers["services"] > layers["knowledge"] > layers["engine"]
     assert layers["engine"] > layers["llm"] > layers["persistence"] > layers["config"]
+
+
+def test_modules_stay_small() -> None:
+    """No Python module over 400 lines outside migrations."""
+    over = {
+        str(path.relative_to(ROOT)): lines
+        for path in _modules().values()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert not over, f"modules over 400 lines: {over}"

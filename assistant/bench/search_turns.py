@@ -21,7 +21,8 @@ from assistant.bench.search_setup import Harness
 from assistant.engine.manager import DialogueEngine
 from assistant.search.index import CatalogIndex
 from assistant.search.service import CatalogSearch
-from assistant.search.session import SearchSession, SearchState
+from assistant.search.session import SearchSession
+from assistant.search.state import SearchState
 from assistant.search.terms import SearchTerms
 
 if TYPE_CHECKING:

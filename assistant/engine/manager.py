@@ -24,8 +24,9 @@ from assistant.engine.executor import ActionRunner, check_events
 from assistant.engine.flows import FlowSet
 from assistant.engine.messages import BotMessage, TurnResult
 from assistant.engine.nlu.result import OUT_OF_SCOPE, ParseResult
+from assistant.engine.prompting import Prompting
 from assistant.engine.readings import asks_about, sounds_upset, without_upset
-from assistant.engine.repair import Prompting, Repairs
+from assistant.engine.repair import Repairs
 from assistant.engine.slots import apply_corrections, fill_slots, heard_something
 from assistant.engine.tracker import DialogueTracker, FlowFrame
 from assistant.errors import FlowError

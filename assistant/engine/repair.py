@@ -14,7 +14,7 @@ flows.yml, marked with `pattern:`, and every text is a domain response a store c
 - retry — a message the step cannot use gets the prompt once more with an apology
   (`utter_repair_retry`), then a rephrasing with the step's choices, "stop" and "a person" as
   buttons (`utter_rephrase_<slot>` or `utter_repair_rephrase`, `utter_repair_options`),
-  never the same prompt a third time in a row.
+  never the same prompt a third time in a row (the prompt's words: `prompting.py`).
 
 A store that leaves a response out of its domain loses that pattern's words, not the pattern.
 """
@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from assistant.engine.commands import HANDOFF_INTENT
 from assistant.engine.domain import Domain
 from assistant.engine.flows import FlowSet
-from assistant.engine.messages import BotMessage, Button, TurnResult
+from assistant.engine.messages import BotMessage, TurnResult
 from assistant.engine.nlu.payload import PAYLOAD_EXTRACTOR
 from assistant.engine.nlu.result import ParseResult
 from assistant.engine.order_readings import (
@@ -46,7 +46,7 @@ from assistant.engine.readings import (
     sounds_upset,
     split_requests,
 )
-from assistant.engine.tracker import DialogueTracker, FlowFrame
+from assistant.engine.tracker import DialogueTracker
 
 # Slots the patterns use, when the domain declares them.
 OFFER_SLOT = "offer"
@@ -59,9 +59,6 @@ DENY_INTENT = "deny"
 CHOICE_PAYLOAD = "/inform{"
 # What a shopper gives to prove who they are: sent right after an offer, it takes the offer.
 IDENTITY_ENTITIES = ("email", "zip")
-# The entity, and the slot, of an order number.
-# How many of a step's prompts in a row a frame remembers.
-PROMPT_MEMORY = 4
 # A message that opens with a yes or a no ("yes thanks", "hmm no, let me think about it"),
 # after any hesitation: to a yes-or-no question, that is its answer, whatever else it says.
 _HESITATION = (
@@ -335,72 +332,3 @@ class Repairs:
             if title:
                 return title
         return None
-
-
-@dataclass
-class Prompting:
-    """How the step that is asking now should word its prompt."""
-
-    domain: Domain
-    values: dict[str, Any]
-    seed: str
-
-    def _text(self, name: str, **values: Any) -> str | None:
-        if not self.domain.has_response(name):
-            return None
-        return self.domain.render(name, {**self.values, **values}, seed=self.seed).text
-
-    def _buttons(self, name: str) -> tuple[Button, ...]:
-        if not self.domain.has_response(name):
-            return ()
-        return self.domain.render(name, self.values, seed=self.seed).buttons
-
-    def rewriter(
-        self, frame: FlowFrame, slot: str, task: str | None, *, again: bool
-    ) -> Callable[[BotMessage], BotMessage]:
-        """A rewrite of the step's first prompt, given what this frame sent before: after
-        an interruption a reminder leads it; the second time in a row an apology; the third
-        time and after, a rephrasing with buttons, never the same words twice in a row."""
-        resuming = frame.interrupted
-        frame.interrupted = False
-        if resuming or not again:
-            frame.prompts = []
-
-        def rewrite(message: BotMessage) -> BotMessage:
-            raw = message.text or ""
-            repeats = 0
-            for previous in reversed(frame.prompts):
-                if previous != raw:
-                    break
-                repeats += 1
-            frame.prompts = [*frame.prompts, raw][-PROMPT_MEMORY:]
-            if resuming and task:
-                lead = self._text("utter_resume", task=task)
-                return _lead(message, lead)
-            if repeats == 1:
-                return _lead(message, self._text("utter_repair_retry"))
-            if repeats >= 2:
-                name = f"utter_rephrase_{slot}"
-                if repeats % 2 == 1:
-                    text = self._text("utter_repair_stuck", prompt=raw, task=task or "")
-                else:
-                    text = self._text(name) or self._text(
-                        "utter_repair_rephrase", prompt=raw, task=task or ""
-                    )
-                options = self._buttons("utter_repair_options")
-                titles = {button.title for button in message.buttons}
-                return replace(
-                    message,
-                    text=text or message.text,
-                    buttons=message.buttons
-                    + tuple(button for button in options if button.title not in titles),
-                )
-            return message
-
-        return rewrite
-
-
-def _lead(message: BotMessage, lead: str | None) -> BotMessage:
-    if not lead:
-        return message
-    return replace(message, text=f"{lead} {message.text}" if message.text else lead)

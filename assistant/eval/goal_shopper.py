@@ -18,8 +18,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.catalog import differences as option_differences
 from actions.common import item_label
+from actions.variant_choice import differences as option_differences
 from assistant.backends.sql_orders import SqlOrderBackend
 from assistant.eval.replies import Reply, ask_detail
 from assistant.eval.store_copies import Goal, address_of, owner_of

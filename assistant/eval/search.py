@@ -209,7 +209,7 @@ async def _converse(
 
 
 def _answer(session: SearchSession, slot: Any, reply_ok: bool | None = None) -> Answer:
-    from assistant.search.session import SearchState
+    from assistant.search.state import SearchState
 
     state = SearchState.from_dict(slot)
     if state is None:

@@ -5,7 +5,7 @@
   real support (`table.py`: bought together at least `min_count` times and `min_lift` times
   as often as chance). Only such a pair is ever called "often bought with".
 - **Like X** (`alike`): the same kind of product — the table's alike products; the
-  conversation adds X's own other versions (`actions/suggestions.py`).
+  conversation adds X's own other versions (`actions/suggestion_plans.py`).
 - **For someone who likes Y** (`for_interest`): products whose interests in the table, name or
   option values carry Y's words ("coffee" → the Coffee Maker).
 - **For me** (`for_shopper`): complements of what the shopper bought or looked at and

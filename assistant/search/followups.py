@@ -1,7 +1,7 @@
 """Reading what a follow-up to a search asks: which cards it points at ("the second", "the
 first two"), whether it compares, details, pages, relaxes or resets, and the relative requests
 ("cheaper", "a bigger one") with the sizes they compare. Patterns and small functions only;
-`session.py` decides what to do with them.
+`session.py` (with `relaxing.py` and `relative.py`) decides what to do with them.
 """
 
 from __future__ import annotations

@@ -14,156 +14,41 @@ Every message is first read against the catalog's own words and a search's (`Spe
 outcome says which words were read as which, so the reply can show it. A new search needs a
 product type or an option value the catalog has: a price alone ("a new car under $25000")
 searches nothing.
+
+What a search keeps between turns is `state.py`; what a message lets go of, and what to
+offer when nothing matches, `relaxing.py`; "cheaper" and "a bigger one", `relative.py`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from decimal import Decimal
-from typing import Any, Literal
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
-import numpy as np
-
-from assistant.engine.nlu.spelling import Correction, Reading, Speller
+from assistant.engine.nlu.spelling import Reading, Speller
 from assistant.search.followups import (
     ALL,
-    BIGGER,
-    CHEAPER,
     COMPARE,
     DETAILS,
     FIRST_N,
     MORE,
     NUMBERS,
-    PRICE_WORDS,
-    PRICIER,
-    RELAX_ANY,
-    RELAX_WORDS,
     RESET,
     SEARCH_WORDS,
-    SIZE_OPTIONS,
-    SMALLER,
-    STOCK_WORDS,
     WORDS_OF_FOLLOWUPS,
-    magnitude,
-    names_option,
     pointed_at,
 )
 from assistant.search.index import CatalogIndex, Hit, IntArray
 from assistant.search.learned import LearnedType, ProductTypeReader
+from assistant.search.relative import relative
+from assistant.search.relaxing import NEAREST, nearest, relaxations, relaxed
+from assistant.search.state import Outcome, Relaxation, SearchState
 from assistant.search.terms import WORDS_OF_TERMS, SearchTerms, read_terms
 from assistant.search.words import singular, words
 
+# The state and outcome are `state.py`'s; importable from here too.
+__all__ = ["PAGE_SIZE", "SearchSession"]
+
 PAGE_SIZE = 3
-# Nearest matches shown when nothing matches.
-NEAREST = 3
-
-Kind = Literal[
-    "results",  # a new or changed search, with its first page
-    "more",  # the next page
-    "no_more",  # everything was shown already
-    "no_results",  # nothing matches: relaxations and nearest matches instead
-    "details",  # one item, in full
-    "compare",  # two or more items side by side
-    "unclear",  # a search with nothing to search for yet
-    "no_search",  # a follow-up with no search to follow
-    "out_of_range",  # "the fifth" of three cards
-]
-
-
-@dataclass(frozen=True)
-class SearchState:
-    """What a conversation keeps of its search between turns (as a slot: `as_dict`)."""
-
-    terms: SearchTerms
-    # How many of the ranked results the shopper has been shown.
-    shown: int = 0
-    # The item ids of the cards last shown, numbered from 1 ("the second").
-    page: tuple[str, ...] = ()
-    # The item last looked at closely ("tell me more about the second").
-    focus: str | None = None
-    # After a suggestion: its whole ranked list as (item id, reason) pairs, which "show more"
-    # pages through instead of the terms' matches, and what it was ("to go with the Laptop").
-    suggested: tuple[tuple[str, str], ...] = ()
-    about: str = ""
-    # A question the suggestion asked ("What does your dad like?"): its kind and what the
-    # answer completes (recipient, budget), read with the shopper's next message.
-    asked: Mapping[str, Any] | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        found: dict[str, Any] = {
-            "terms": self.terms.as_dict(),
-            "shown": self.shown,
-            "page": list(self.page),
-            "focus": self.focus,
-        }
-        if self.suggested:
-            found["suggested"] = [list(pair) for pair in self.suggested]
-            found["about"] = self.about
-        if self.asked:
-            found["asked"] = dict(self.asked)
-        return found
-
-    @classmethod
-    def from_dict(cls, data: Any) -> SearchState | None:
-        """The kept state; None for no search or a malformed one."""
-        if not isinstance(data, Mapping) or not isinstance(data.get("terms"), Mapping):
-            return None
-        shown = data.get("shown")
-        page = data.get("page")
-        focus = data.get("focus")
-        suggested = data.get("suggested")
-        pairs = tuple(
-            (str(pair[0]), str(pair[1]))
-            for pair in (suggested if isinstance(suggested, list) else [])
-            if isinstance(pair, list | tuple) and len(pair) == 2
-        )
-        about = data.get("about")
-        asked = data.get("asked")
-        return cls(
-            terms=SearchTerms.from_dict(data["terms"]),
-            shown=shown if isinstance(shown, int) and shown >= 0 else 0,
-            page=tuple(str(i) for i in page) if isinstance(page, list) else (),
-            focus=focus if isinstance(focus, str) else None,
-            suggested=pairs,
-            about=about if isinstance(about, str) else "",
-            asked=dict(asked) if isinstance(asked, Mapping) else None,
-        )
-
-    def reason(self, item_id: str) -> str | None:
-        return dict(self.suggested).get(item_id)
-
-
-@dataclass(frozen=True)
-class Relaxation:
-    """A constraint whose removal gives results: how `SearchTerms.without` names it, and how
-    many results there would then be."""
-
-    constraint: str
-    count: int
-
-
-@dataclass(frozen=True)
-class Outcome:
-    kind: Kind
-    state: SearchState | None
-    # The cards to show: a page of results, the compared items, the item in detail.
-    hits: list[Hit] = field(default_factory=list)
-    # How many results the search has in all.
-    total: int = 0
-    relaxations: list[Relaxation] = field(default_factory=list)
-    nearest: list[Hit] = field(default_factory=list)
-    # Constraints this turn removed ("any colour"), as `SearchTerms.without` names them.
-    dropped: list[str] = field(default_factory=list)
-    # A relative request that found no reference ("bigger" of a product with no sizes).
-    unmet: str = ""
-    # The message's words read as others ("blak" as "black").
-    read_as: tuple[Correction, ...] = ()
-
-    @property
-    def item_ids(self) -> list[str]:
-        return [hit.item_id for hit in self.hits]
 
 
 class SearchSession:
@@ -283,14 +168,14 @@ class SearchSession:
             return self._details(state, None, positions[0])
         if MORE.search(lowered) and read.empty:
             return self._more(state)
-        dropped = self._relaxed(lowered, state)
+        dropped = relaxed(lowered, state)
         if dropped:
             return self._relax(state, dropped, then=read)
-        relative = self._relative(lowered, state)
-        if relative is not None:
-            if isinstance(relative, str):
-                return Outcome("no_results", state, unmet=relative)
-            return self._show(state.terms.merged(read).merged(relative), state)
+        wanted = relative(self.index, lowered, state)
+        if wanted is not None:
+            if isinstance(wanted, str):
+                return Outcome("no_results", state, unmet=wanted)
+            return self._show(state.terms.merged(read).merged(wanted), state)
         if read.empty:
             return Outcome("unclear", state)
         return self._show(state.terms.merged(read), state)
@@ -399,128 +284,16 @@ class SearchSession:
         outcome = self._show(terms, state)
         return replace(outcome, dropped=list(dropped))
 
-    # -- reading follow-ups ------------------------------------------------------------------
-
-    def _relaxed(self, text: str, state: SearchState) -> list[str]:
-        """The constraints a message lets go of: "any colour", "forget the price"."""
-        if RELAX_ANY.search(text):
-            return ["*"]
-        if not RELAX_WORDS.search(text):
-            return []
-        dropped: list[str] = []
-        said = set(words(text))
-        for name in state.terms.options:
-            if names_option(name, said):
-                dropped.append(f"option:{name}")
-        if PRICE_WORDS.search(text) and (
-            state.terms.min_price is not None or state.terms.max_price is not None
-        ):
-            dropped.append("price")
-        if STOCK_WORDS.search(text) and state.terms.in_stock:
-            dropped.append("in_stock")
-        if re.search(
-            r"\b(?:any|whatever|don'?t care|doesn'?t matter)\b.*\b(?:product|kind|type)\b", text
-        ):
-            dropped.append("products")
-        return dropped
-
-    def _relative(self, text: str, state: SearchState) -> SearchTerms | str | None:
-        """ "cheaper", "pricier", "bigger", "smaller", relative to the item in focus or to
-        the cards last shown; a string says why there is nothing to compare with."""
-        cheaper, pricier = CHEAPER.search(text), PRICIER.search(text)
-        bigger, smaller = BIGGER.search(text), SMALLER.search(text)
-        if not (cheaper or pricier or bigger or smaller):
-            return None
-        reference = self._reference(state)
-        if not reference:
-            return "nothing was shown yet to compare with"
-        if cheaper or pricier:
-            cent = Decimal("0.01")
-            if state.focus is not None:
-                price = reference[0].variant.price
-            else:
-                prices = [hit.variant.price for hit in reference]
-                price = min(prices) if cheaper else max(prices)
-            if cheaper:
-                return SearchTerms(max_price=price - cent)
-            return SearchTerms(min_price=price + cent)
-        anchor = reference[0]
-        product = anchor.product
-        said = set(words(text))
-        # "a bigger screen": the size the shopper names first, else the usual order.
-        options = sorted(_size_options(anchor), key=lambda o: not (set(words(o)) & said))
-        for option in options:
-            current = magnitude(str(anchor.variant.options[option]))
-            if current is None:
-                continue
-            values = {str(v.options.get(option)) for v in product.variants if option in v.options}
-            sizes = {value: magnitude(value) for value in values}
-            if bigger:
-                wanted = {v for v, m in sizes.items() if m is not None and m > current}
-            else:
-                wanted = {v for v, m in sizes.items() if m is not None and m < current}
-            if not wanted:
-                word = "bigger" if bigger else "smaller"
-                than = anchor.variant.options[option]
-                return f"no {word} {option} of the {product.name} than {than}"
-            return SearchTerms(
-                products=frozenset({product.name}), options={option: frozenset(wanted)}
-            )
-        return f"the {product.name} comes in one size only"
-
-    def _reference(self, state: SearchState) -> list[Hit]:
-        if state.focus is not None:
-            hit = self.index.find(state.focus)
-            if hit is not None:
-                return [hit]
-        return self.index.hits(state.page)
-
     # -- when nothing matches ----------------------------------------------------------------
 
     def relaxations(self, terms: SearchTerms) -> list[Relaxation]:
         """Each constraint (but the product) whose removal alone gives results, the one
-        giving most first."""
-        found = []
-        for constraint in terms.constraints():
-            if constraint == "products" and len(terms.constraints()) > 1:
-                continue
-            count = int(self.index.matches(terms.without(constraint)).sum())
-            if count:
-                found.append(Relaxation(constraint, count))
-        return sorted(found, key=lambda r: -r.count)
+        giving most first (`relaxing.relaxations`)."""
+        return relaxations(self.index, terms)
 
     def nearest(self, terms: SearchTerms, k: int = NEAREST) -> list[Hit]:
-        """The items that meet most of the constraints (the product always), nearest in price
-        to the asked range among equals."""
-        scope = SearchTerms(products=terms.products)
-        candidates = self.index.matches(scope)
-        if not candidates.any():
-            return []
-        met = np.zeros(len(self.index), dtype=np.float64)
-        for constraint in terms.constraints():
-            if constraint == "products":
-                continue
-            single = _only(terms, constraint)
-            met += self.index.matches(single)
-        distance = np.zeros(len(self.index), dtype=np.float64)
-        if terms.max_price is not None:
-            distance += np.maximum(self.index.price - float(terms.max_price), 0.0)
-        if terms.min_price is not None:
-            distance += np.maximum(float(terms.min_price) - self.index.price, 0.0)
-        rows = np.flatnonzero(candidates)
-        picked: list[int] = []
-        for level in np.unique(met[rows])[::-1]:
-            tier = rows[met[rows] == level]
-            need = k - len(picked)
-            if len(tier) > need:
-                # Only the nearest `need` (and any tied with the last) are sorted.
-                cutoff = np.partition(distance[tier], need - 1)[need - 1]
-                tier = tier[distance[tier] <= cutoff]
-            order = np.lexsort((self.index.item_ids_array[tier], distance[tier]))
-            picked += [int(row) for row in tier[order][:need]]
-            if len(picked) >= k:
-                break
-        return [self.index.hit(row) for row in picked]
+        """The items that meet most of the constraints (`relaxing.nearest`)."""
+        return nearest(self.index, terms, k)
 
 
 def _names_a_value(terms: SearchTerms) -> bool:
@@ -531,26 +304,7 @@ def _names_a_value(terms: SearchTerms) -> bool:
     )
 
 
-def _only(terms: SearchTerms, constraint: str) -> SearchTerms:
-    """The one constraint of `terms` that `constraint` names."""
-    if constraint.startswith("option:"):
-        name = constraint.removeprefix("option:")
-        return SearchTerms(options={name: terms.options[name]})
-    if constraint == "min_price":
-        return SearchTerms(min_price=terms.min_price)
-    if constraint == "max_price":
-        return SearchTerms(max_price=terms.max_price)
-    if constraint == "in_stock":
-        return SearchTerms(in_stock=True)
-    return SearchTerms(products=terms.products)
-
-
 def _card(state: SearchState, position: int) -> str | None:
     """The item on card `position` (from 1; -1 the last) of the last page."""
     index = position - 1 if position > 0 else len(state.page) + position
     return state.page[index] if 0 <= index < len(state.page) else None
-
-
-def _size_options(hit: Hit) -> list[str]:
-    names = {name.lower(): name for name in hit.variant.options}
-    return [names[option] for option in SIZE_OPTIONS if option in names]

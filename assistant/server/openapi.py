@@ -16,7 +16,8 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, Field
 
-from assistant.server.protocol import EventIn, EventsRequest, RestRequest
+from assistant.server.behaviour_events import EventIn, EventsRequest
+from assistant.server.protocol import RestRequest
 
 REF = "#/components/schemas/{model}"
 

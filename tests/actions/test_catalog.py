@@ -7,12 +7,10 @@ from decimal import Decimal
 import pytest
 
 from actions.addresses import known_address_named, parse_address
-from actions.catalog import (
-    choose_variant,
-    mentioned_items,
-    mentioned_methods,
-    name_pairs,
-)
+from actions.catalog import mentioned_items
+from actions.names import name_pairs
+from actions.payments import mentioned_methods
+from actions.variant_choice import choose_variant
 from assistant.backends.orders import (
     AddressView,
     OrderItemView,

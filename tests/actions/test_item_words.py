@@ -10,15 +10,10 @@ from decimal import Decimal
 import pytest
 
 from actions.addresses import parse_address, state_of
-from actions.catalog import (
-    choose_variant,
-    described_alike,
-    mentioned_items,
-    names_item,
-    taken_and_refused,
-)
+from actions.catalog import described_alike, mentioned_items, names_item, taken_and_refused
 from actions.comparisons import counted_values
-from actions.order_task import order_by_price, order_match
+from actions.order_choice import order_by_price, order_match
+from actions.variant_choice import choose_variant
 from actions.variant_words import (
     indifferent_to,
     typed_option,

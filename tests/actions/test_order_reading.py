@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from actions.addresses import parse_address
+from actions.order_choice import order_match
 from actions.order_reading import reason_in
-from actions.order_task import order_match
 from assistant.backends.orders import AddressView, OrderItemView, OrderView
 
 HOME = AddressView(

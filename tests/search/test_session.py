@@ -9,7 +9,8 @@ import pytest
 
 from assistant.search.followups import magnitude
 from assistant.search.index import CatalogIndex
-from assistant.search.session import Outcome, SearchSession, SearchState
+from assistant.search.session import SearchSession
+from assistant.search.state import Outcome, SearchState
 from tests.demo_catalog import demo_products
 
 

@@ -22,10 +22,10 @@ from fastapi.responses import JSONResponse
 from assistant.backends.events import Event
 from assistant.errors import Forbidden, OriginNotAllowed
 from assistant.persistence.models.base import utcnow
+from assistant.server.behaviour_events import parse_events
 from assistant.server.deps import ComponentsDep
 from assistant.server.identity import identify_customer
 from assistant.server.origins import connection_allowed
-from assistant.server.protocol import parse_events
 from assistant.services import Components
 
 router = APIRouter(tags=["events"])

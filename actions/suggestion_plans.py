@@ -1,0 +1,244 @@
+"""The plans of each kind of suggestion: what to show, each card with the reason that fits
+its kind, or the one question to ask instead.
+
+- `alike`: other versions of the product and the products the store's table calls alike;
+- `complement`: what goes with the products named, from the table and from co-purchases;
+- `gift`: products for the interest the message states, within its budget;
+- `personal`: complements and look-alikes of what this shopper bought or looked at;
+- `popular`: the best sellers.
+
+`suggestions.py` reads which kind a message asks for and shows the plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions import services
+from actions.cards import describe_terms
+from actions.common import call
+from assistant.recs.kinds import Kinds, Pick
+from assistant.search.index import Hit
+from assistant.search.session import SearchSession
+from assistant.search.terms import SearchTerms
+from assistant.search.words import singular
+
+# How many suggestions a list keeps for "show more".
+MAX_LISTED = 24
+# How deep the store's recommender ranks for a shopper before its order is fused in.
+RANKED = 100
+
+
+@dataclass
+class Plan:
+    """What to show: the picks (a card and its reason each) and what they are, or else a
+    question to ask (and what its answer completes)."""
+
+    picks: list[tuple[Hit, str]] = field(default_factory=list)
+    about: str = ""
+    intro: str | None = None
+    question: str | None = None
+    asked: dict[str, Any] | None = None
+
+
+def alike(
+    session: SearchSession,
+    kinds: Kinds,
+    product_id: str,
+    terms: SearchTerms,
+    *,
+    anchor: Hit | None = None,
+) -> Plan:
+    """Other versions of the product, closest first, taking turns with the products the table
+    calls alike."""
+    index = session.index
+    name = kinds.products[product_id].name if product_id in kinds.products else "item"
+    mask = index.matches(terms) & index.available & index.of_product(product_id)
+    versions = [index.hit(int(row)) for row in index.ranked(mask)]
+    versions = [hit for hit in versions if anchor is None or hit.item_id != anchor.item_id]
+    if anchor is not None:
+        versions.sort(key=lambda hit: (_differences(hit, anchor), _price_gap(hit, anchor)))
+    same = [(hit, _same_type(hit, anchor)) for hit in versions]
+    others = _cards(session, kinds.alike(product_id), terms, kinds)
+    picks = _alternate(same, others)
+    if not picks:
+        return Plan(
+            question=f"I have nothing else quite like the {name}. What would you like it to "
+            "do differently?"
+        )
+    return Plan(picks, about=f"like the {name}", intro=f"Here's more like the {name}:")
+
+
+def complement(
+    session: SearchSession, kinds: Kinds, anchors: list[str], terms: SearchTerms
+) -> Plan:
+    names = [kinds.products[a].name for a in anchors if a in kinds.products]
+    found = kinds.to_go_with(anchors)
+    picks = _cards(session, found, terms, kinds)
+    what = names[0] if names else "that"
+    if not picks:
+        if found:
+            return Plan(
+                question=f"Nothing to go with the {what} fits {describe_terms(terms)}. "
+                "Could you loosen it a little?"
+            )
+        return Plan(
+            question=f"I don't know what goes with the {what} yet. What would you like to "
+            "use with it?"
+        )
+    return Plan(picks, about=f"to go with your {what}")
+
+
+def gift(
+    session: SearchSession,
+    kinds: Kinds,
+    text: str,
+    terms: SearchTerms,
+    recipient: str,
+    *,
+    named: list[str] | None = None,
+    asked_again: bool = False,
+) -> Plan:
+    """Products for the interest the text states; one question when it states none."""
+    found, interest = kinds.for_interest(text)
+    if not found and named:
+        # The catalog's words (or their meaning) named products: the interest is those.
+        label = " and ".join(kinds.products[p].name for p in named[:2] if p in kinds.products)
+        found = [Pick(p, 1.0, {"kind": "interest", "interest": label}) for p in named]
+        interest = label
+    who = recipient or "they"
+    if not found:
+        does = f"does {recipient}" if recipient else "do they"
+        question = f"What {does} like? Tell me a hobby or an interest and I'll find a gift."
+        if asked_again:
+            question = (
+                f"I have nothing I'd pick for that. What else {does} enjoy? Or say what "
+                "you're looking for and I'll search the catalog."
+            )
+        return Plan(
+            question=question,
+            asked=None
+            if asked_again
+            else {"kind": "gift", "recipient": recipient, "terms": terms.as_dict()},
+        )
+    picks = _cards(session, found, terms, kinds)
+    if not picks:
+        return Plan(
+            question=f"Nothing for {interest} lovers fits {describe_terms(terms)}. Could "
+            "you go a little higher?"
+        )
+    about = f"for {who} ({interest})" if recipient else f"for someone into {interest}"
+    return Plan(picks, about=about)
+
+
+async def personal(
+    tracker: Tracker, session: SearchSession, kinds: Kinds, terms: SearchTerms
+) -> Plan:
+    """For this shopper: complements of what they bought (their account's orders) or looked
+    at, and look-alikes of what they looked at, in the order the store's recommender and the
+    complements' own order agree on; never what they already bought."""
+    recommender = services.current().shopping.recommender
+    assert recommender is not None
+    customer = tracker.get_slot("customer_id")
+    history = await call(
+        recommender.shopper_history,
+        customer_id=customer or None,
+        session_id=None if customer else tracker.sender_id,
+    )
+    latest = list(reversed(history))
+    bought = {i.item for i in history if i.kind == "bought"}
+    viewed = {i.item for i in history if i.kind == "viewed"} - bought
+    # What they bought first, then what they looked at, each latest first.
+    recent = list(
+        dict.fromkeys(
+            [i.item for i in latest if i.kind == "bought"]
+            + [i.item for i in latest if i.kind == "viewed"]
+        )
+    )
+    ranked = await call(recommender.suggest, history, k=RANKED, exclude=bought) if history else []
+    found = kinds.for_shopper(recent, ranked, viewed=viewed, exclude=bought)
+    picks = _cards(session, found, terms, kinds)
+    if picks:
+        return Plan(picks, about="for you")
+    return popular(
+        session,
+        terms,
+        intro="I don't know your taste yet, so here's what's popular. What are you shopping "
+        "for, or who is it for?",
+    )
+
+
+def popular(session: SearchSession, terms: SearchTerms, *, intro: str) -> Plan:
+    """The best sellers, one of each product."""
+    hits = session.index.best_versions(None, terms, limit=MAX_LISTED)
+    if not hits:
+        return Plan(question=f"Nothing fits {describe_terms(terms)}. Could you loosen it?")
+    return Plan(
+        [(hit, "popular in the store") for hit in hits],
+        about="from what's popular",
+        intro=intro if intro[-1] in "?.:" else intro + ":",
+    )
+
+
+def _cards(
+    session: SearchSession, picks: list[Pick], terms: SearchTerms, kinds: Kinds
+) -> list[tuple[Hit, str]]:
+    """Each pick's best version within the terms (in stock first), with its reason."""
+    reasons = {pick.product: _reason(pick, kinds) for pick in reversed(picks)}
+    hits = session.index.best_versions([p.product for p in picks], terms, limit=MAX_LISTED)
+    return [(hit, reasons[hit.product.id]) for hit in hits]
+
+
+def _reason(pick: Pick, kinds: Kinds) -> str:
+    reason = pick.reason
+    product = kinds.products.get(reason.get("item", ""))
+    name = product.name if product is not None else ""
+    kind = reason.get("kind")
+    if kind == "bought_with":
+        return f"often bought with the {name}"
+    if kind == "goes_with":
+        return f"goes with your {name}"
+    if kind == "alike":
+        return f"like the {name}"
+    if kind == "interest":
+        # "for dog lovers", not "for dogs lovers"; a phrase stays as it is.
+        interest = reason.get("interest") or "this"
+        return f"for {singular(interest) if ' ' not in interest else interest} lovers"
+    return "popular in the store"
+
+
+def _differences(hit: Hit, anchor: Hit) -> int:
+    theirs = anchor.variant.options
+    return sum(1 for name, value in hit.variant.options.items() if theirs.get(name) != value)
+
+
+def _price_gap(hit: Hit, anchor: Hit) -> float:
+    return abs(float(hit.variant.price) - float(anchor.variant.price))
+
+
+def _same_type(hit: Hit, anchor: Hit | None) -> str:
+    """ "same type, black, cheaper": what sets this version apart from the one liked."""
+    parts = ["same type"]
+    if anchor is not None:
+        theirs = anchor.variant.options
+        changed = [str(v) for n, v in hit.variant.options.items() if theirs.get(n) != v]
+        parts.extend(changed[:2])
+        if hit.variant.price < anchor.variant.price:
+            parts.append("cheaper")
+        elif hit.variant.price > anchor.variant.price:
+            parts.append("pricier")
+    else:
+        parts.extend(str(v) for v in list(hit.variant.options.values())[:2])
+    return ", ".join(parts)
+
+
+def _alternate(
+    first: list[tuple[Hit, str]], second: list[tuple[Hit, str]]
+) -> list[tuple[Hit, str]]:
+    merged: list[tuple[Hit, str]] = []
+    for n in range(max(len(first), len(second))):
+        merged.extend(pair[n] for pair in (first, second) if n < len(pair))
+    return merged[:MAX_LISTED]
