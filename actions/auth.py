@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.addresses import parse_address
@@ -106,3 +106,24 @@ class ActionAuthenticate(Action):
         customer = await call(orders().get_customer, customer_id)
         dispatcher.utter_message(response="utter_authenticated", first_name=customer.first_name)
         return [SlotSet("customer_id", customer_id), SlotSet("customer_name", customer.first_name)]
+
+
+class ActionSignIn(Action):
+    """A message no flow took that says who the shopper is ("my email is …", a name with a
+    zip code) signs them in, as an order flow would, and asks what they want; a message that
+    does not is left to the fallback's next step."""
+
+    def name(self) -> str:
+        return "action_sign_in"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text = latest_text(tracker)
+        named = bool(_ZIP.search(text)) and bool(name_pairs(text))
+        if tracker.get_slot("customer_id") or not (_emails(tracker, text) or named):
+            return []
+        events = await ActionAuthenticate().run(dispatcher, tracker, domain)
+        if any(isinstance(e, dict) and e.get("name") == "customer_id" for e in events):
+            dispatcher.utter_message(response="utter_signed_in")
+        return [*events, ActiveLoop(None)]

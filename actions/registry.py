@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rasa_sdk import Action
 
-from actions.auth import ActionAuthenticate
+from actions.auth import ActionAuthenticate, ActionSignIn
 from actions.cart import ActionAddToCart
 from actions.handoff import ActionHandoff
 from actions.knowledge import ActionAnswerOrFallback, ActionAnswerQuestion
@@ -33,6 +33,7 @@ from actions.suggestions import ActionRecommend
 ACTIONS: tuple[type[Action], ...] = (
     ActionHandoff,
     ActionAuthenticate,
+    ActionSignIn,
     ActionStartOrderTask,
     ActionAskOrderId,
     ActionValidateOrderId,

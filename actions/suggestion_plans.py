@@ -12,6 +12,7 @@ its kind, or the one question to ask instead.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from rasa_sdk import Tracker
 from actions import services
 from actions.cards import describe_terms
 from actions.common import call
+from assistant.recs.interface import Interaction
 from assistant.recs.kinds import Kinds, Pick
 from assistant.search.index import Hit
 from assistant.search.session import SearchSession
@@ -135,11 +137,17 @@ def gift(
 
 
 async def personal(
-    tracker: Tracker, session: SearchSession, kinds: Kinds, terms: SearchTerms
+    tracker: Tracker,
+    session: SearchSession,
+    kinds: Kinds,
+    terms: SearchTerms,
+    *,
+    talked: Sequence[str] = (),
 ) -> Plan:
     """For this shopper: complements of what they bought (their account's orders) or looked
     at, and look-alikes of what they looked at, in the order the store's recommender and the
-    complements' own order agree on; never what they already bought."""
+    complements' own order agree on; never what they already bought. The products this
+    conversation is about (`talked`: searched, looked at, named) are their latest interest."""
     recommender = services.current().shopping.recommender
     assert recommender is not None
     customer = tracker.get_slot("customer_id")
@@ -148,13 +156,19 @@ async def personal(
         customer_id=customer or None,
         session_id=None if customer else tracker.sender_id,
     )
+    now = max((i.at for i in history), default=0.0)
+    history = [
+        *history,
+        *(Interaction(p, "conversation", now + 1.0 + n, "viewed") for n, p in enumerate(talked)),
+    ]
     latest = list(reversed(history))
     bought = {i.item for i in history if i.kind == "bought"}
     viewed = {i.item for i in history if i.kind == "viewed"} - bought
-    # What they bought first, then what they looked at, each latest first.
+    # What the conversation is about, then what they bought, then what they looked at.
     recent = list(
         dict.fromkeys(
-            [i.item for i in latest if i.kind == "bought"]
+            [p for p in talked if p not in bought]
+            + [i.item for i in latest if i.kind == "bought"]
             + [i.item for i in latest if i.kind == "viewed"]
         )
     )

@@ -191,7 +191,8 @@ async def _plan(
         return gift(session, kinds, text, constraints, who, named=named)
     if _POPULAR.search(lowered):
         return popular(session, constraints, intro="Here's what's popular in the store")
-    return await personal(tracker, session, kinds, constraints)
+    talked = _mentioned_before(tracker, session, state)
+    return await personal(tracker, session, kinds, constraints, talked=talked)
 
 
 def _pointed_at(text: str, session: SearchSession, state: SearchState | None) -> Hit | None:

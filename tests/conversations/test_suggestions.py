@@ -116,3 +116,29 @@ def test_a_signed_in_customer_gets_what_goes_with_their_orders(
     cards = suggested(shopper)
     assert cards and not {c["product_id"] for c in cards} & bought, shopper.dump()
     assert all(c["reason"].startswith("goes with your ") for c in cards), shopper.dump()
+
+
+def test_for_me_before_signing_in_starts_from_what_we_talked_about(shopper: Shopper) -> None:
+    shopper.say("im looking for a mechanical keybaord")
+    shopper.say("what would you recomend for me")
+    cards = suggested(shopper)
+    # Not "popular in the store": the keyboard the conversation is about is the interest.
+    assert cards and {c["name"] for c in cards} <= KEYBOARD_GOES_WITH, shopper.dump()
+    assert "don't know your taste" not in shopper.text, shopper.dump()
+
+
+def test_for_me_with_nothing_to_go_on_asks(shopper: Shopper) -> None:
+    shopper.say("what would you recommend for me?")
+    assert "don't know your taste yet" in shopper.text, shopper.dump()
+    assert all(c["reason"] == "popular in the store" for c in suggested(shopper))
+
+
+def test_an_email_said_out_of_the_blue_signs_the_shopper_in(shopper: Shopper) -> None:
+    shopper.say("my email is nobody.here@example.com")
+    assert "couldn't find an account with the email nobody.here@example.com" in shopper.text
+    shopper.say(f"it's {YUSUF_EMAIL}")
+    assert "I've found your account" in shopper.text, shopper.dump()
+    assert "What can I do for you?" in shopper.text, shopper.dump()
+    assert "outside what I can help with" not in shopper.text, shopper.dump()
+    shopper.say("what would you recommend for me?")
+    assert all(c["reason"].startswith("goes with your ") for c in suggested(shopper))
