@@ -59,6 +59,8 @@ DENY_INTENT = "deny"
 CHOICE_PAYLOAD = "/inform{"
 # What a shopper gives to prove who they are: sent right after an offer, it takes the offer.
 IDENTITY_ENTITIES = ("email", "zip")
+# A reply that already says sorry.
+_APOLOGY = re.compile(r"\b(?:sorry|apologi[sz]e|apologies)\b", re.IGNORECASE)
 # A message that opens with a yes or a no ("yes thanks", "hmm no, let me think about it"),
 # after any hesitation: to a yes-or-no question, that is its answer, whatever else it says.
 _HESITATION = (
@@ -314,17 +316,19 @@ class Repairs:
         self, text: str, result: TurnResult, values: dict[str, Any], seed: str
     ) -> BotMessage | None:
         """For a request said in frustration ("omg, where. is. my. order."): an apology and
-        the offer of a person to say first, unless the reply already offers one."""
+        the offer of a person to say first. Not when the reply already apologises; without
+        the offer when the reply makes one (whichever wording of it was chosen)."""
         if not sounds_upset(text) or not self.domain.has_response("utter_sorry_upset"):
+            return None
+        if any(_APOLOGY.search(message.text or "") for message in result.messages):
             return None
         offered = any(
             button.payload == f"/{HANDOFF_INTENT}"
             for message in result.messages
             for button in message.buttons
         )
-        if offered:
-            return None
-        return self.domain.render("utter_sorry_upset", values, seed=seed)
+        sorry = self.domain.render("utter_sorry_upset", values, seed=seed)
+        return replace(sorry, buttons=()) if offered else sorry
 
     def task_title(self, tracker: DialogueTracker) -> str | None:
         for frame in reversed(tracker.stack):

@@ -389,3 +389,30 @@ def test_the_default_address_as_where_an_order_goes_is_an_order_address_change(
     # Changing the default itself stays as read.
     own = ParseResult("change my default address to 1 Main St", "greet", 0.6, (), ranking)
     assert engine.repairs.order_over_search(tracker, own).intent == "greet"
+
+
+def test_an_upset_shopper_hears_sorry_whichever_wording_the_reply_takes() -> None:
+    """The apology comes first unless the reply says sorry itself; when the reply already
+    offers a person, the apology does not offer one again."""
+    from assistant.engine.domain import load_domain
+    from assistant.engine.flows import load_flows
+    from assistant.engine.messages import BotMessage, Button, TurnResult
+    from assistant.engine.repair import Repairs
+
+    root = Path(__file__).resolve().parents[2]
+    repairs = Repairs(
+        load_flows(root / "actions" / "flows.yml"),
+        load_domain(root / "actions" / "domain.yml"),
+        push=lambda tracker, flow: None,
+    )
+    angry = "I was charged TWICE for the same order!!! fix it"
+    person = Button(title="Talk to a person", payload="/human_handoff")
+    offers = TurnResult(messages=[BotMessage("I'm afraid I can't help with that.", (person,))])
+    sorry = repairs.apology(angry, offers, {}, seed="s")
+    assert sorry is not None and "sorry" in (sorry.text or "").lower() and not sorry.buttons
+    plain = TurnResult(messages=[BotMessage("Your order is on its way.")])
+    again = repairs.apology(angry, plain, {}, seed="s")
+    assert again is not None and again.buttons  # the offer of a person comes with it
+    said = TurnResult(messages=[BotMessage("Sorry, I don't have that.", (person,))])
+    assert repairs.apology(angry, said, {}, seed="s") is None
+    assert repairs.apology("where is my order?", plain, {}, seed="s") is None
