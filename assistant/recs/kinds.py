@@ -321,8 +321,9 @@ class Kinds:
         first) and products like the ones they only looked at, in one order that fuses two
         rankings by reciprocal rank (each list a pick is in adds 1 / (FUSE + its rank)): the
         complements' own and `ranked`, the store's recommender for this shopper. A pick the
-        recommender ranks but cannot give a reason for here (a weak co-purchase, popularity)
-        is left out: only complements and look-alikes of a viewed product are shown."""
+        recommender ranks but cannot give a reason for here (a weak co-purchase, popularity,
+        a loose likeness) is left out: only complements, and the table's look-alikes of a
+        product they only looked at, are shown."""
         recent = list(dict.fromkeys(recent))
         out = set(exclude) | set(recent)
         position = {s.item: rank for rank, s in enumerate(ranked)}
@@ -334,17 +335,17 @@ class Kinds:
             if pick.product in position:
                 score += 1.0 / (FUSE + position[pick.product])
             scored[pick.product] = (score, pick)
+        # Look-alikes only as the store's table has them: the recommender's content
+        # similarity is too loose to be called "like the X" (a notebook like a keyboard).
         looked = set(viewed)
-        for rank, suggestion in enumerate(ranked):
-            like = suggestion.reason.get("item", "")
-            if (
-                suggestion.reason.get("kind") == "similar"
-                and like in looked
-                and suggestion.item not in out
-                and suggestion.item not in scored
-            ):
-                pick = Pick(suggestion.item, suggestion.score, {"kind": "alike", "item": like})
-                scored[suggestion.item] = (1.0 / (FUSE + rank), pick)
+        for like in [product for product in recent if product in looked]:
+            for pick in self.alike(like):
+                if pick.product in out or pick.product in scored:
+                    continue
+                score = 1.0 / (FUSE + len(scored))
+                if pick.product in position:
+                    score += 1.0 / (FUSE + position[pick.product])
+                scored[pick.product] = (score, pick)
         order = sorted(scored.values(), key=lambda entry: (-entry[0], entry[1].product))
         return [pick for _, pick in order]
 

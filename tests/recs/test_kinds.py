@@ -113,6 +113,8 @@ def test_for_a_shopper_the_recommender_orders_the_complements() -> None:
         Suggestion("mug", 2.0, {"kind": "popular"}),
         Suggestion("espresso", 1.5, {"kind": "similar", "item": "mug"}),
         Suggestion("mouse", 1.0, {"kind": "bought_with", "item": "kb"}),
+        # Alike by the recommender's content similarity only: too loose to say "like the".
+        Suggestion("mat", 0.9, {"kind": "similar", "item": "mug"}),
     ]
     found = kinds.for_shopper(["kb"], ranked)
     assert [p.product for p in found] == ["lamp", "mouse"]
@@ -122,7 +124,7 @@ def test_for_a_shopper_the_recommender_orders_the_complements() -> None:
     # of something only viewed comes in, of something bought does not.
     viewed = kinds.for_shopper(["kb", "mug"], ranked, viewed={"mug"})
     assert [p.product for p in viewed] == ["lamp", "mouse", "espresso"]
-    assert viewed[-1].reason == {"kind": "alike", "item": "mug"}
+    assert viewed[-1].reason == {"kind": "alike", "item": "mug"}  # the table's alike column
     assert "espresso" not in {p.product for p in kinds.for_shopper(["kb", "mug"], ranked)}
     # Never what they bought, nor what they already have in view.
     assert [p.product for p in kinds.for_shopper(["kb", "mat"], ranked, exclude={"lamp"})] == [
