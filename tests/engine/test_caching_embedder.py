@@ -45,3 +45,14 @@ def test_the_least_recently_used_text_is_forgotten_first() -> None:
     assert inner.calls == []
     cached.encode(["bb"])
     assert inner.calls == [["bb"]]
+
+
+def test_embedders_of_one_model_share_it_once_loaded() -> None:
+    """Each assistant a process builds (tests, evals) gets the model already loaded: loading
+    it again costs seconds and memory that is not all given back."""
+    from assistant.engine.embeddings import SentenceEmbedder
+
+    first, second = SentenceEmbedder(), SentenceEmbedder()
+    assert first.encode(["returns"]).shape == (1, 384)
+    assert second._load() is first._load()
+    assert second.encode(["returns"]).tolist() == first.encode(["returns"]).tolist()
