@@ -7,6 +7,7 @@ first two"), whether it compares, details, pages, relaxes or resets, and the rel
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from assistant.search.words import pattern_words, words
 
@@ -78,24 +79,10 @@ SMALLER = re.compile(
     r"|narrower|fewer pieces)\b"
 )
 
-# Options whose values have a size, in the order a "bigger" one is looked for.
-SIZE_OPTIONS = (
-    "size",
-    "capacity",
-    "storage",
-    "screen size",
-    "ram",
-    "length",
-    "diameter",
-    "height",
-    "room size",
-    "frame size",
-    "kit size",
-    "piece count",
-    "pieces",
-    "weight range",
-    "thickness",
-)
+# Among a product's options that have a size, the ones a plain "bigger" means first; the
+# rest follow in the product's own order. Which options have a size is learned from the
+# catalog's values (`sized`), not listed.
+SIZE_FIRST = ("size", "capacity", "storage")
 _SIZE_WORDS = {
     "xxs": 0.0,
     "xs": 1.0,
@@ -135,6 +122,8 @@ _UNITS = {
     "lb": 1.0,
     "lbs": 1.0,
 }
+# Units of size: length, volume, memory, weight, and counts ("2-piece", "1 cup", "1000").
+_SIZE_UNITS = {*_UNITS, "", "piece", "pieces", "pc", "pcs", "cup", "cups"}
 _MAGNITUDE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*-?\s*([a-z\"]*)")
 
 
@@ -149,6 +138,20 @@ def magnitude(value: str) -> float | None:
         return None
     number, unit = float(match.group(1)), match.group(2)
     return number * _UNITS.get(unit, 1.0)
+
+
+def sized(values: Iterable[str]) -> bool:
+    """Whether an option's values are sizes: nearly all of them a size word ("XL",
+    "medium") or a number in a unit of size ("1.5 liters", "13-inch", "2-piece", "1000"),
+    at least two different. Hours, degrees or bars are measures, not sizes."""
+    found = [value.strip().lower() for value in values]
+    sizes = [magnitude(value) for value in found if _is_size(value)]
+    return bool(found) and len(sizes) >= 0.8 * len(found) and len(set(sizes)) >= 2
+
+
+def _is_size(value: str) -> bool:
+    match = _MAGNITUDE.match(value)
+    return value in _SIZE_WORDS or (match is not None and match.group(2) in _SIZE_UNITS)
 
 
 def pointed_at(text: str) -> list[int]:

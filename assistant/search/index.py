@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from assistant.backends.orders import ProductView, VariantView
 from assistant.search.filters import Vocabulary
+from assistant.search.followups import sized
 from assistant.search.terms import SearchTerms
 from assistant.search.words import ValueReader, grams, name_keys, singular, words
 
@@ -102,6 +103,10 @@ class CatalogIndex:
             ]
             for w in words(text)
         }
+        # Options whose values are sizes ("a bigger one"), learned from the values.
+        self.size_options = frozenset(
+            name.lower() for name, values in vocabulary.items() if sized(values)
+        )
         self.vocabulary = Vocabulary(
             tuple(sorted(self._by_name)),
             {name: tuple(sorted(values)) for name, values in sorted(vocabulary.items())},

@@ -11,7 +11,7 @@ from assistant.search.followups import (
     BIGGER,
     CHEAPER,
     PRICIER,
-    SIZE_OPTIONS,
+    SIZE_FIRST,
     SMALLER,
     magnitude,
 )
@@ -45,7 +45,7 @@ def relative(index: CatalogIndex, text: str, state: SearchState) -> SearchTerms 
     product = anchor.product
     said = set(words(text))
     # "a bigger screen": the size the shopper names first, else the usual order.
-    options = sorted(_size_options(anchor), key=lambda o: not (set(words(o)) & said))
+    options = sorted(_size_options(index, anchor), key=lambda o: not (set(words(o)) & said))
     for option in options:
         current = magnitude(str(anchor.variant.options[option]))
         if current is None:
@@ -72,6 +72,8 @@ def _reference(index: CatalogIndex, state: SearchState) -> list[Hit]:
     return index.hits(state.page)
 
 
-def _size_options(hit: Hit) -> list[str]:
-    names = {name.lower(): name for name in hit.variant.options}
-    return [names[option] for option in SIZE_OPTIONS if option in names]
+def _size_options(index: CatalogIndex, hit: Hit) -> list[str]:
+    """The item's options that have a size: the usual ones first, then in its own order."""
+    names = [name for name in hit.variant.options if name.lower() in index.size_options]
+    first = {name: rank for rank, name in enumerate(SIZE_FIRST)}
+    return sorted(names, key=lambda name: first.get(name.lower(), len(first)))

@@ -226,3 +226,36 @@ def test_a_word_for_how_a_product_comes_names_no_product(search: SearchSession) 
     assert search.read("show me dumbbell sets").products == {"Dumbbell Set"}
     assert search.read("adjustable dumbells").products == {"Dumbbell Set"}
     assert search.read("a luggage set").products == {"Luggage Set"}
+
+
+def test_which_options_have_a_size_is_learned_from_the_values() -> None:
+    from assistant.backends.orders import ProductView, VariantView
+    from assistant.search.followups import sized
+
+    assert sized(["250 ml", "500 ml", "1 l"]) and sized(["S", "M", "XL"])
+    assert sized(["1000", "2000"]) and sized(["2-piece", "4-piece"])
+    assert not sized(["4 hours", "10 hours"])  # a measure, not a size
+    assert not sized(["basic", "professional"]) and not sized(["red", "blue"])
+    assert not sized(["500 ml"])  # one size is no choice of sizes
+
+    # Another store's option, named as no demo product names one: "a bigger one" still works.
+    def kettle(item: str, volume: str, price: str) -> VariantView:
+        return VariantView(item, {"body volume": volume, "finish": "steel"}, Decimal(price), True)
+
+    catalog = [
+        ProductView(
+            "k1",
+            "Tea Kettle",
+            (
+                kettle("a", "0.8 litre", "20"),
+                kettle("b", "1.2 litres", "25"),
+                kettle("c", "1.7 litres", "30"),
+            ),
+        )
+    ]
+    session = SearchSession(CatalogIndex(catalog), page_size=3)
+    assert session.index.size_options == frozenset({"body volume"})
+    looked = talk(session, "tea kettle, 1.2 litres", "tell me about the first one")
+    bigger = session.turn("a bigger one", looked[-1].state)
+    assert bigger.state is not None
+    assert set(session.results(bigger.state.terms)) == {"c"}
