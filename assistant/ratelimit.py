@@ -19,7 +19,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from assistant.config import Settings
-from assistant.errors import RateLimited
+from assistant.errors import ConfigError, RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,16 @@ async def _refuse(
         f"too many requests: at most {item}",
         details={"limit": str(item), "retry_after_s": retry},
     )
+
+
+def limits_url(url: str) -> str:
+    """The `limits` storage URI of a Redis URL: `redis://`, `rediss://` or a socket's
+    `unix://` (the connections themselves come from our own pool, built from `url`)."""
+    scheme, sep, rest = url.partition("://")
+    schemes = {"redis": "async+redis", "rediss": "async+rediss", "unix": "async+redis+unix"}
+    if not sep or scheme not in schemes:
+        raise ConfigError(f"pubsub.redis_url: {url!r} is not a redis://, rediss:// or unix:// URL")
+    return f"{schemes[scheme]}://{rest}"
 
 
 class RateLimiter:
@@ -56,7 +66,7 @@ class RateLimiter:
                 socket_timeout=2.0,
                 retry=Retry(NoBackoff(), 0),
             )
-            url = settings.pubsub.redis_url.replace("redis://", "async+redis://", 1)
+            url = limits_url(settings.pubsub.redis_url)
             # limits types its options as scalars, but hands them to redis-py as they are.
             options: dict[str, Any] = {"connection_pool": pool}
             storage = RedisStorage(url, implementation="redispy", **options)
