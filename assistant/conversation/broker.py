@@ -1,40 +1,44 @@
 """Pub/sub of conversation events between the service and connected clients.
 
 In process by default; Redis when several workers serve the same conversations. Events are
-JSON-able dictionaries with a `kind` ("message", "status", "draft"), so both brokers carry the
-same thing; a `resync` event tells a subscriber it may have missed some and should read the
-conversation from the database.
+the typed models of `events.py`, each with a `kind` ("message", "status", "draft" …), read
+back and checked when they arrive from Redis; a `resync` event tells a subscriber it may have
+missed some and should read the conversation from the database.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
+from assistant.conversation.events import (
+    RESYNC,
+    BrokerEvent,
+    BrokerEventError,
+    event_json,
+    read_event,
+)
+
 logger = logging.getLogger(__name__)
 
 # A subscriber that falls this far behind is reset to catch up from the database.
 QUEUE_LIMIT = 1000
-# Told to a subscriber that may have missed events: read the conversation after the last
-# sequence number it delivered.
-RESYNC: dict[str, Any] = {"kind": "resync"}
 # The channel of the team's inbox (hand-offs requested, claimed, closed), beside the
 # conversations' own: conversation ids are 32 hex digits, so it cannot be one of them.
 INBOX = "inbox"
 
 
 class Broker(Protocol):
-    async def publish(self, conversation_id: str, event: dict[str, Any]) -> None: ...
+    async def publish(self, conversation_id: str, event: BrokerEvent) -> None: ...
 
     def subscribe(
         self, conversation_id: str
-    ) -> contextlib.AbstractAsyncContextManager[asyncio.Queue[dict[str, Any]]]: ...
+    ) -> contextlib.AbstractAsyncContextManager[asyncio.Queue[BrokerEvent]]: ...
 
     async def ping(self) -> None: ...
 
@@ -43,12 +47,12 @@ class Broker(Protocol):
 
 class InMemoryBroker:
     def __init__(self) -> None:
-        self._queues: dict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
+        self._queues: dict[str, set[asyncio.Queue[BrokerEvent]]] = defaultdict(set)
 
-    async def publish(self, conversation_id: str, event: dict[str, Any]) -> None:
+    async def publish(self, conversation_id: str, event: BrokerEvent) -> None:
         self._deliver(conversation_id, event)
 
-    def _deliver(self, conversation_id: str, event: dict[str, Any]) -> None:
+    def _deliver(self, conversation_id: str, event: BrokerEvent) -> None:
         for queue in list(self._queues.get(conversation_id, ())):
             try:
                 queue.put_nowait(event)
@@ -67,8 +71,8 @@ class InMemoryBroker:
                     _reset(queue)
 
     @asynccontextmanager
-    async def subscribe(self, conversation_id: str) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=QUEUE_LIMIT)
+    async def subscribe(self, conversation_id: str) -> AsyncIterator[asyncio.Queue[BrokerEvent]]:
+        queue: asyncio.Queue[BrokerEvent] = asyncio.Queue(maxsize=QUEUE_LIMIT)
         self._queues[conversation_id].add(queue)
         try:
             yield queue
@@ -86,7 +90,7 @@ class InMemoryBroker:
         self._queues.clear()
 
 
-def _reset(queue: asyncio.Queue[dict[str, Any]]) -> None:
+def _reset(queue: asyncio.Queue[BrokerEvent]) -> None:
     """Empty a full queue and leave one `resync` event: what it lost is in the database."""
     while not queue.empty():
         queue.get_nowait()
@@ -183,17 +187,17 @@ class RedisBroker(InMemoryBroker):
                 item["channel"].decode() if isinstance(item["channel"], bytes) else item["channel"]
             )
             try:
-                event = json.loads(item["data"])
-            except (TypeError, ValueError):
-                logger.warning("ignoring a malformed broker event on %s", channel)
+                event = read_event(item["data"])
+            except BrokerEventError as exc:
+                logger.warning("ignoring a broker event on %s: %s", channel, exc.message)
                 continue
             self._deliver(channel.removeprefix(self.CHANNEL_PREFIX), event)
 
-    async def publish(self, conversation_id: str, event: dict[str, Any]) -> None:
+    async def publish(self, conversation_id: str, event: BrokerEvent) -> None:
         if self._connected.is_set():
             try:
                 await self._redis.publish(
-                    f"{self.CHANNEL_PREFIX}{conversation_id}", json.dumps(event)
+                    f"{self.CHANNEL_PREFIX}{conversation_id}", event_json(event)
                 )
                 return
             except Exception as exc:  # Redis went away: this worker's sockets still hear it

@@ -16,6 +16,7 @@ from assistant.config import SupportSection
 from assistant.conversation import offline
 from assistant.conversation import repository as repo
 from assistant.conversation.broker import INBOX, Broker
+from assistant.conversation.events import InboxEvent, MessageEvent
 from assistant.conversation.records import check_text
 from assistant.conversation.repository import MessageRecord
 from assistant.conversation.turns import TurnLocks
@@ -86,15 +87,13 @@ class ServiceBase:
 
     async def _publish_messages(self, conversation_id: str, records: list[MessageRecord]) -> None:
         for record in records:
-            await self._broker.publish(
-                conversation_id, {"kind": "message", "message": record.as_dict()}
-            )
+            await self._broker.publish(conversation_id, MessageEvent(message=record.as_dict()))
 
     async def _inbox(self, conversation_id: str, event: str) -> None:
         """Tell the team's live inboxes that a hand-off changed (`routes/agent_ws.py`)."""
         try:
             await self._broker.publish(
-                INBOX, {"kind": "inbox", "event": event, "conversation_id": conversation_id}
+                INBOX, InboxEvent(event=event, conversation_id=conversation_id)
             )
         except Exception:  # the inbox catches up on its next read; the turn stands
             logger.warning("could not tell the inbox about conversation %s", conversation_id)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from assistant.conversation import offline
 from assistant.conversation import repository as repo
 from assistant.conversation.core import ServiceBase, require_conversation
+from assistant.conversation.events import StatusEvent
 from assistant.conversation.handoffs import check_claim, check_writer
 from assistant.conversation.records import check_text
 from assistant.conversation.repository import MessageRecord
@@ -61,7 +62,7 @@ class HandoffMixin(ServiceBase):
         async with self._turns.hold(conversation_id) as run:
             records = await run(release)
         await self._publish_messages(conversation_id, records)
-        await self._broker.publish(conversation_id, {"kind": "status", "status": "bot"})
+        await self._broker.publish(conversation_id, StatusEvent(status="bot"))
         await self._inbox(conversation_id, "resolved" if resolved else "released")
         return records
 
@@ -134,7 +135,7 @@ class HandoffMixin(ServiceBase):
             records = await self._db(claim)
         await self._publish_messages(conversation_id, records)
         if records:
-            await self._broker.publish(conversation_id, {"kind": "status", "status": "handoff"})
+            await self._broker.publish(conversation_id, StatusEvent(status="handoff"))
             await self._inbox(conversation_id, events[-1])
         return records
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from assistant.conversation import offline
 from assistant.conversation import repository as repo
 from assistant.conversation.core import ServiceBase, require_conversation
+from assistant.conversation.events import Draft, DraftEvent, StatusEvent
 from assistant.conversation.records import (
     MAX_CLIENT_ID_CHARS,
     MAX_PAYLOAD_CHARS,
@@ -210,7 +211,7 @@ class TurnsMixin(ServiceBase):
         if isinstance(state, Held):
             await self._publish_messages(conversation_id, state.records)
             if state.status == "bot":
-                await self._broker.publish(conversation_id, {"kind": "status", "status": "bot"})
+                await self._broker.publish(conversation_id, StatusEvent(status="bot"))
             await self._inbox(conversation_id, state.event)
             return Turn(replies=state.records, status=state.status, events=[{"event": "handoff"}])
         tracker, text, summary_unseen = state
@@ -269,7 +270,7 @@ class TurnsMixin(ServiceBase):
         records, handoff_event = await run(save)
         await self._publish_messages(conversation_id, records)
         if handoff_event is not None:
-            await self._broker.publish(conversation_id, {"kind": "status", "status": "handoff"})
+            await self._broker.publish(conversation_id, StatusEvent(status="handoff"))
             await self._inbox(conversation_id, handoff_event)
         status = "handoff" if handoff_event is not None else "bot"
         return Turn(replies=records, status=status, events=events)
@@ -285,7 +286,7 @@ class TurnsMixin(ServiceBase):
         try:
             await self._broker.publish(
                 conversation_id,
-                {"kind": "draft", "draft": {"id": draft_id, "reply_to": reply_to, "text": text}},
+                DraftEvent(draft=Draft(id=draft_id, reply_to=reply_to, text=text)),
             )
         except Exception:
             logger.warning("could not publish a draft in conversation %s", conversation_id)

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from assistant.conversation.events import NoteEvent
 from assistant.conversation.notes import add_note, list_notes
 from assistant.conversation.repository import MessageRecord
 from assistant.errors import NotFound
@@ -278,5 +279,5 @@ async def post_note(
         )
     )
     # Heard by the team's consoles watching the conversation; a shopper's socket drops it.
-    await components.broker.publish(conversation_id, {"kind": "note", "note": note.as_dict()})
+    await components.broker.publish(conversation_id, NoteEvent(note=note.as_dict()))
     return {"conversation_id": conversation_id, "note": note.as_dict()}

@@ -24,6 +24,15 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 from assistant.conversation import inbox
 from assistant.conversation import repository as repo
 from assistant.conversation.broker import INBOX
+from assistant.conversation.events import (
+    BrokerEvent,
+    InboxEvent,
+    MessageEvent,
+    NoteEvent,
+    ResyncEvent,
+    StatusEvent,
+    TypingEvent,
+)
 from assistant.conversation.repository import MessageRecord
 from assistant.errors import AisleError, InvalidInput, OriginNotAllowed, UnknownFrameType
 from assistant.persistence.models.base import utcnow
@@ -197,11 +206,11 @@ class AgentSocket:
                     logger.exception("could not tell an inbox about %s", event)
                     await self.send({"type": "resync"})
 
-    async def _on_inbox(self, event: dict[str, Any]) -> None:
-        if event.get("kind") != "inbox":
+    async def _on_inbox(self, event: BrokerEvent) -> None:
+        if not isinstance(event, InboxEvent):
             await self.send({"type": "resync"})
             return
-        conversation_id = str(event.get("conversation_id"))
+        conversation_id = event.conversation_id
         sla = self.components.settings.support.sla_first_response_s
 
         def read(session: Session) -> dict[str, Any] | None:
@@ -209,7 +218,7 @@ class AgentSocket:
 
         item = await self.components.conversations.read(read)
         if item is not None:
-            await self.send({"type": "inbox", "event": event.get("event"), "handoff": item})
+            await self.send({"type": "inbox", "event": event.event, "handoff": item})
 
     async def _heartbeat(self) -> None:
         while True:
@@ -264,8 +273,7 @@ class AgentSocket:
 
         if await self.components.conversations.read(holds):
             await self.components.broker.publish(
-                conversation_id,
-                {"kind": "typing", "who": "agent", "name": member.name, "active": active},
+                conversation_id, TypingEvent(who="agent", name=member.name, active=active)
             )
 
     async def stop(self) -> None:
@@ -276,21 +284,20 @@ class AgentSocket:
                 await task
 
 
-def _conversation_frame(conversation_id: str, event: dict[str, Any]) -> dict[str, Any] | None:
+def _conversation_frame(conversation_id: str, event: BrokerEvent) -> dict[str, Any] | None:
     """What an agent's console hears of a conversation event (never a draft: only what was
     said; never the agent's own typing)."""
-    kind = event.get("kind")
     base = {"conversation_id": conversation_id}
-    if kind == "message":
-        record = MessageRecord.from_dict(event["message"])
+    if isinstance(event, MessageEvent):
+        record = MessageRecord.from_dict(event.message)
         message = message_frame(record).model_dump(exclude_none=True)
         return {**base, "type": "message", "message": message}
-    if kind == "note":
-        return {**base, "type": "note", "note": event["note"]}
-    if kind == "status":
-        return {**base, "type": "status", "status": event["status"]}
-    if kind == "typing" and event.get("who") == "shopper":
-        return {**base, "type": "typing", "who": "shopper", "active": bool(event.get("active"))}
-    if kind == "resync":
+    if isinstance(event, NoteEvent):
+        return {**base, "type": "note", "note": event.note}
+    if isinstance(event, StatusEvent):
+        return {**base, "type": "status", "status": event.status}
+    if isinstance(event, TypingEvent) and event.who == "shopper":
+        return {**base, "type": "typing", "who": "shopper", "active": event.active}
+    if isinstance(event, ResyncEvent):
         return {"type": "resync"}
     return None

@@ -19,7 +19,15 @@ from fastapi import APIRouter, WebSocket
 from pydantic import BaseModel
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from assistant.conversation.broker import RESYNC
+from assistant.conversation.events import (
+    RESYNC,
+    BrokerEvent,
+    DraftEvent,
+    MessageEvent,
+    ResyncEvent,
+    StatusEvent,
+    TypingEvent,
+)
 from assistant.conversation.repository import MessageRecord
 from assistant.conversation.service import Accepted
 from assistant.errors import AisleError, InvalidInput, OriginNotAllowed
@@ -198,7 +206,7 @@ class ChatSession:
         conversation_id = self._conversation()
         if self.status == "handoff":
             await self.components.broker.publish(
-                conversation_id, {"kind": "typing", "who": "shopper", "active": active}
+                conversation_id, TypingEvent(who="shopper", active=active)
             )
 
     async def identify(self, token: str) -> None:
@@ -301,17 +309,17 @@ class ChatSession:
                         queue.put_nowait(RESYNC)
                     await asyncio.sleep(0.5)
 
-    async def _on_event(self, conversation_id: str, event: dict[str, Any]) -> None:
-        if event.get("kind") == "resync":
+    async def _on_event(self, conversation_id: str, event: BrokerEvent) -> None:
+        if isinstance(event, ResyncEvent):
             await self.catch_up(conversation_id)
-        elif event.get("kind") == "message":
-            await self.deliver(MessageRecord.from_dict(event["message"]))
-        elif event.get("kind") == "status":
-            await self.set_status(event["status"])
-        elif event.get("kind") == "draft" and event["draft"]["id"] not in self._replaced:
-            await self.send(DraftFrame(**event["draft"]))
-        elif event.get("kind") == "typing" and event.get("who") == "agent":
-            await self.send(TypingFrame(active=bool(event.get("active")), author=event.get("name")))
+        elif isinstance(event, MessageEvent):
+            await self.deliver(MessageRecord.from_dict(event.message))
+        elif isinstance(event, StatusEvent):
+            await self.set_status(event.status)
+        elif isinstance(event, DraftEvent) and event.draft.id not in self._replaced:
+            await self.send(DraftFrame(**event.draft.model_dump()))
+        elif isinstance(event, TypingEvent) and event.who == "agent":
+            await self.send(TypingFrame(active=event.active, author=event.name))
 
     async def catch_up(self, conversation_id: str) -> None:
         """Deliver what the broker may have missed (a Redis outage, a slow socket), from the
