@@ -44,20 +44,22 @@ class ModifyOrderPayment(_Change):
     payment_method_id: str
 
 
-class ModifyOrderItems(_Change):
+class _ItemsSwap(_Change):
+    """Items of an order for other options of the same products, the difference settled
+    with a payment method: a pending order's modification or a delivered one's exchange."""
+
+    order_id: str
+    item_ids: tuple[str, ...]
+    new_item_ids: tuple[str, ...]
+    payment_method_id: str
+
+
+class ModifyOrderItems(_ItemsSwap):
     kind: Literal["modify_order_items"] = "modify_order_items"
-    order_id: str
-    item_ids: tuple[str, ...]
-    new_item_ids: tuple[str, ...]
-    payment_method_id: str
 
 
-class ExchangeOrderItems(_Change):
+class ExchangeOrderItems(_ItemsSwap):
     kind: Literal["exchange_order_items"] = "exchange_order_items"
-    order_id: str
-    item_ids: tuple[str, ...]
-    new_item_ids: tuple[str, ...]
-    payment_method_id: str
 
 
 class ReturnOrderItems(_Change):
