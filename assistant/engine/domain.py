@@ -79,12 +79,13 @@ class Domain(_Strict):
         values: dict[str, Any],
         *,
         seed: str = "",
-        overrides: dict[str, Any] | None = None,
+        fallback: BotMessage | None = None,
         avoid: str | None = None,
     ) -> BotMessage:
         """Fill a response template with slot values; the variant is chosen stably by `seed`,
         passing over one whose text would be `avoid` (the message just sent) when another
-        variant exists."""
+        variant exists. `fallback` (what an action sent beside the response's name) gives the
+        text, buttons and payload the variant lacks."""
         variants = self.responses.get(name)
         if not variants:
             raise FlowError(f"no response named {name!r} in the domain")
@@ -98,16 +99,12 @@ class Domain(_Strict):
             Button(title=button["title"].format_map(fill), payload=button["payload"])
             for button in variant.buttons
         )
-        extra = overrides or {}
+        extra = fallback or BotMessage()
         return BotMessage(
-            text=variant.text.format_map(fill) if variant.text is not None else extra.get("text"),
-            buttons=buttons
-            or tuple(
-                Button(title=str(b["title"]), payload=str(b["payload"]))
-                for b in extra.get("buttons") or ()
-            ),
+            text=variant.text.format_map(fill) if variant.text is not None else extra.text,
+            buttons=buttons or extra.buttons,
             image=variant.image,
-            custom=variant.custom if variant.custom is not None else extra.get("custom") or None,
+            custom=variant.custom if variant.custom is not None else extra.custom,
         )
 
 

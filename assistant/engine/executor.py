@@ -1,8 +1,9 @@
 """Running Rasa-SDK actions: in process through rasa_sdk's executor, or on an action server.
 
 Either way the engine gets back events and dispatcher messages, and this module — not the
-action — checks them: only known event types, only declared slots. A bad event fails the
-action with `ActionFailed`, so nothing it asked for is half-applied.
+action — reads them into typed ones (`action_events.py`): only known event types with their
+fields, only the slots the domain declares. A bad event fails the action with `ActionFailed`,
+so nothing it asked for is half-applied.
 """
 
 from __future__ import annotations
@@ -10,30 +11,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx
 
+from assistant.engine.action_events import ActionResult, read_action_result
 from assistant.errors import ActionFailed, FlowError
-
-# Event types an action may return, and the fields each must carry.
-ALLOWED_EVENTS: dict[str, tuple[str, ...]] = {
-    "slot": ("name",),
-    "reset_slots": (),
-    "pause": (),
-    "resume": (),
-    "followup": ("name",),
-    "restart": (),
-    # Only `ActiveLoop(None)`: the action ends the flow it runs in (Rasa's way to end a form).
-    "active_loop": (),
-}
-
-
-@dataclass(frozen=True)
-class ActionResult:
-    events: list[dict[str, Any]]
-    responses: list[dict[str, Any]]
 
 
 class ActionRunner(Protocol):
@@ -46,25 +29,6 @@ class ActionRunner(Protocol):
     async def aclose(self) -> None: ...
 
 
-def check_events(action_name: str, events: list[Any], slots: set[str]) -> list[dict[str, Any]]:
-    checked: list[dict[str, Any]] = []
-    for event in events:
-        if not isinstance(event, dict):
-            raise ActionFailed(action_name, f"returned a non-event {type(event).__name__}")
-        kind = event.get("event")
-        if kind not in ALLOWED_EVENTS:
-            raise ActionFailed(action_name, f"returned an unsupported event {kind!r}")
-        missing = [name for name in ALLOWED_EVENTS[kind] if not event.get(name)]
-        if missing:
-            raise ActionFailed(action_name, f"{kind} event lacks {', '.join(missing)}")
-        if kind == "active_loop" and event.get("name") is not None:
-            raise ActionFailed(action_name, "may only end its flow (active_loop with no name)")
-        if kind == "slot" and event["name"] not in slots:
-            raise ActionFailed(action_name, f"set an undeclared slot {event['name']!r}")
-        checked.append(event)
-    return checked
-
-
 def _call(action_name: str, tracker: dict[str, Any], domain: dict[str, Any]) -> dict[str, Any]:
     return {
         "next_action": action_name,
@@ -73,6 +37,11 @@ def _call(action_name: str, tracker: dict[str, Any], domain: dict[str, Any]) -> 
         "domain": domain,
         "version": "3.1",
     }
+
+
+def _slots(domain: dict[str, Any]) -> set[str]:
+    """The slots an action may set: those of the domain it was given."""
+    return set(domain.get("slots") or ())
 
 
 class InProcessActionRunner:
@@ -114,7 +83,9 @@ class InProcessActionRunner:
             raise ActionFailed(action_name, str(exc)) from exc
         if result is None:
             raise ActionFailed(action_name, "the executor returned nothing")
-        return ActionResult(events=list(result.events), responses=list(result.responses))
+        return read_action_result(
+            action_name, result.events, result.responses, slots=_slots(domain)
+        )
 
     async def aclose(self) -> None:
         return None
@@ -123,9 +94,16 @@ class InProcessActionRunner:
 class HttpActionRunner:
     """A rasa_sdk action server (`python -m rasa_sdk --actions actions`) over HTTP."""
 
-    def __init__(self, endpoint: str, *, timeout_s: float = 10.0, names: set[str]) -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        timeout_s: float = 10.0,
+        names: set[str],
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self._endpoint = endpoint.rstrip("/")
-        self._client = httpx.AsyncClient(timeout=timeout_s)
+        self._client = httpx.AsyncClient(timeout=timeout_s, transport=transport)
         self._names = names
 
     def names(self) -> set[str]:
@@ -144,9 +122,18 @@ class HttpActionRunner:
             raise ActionFailed(
                 action_name, f"action server answered {response.status_code}: {detail}"
             )
-        body = response.json()
-        return ActionResult(
-            events=list(body.get("events") or []), responses=list(body.get("responses") or [])
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise ActionFailed(action_name, "action server answered no JSON") from exc
+        if not isinstance(body, dict):
+            kind = type(body).__name__
+            raise ActionFailed(action_name, f"action server answered a {kind}, not an object")
+        return read_action_result(
+            action_name,
+            body.get("events") or [],
+            body.get("responses") or [],
+            slots=_slots(domain),
         )
 
     async def aclose(self) -> None:

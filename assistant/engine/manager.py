@@ -18,9 +18,10 @@ from typing import Any, Protocol
 
 import anyio
 
+from assistant.engine.action_events import ActiveLoop, DispatcherMessage, Followup
 from assistant.engine.commands import CommandPolicy, CommandSource, needs_commands
 from assistant.engine.domain import Domain
-from assistant.engine.executor import ActionRunner, check_events
+from assistant.engine.executor import ActionRunner
 from assistant.engine.flows import FlowSet
 from assistant.engine.messages import BotMessage, TurnResult
 from assistant.engine.nlu.result import OUT_OF_SCOPE, ParseResult
@@ -340,16 +341,15 @@ class DialogueEngine:
                 )
                 continue
             outcome = await self.runner.run(current, tracker.as_rasa_dict(), self._domain_dict)
-            events = check_events(current, outcome.events, set(self.domain.slots))
-            for response in outcome.responses:
-                say(self._message_from_dispatcher(response, tracker))
+            for message in outcome.messages:
+                say(self._message_from_dispatcher(message, tracker))
             was_paused = tracker.paused
             before = dict(tracker.slots)
-            for event in events:
-                tracker.add(event)
-                if event["event"] == "followup":
-                    pending.append(str(event["name"]))
-                elif event["event"] == "active_loop" and not ended and tracker.stack:
+            for event in outcome.events:
+                tracker.add(event.as_tracker())
+                if isinstance(event, Followup):
+                    pending.append(event.name)
+                elif isinstance(event, ActiveLoop) and not ended and tracker.stack:
                     tracker.stack.pop()
                     ended = True
             if not ended and apply_corrections(self.flows, tracker, before):
@@ -364,25 +364,15 @@ class DialogueEngine:
         return ended
 
     def _message_from_dispatcher(
-        self, response: dict[str, Any], tracker: DialogueTracker
+        self, message: DispatcherMessage, tracker: DialogueTracker
     ) -> BotMessage:
-        """A dispatcher message (`utter_message` kwargs) as a bot message."""
-        template = response.get("response") or response.get("template")
-        custom = response.get("custom") or response.get("json_message") or None
-        if template:
-            values = {
-                **self._values(tracker),
-                **{k: v for k, v in response.items() if v is not None},
-            }
-            avoid = self._last_bot_text(tracker) if self.repair else None
-            return self.domain.render(
-                str(template), values, seed=self._seed(tracker), overrides=response, avoid=avoid
-            )
-        return BotMessage.from_data(
-            {
-                "text": response.get("text"),
-                "buttons": response.get("buttons") or (),
-                "image": response.get("image"),
-                "custom": custom,
-            }
+        """A dispatcher message as a bot message: a named response is rendered with the
+        message's other keyword arguments as values beside the slots."""
+        own = message.as_bot_message()
+        if message.response_name is None:
+            return own
+        values = {**self._values(tracker), **message.template_values()}
+        avoid = self._last_bot_text(tracker) if self.repair else None
+        return self.domain.render(
+            message.response_name, values, seed=self._seed(tracker), fallback=own, avoid=avoid
         )

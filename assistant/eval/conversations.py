@@ -51,8 +51,9 @@ from assistant.eval.judge import (
 
 if TYPE_CHECKING:
     from assistant.config import Settings
+    from assistant.engine.action_events import ActionResult
     from assistant.engine.embeddings import Embedder
-    from assistant.engine.executor import ActionResult, ActionRunner
+    from assistant.engine.executor import ActionRunner
     from assistant.engine.manager import DialogueEngine
     from assistant.engine.tracker import DialogueTracker
     from assistant.knowledge.service import Knowledge

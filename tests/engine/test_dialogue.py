@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from assistant.engine.action_events import check_events
 from assistant.engine.domain import load_domain
-from assistant.engine.executor import InProcessActionRunner, check_events
+from assistant.engine.executor import InProcessActionRunner
 from assistant.engine.flows import load_flows
 from assistant.engine.manager import DialogueEngine
 from assistant.engine.tracker import DialogueTracker
