@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -84,6 +86,33 @@ class Components:
     language_model: LanguageModel | None = None
     # Moves unclaimed hand-offs to the offline queue (`start_timers`).
     _timer: asyncio.Task[None] | None = field(default=None, repr=False)
+    # Seconds `warm` spent on each part, by name.
+    warmed: dict[str, float] = field(default_factory=dict)
+
+    def warm(self) -> dict[str, float]:
+        """Load what the first shopper would otherwise wait for: the embedding model (by
+        reading a message), the knowledge index, the catalog's search index and the
+        recommender. Run before the server says it is ready, so the first reply comes as
+        fast as any other. A part that fails to load is logged and loads on first use."""
+        parts: list[tuple[str, Callable[[], object]]] = [
+            ("nlu", lambda: self.dialogue.parser.parse("hello, where is my order?")),
+            ("knowledge", lambda: self.knowledge.find("how long does a refund take?")),
+            ("catalog", self.shopping.catalog.session),
+        ]
+        if self.shopping.recommender is not None:
+            parts.append(("recommender", self.shopping.recommender.kinds))
+        for name, load in parts:
+            started = time.perf_counter()
+            try:
+                load()
+            except Exception:  # the database may be away a moment: the first turn tries again
+                logger.warning("could not load the %s before the first turn", name, exc_info=True)
+                continue
+            self.warmed[name] = round(time.perf_counter() - started, 3)
+        logger.info(
+            "warmed up: %s", ", ".join(f"{name} {s:.2f} s" for name, s in self.warmed.items())
+        )
+        return dict(self.warmed)
 
     def start_timers(self) -> None:
         """Check for hand-offs nobody claimed in time, on every worker (each is moved once:

@@ -192,6 +192,8 @@ class ServerSection(_Section):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # text (one readable line a record) or json (JSON lines, for a log collector).
     log_format: Literal["text", "json"] = "text"
+    # Load models and indexes before taking requests, so the first reply is not slow.
+    warm: bool = True
 
 
 class StoreSection(_Section):

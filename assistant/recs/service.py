@@ -204,6 +204,12 @@ class StoreRecommender:
         self._fitted: Fitted | None = None
         self._lock = threading.Lock()
 
+    @property
+    def fitted_now(self) -> bool:
+        """Whether a fit is held that is young enough to use without refitting."""
+        fit = self._fitted
+        return fit is not None and time.monotonic() - fit.at <= self.max_age_s
+
     def fitted(self) -> CoOccurrenceRecommender:
         """The recommender, refitted first when its data is older than `max_age_s`."""
         return self._fit().recommender

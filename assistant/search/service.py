@@ -78,6 +78,11 @@ class CatalogSearch:
         self._rebuilding = False
         self._lock = threading.Lock()
 
+    @property
+    def built(self) -> bool:
+        """Whether the index is built (a search now costs no build)."""
+        return self._session is not None
+
     def session(self) -> SearchSession:
         """The search over the current catalog. The first call builds the index; once it is
         older than `max_age_s` a new one is built in the background while turns go on with

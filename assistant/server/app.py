@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -45,6 +46,9 @@ def create_app(settings: Settings, *, components: Components | None = None) -> F
             yield
             return
         built = await build_components(settings)
+        # Models and indexes loaded before the first request is taken: ready means fast.
+        if settings.server.warm:
+            await anyio.to_thread.run_sync(built.warm)
         built.start_timers()
         app.state.components = built
         try:

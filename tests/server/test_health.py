@@ -189,3 +189,16 @@ def test_readyz_reports_the_model_and_a_dead_one_degrades_without_failing(
     # What went wrong is logged once, for the operator.
     records = [r for r in caplog.records if r.name == LOGGER]
     assert len(records) == 1 and "Connect" in records[0].getMessage()
+
+
+def test_models_and_indexes_are_loaded_before_the_first_request(
+    make_settings: Callable[..., Settings], seeded_session_factory: object
+) -> None:
+    from assistant.server.app import create_app
+
+    with TestClient(create_app(make_settings(**{"server.warm": True}))) as client:
+        components = client.app.state.components  # type: ignore[attr-defined]
+        assert set(components.warmed) == {"nlu", "knowledge", "catalog", "recommender"}
+        assert all(seconds >= 0 for seconds in components.warmed.values())
+        assert components.shopping.catalog.built and components.shopping.recommender.fitted_now
+        assert client.get("/readyz").json()["status"] == "ready"
