@@ -27,6 +27,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     return {
         "log_level": settings.server.log_level,
         "ws_max_size": ws_max_size(settings),
+        "ws_per_message_deflate": settings.channels.websocket.compression,
         # The assistant's logging (assistant/logs.py: text or JSON, libraries quiet) applies
         # to uvicorn's records too, instead of uvicorn's own configuration.
         "log_config": None,

@@ -120,6 +120,9 @@ class RestChannel(_Section):
 class WebSocketChannel(_Section):
     enabled: bool = True
     max_frame_bytes: int = Field(16_384, ge=1024, le=1_048_576)
+    # permessage-deflate: chat frames are a few hundred bytes, which compression barely
+    # shrinks at a real CPU cost to the server; turn it on for slow, metered links.
+    compression: bool = False
 
 
 class ChannelsSection(_Section):

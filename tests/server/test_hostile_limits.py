@@ -61,3 +61,19 @@ def test_a_large_frame_gets_message_too_large_and_only_a_huge_one_closes(
         with pytest.raises(ConnectionClosedError) as closed:
             ws.recv(timeout=30)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+
+
+@pytest.mark.parametrize("compression", [False, True])
+def test_compression_is_negotiated_only_when_configured(
+    make_settings: Callable[..., Settings], compression: bool
+) -> None:
+    settings = make_settings(**{"channels.websocket.compression": compression})
+    with (
+        served(settings) as base,
+        connect(base.replace("http", "ws") + "/ws/chat", origin=ORIGIN["origin"]) as ws,  # type: ignore[arg-type]
+    ):
+        assert ws.response is not None
+        extensions = ws.response.headers.get("Sec-WebSocket-Extensions") or ""
+        assert ("permessage-deflate" in extensions) is compression
+        ws.send(json.dumps({"type": "hello"}))
+        assert _receive(ws)["type"] == "welcome"
