@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from actions.common import button, call
+from actions.common import button, call, part
 from actions.payments import money
 from actions.variant_choice import describe_options
 from assistant.backends.events import Event
@@ -85,17 +85,18 @@ def show_suggestions(
     state: SearchState,
     *,
     total: int,
-    intro: str | None = None,
+    intro: dict[str, Any] | None = None,
 ) -> None:
-    """A page of a suggestion: each card with its reason ("goes with your keyboard")."""
+    """A page of a suggestion: each card with its reason ("goes with your keyboard"), after
+    `intro` (a part of the message: the first page's own words) or the page's numbers."""
     start = state.shown - len(hits) + 1
-    head = intro or f"Here are {start}–{state.shown} of {total} suggestions {state.about}:"
-    lines = [head]
-    if total > state.shown:
-        lines.append("Say “show more” for more suggestions like these.")
+    head = intro or part(
+        "utter_suggestions_page", first=start, last=state.shown, total=total, about=state.about
+    )
     reasons = [state.reason(hit.item_id) for hit in hits]
     dispatcher.utter_message(
-        text="\n".join(lines),
+        response="utter_suggestions_more" if total > state.shown else "utter_suggestions",
+        head=head,
         json_message={
             "type": "product_cards",
             "text_form": "\n".join(

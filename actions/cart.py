@@ -41,20 +41,21 @@ class ActionAddToCart(Action):
             elif len(state.page) == 1:
                 hit = session.index.find(state.page[0])
         if hit is None:
-            dispatcher.utter_message(
-                text="Which item should I add? Use the “Add to cart” button on its card."
-            )
+            dispatcher.utter_message(response="utter_cart_which_item")
             return []
         if not hit.variant.available:
             dispatcher.utter_message(
-                text=f"Sorry, that {hit.product.name} ({describe_options(hit.variant.options)}) "
-                "is out of stock."
+                response="utter_cart_out_of_stock",
+                name=hit.product.name,
+                options=describe_options(hit.variant.options),
             )
             return []
         await record(tracker, "add_to_cart", hit=hit)
         dispatcher.utter_message(
-            text=f"Added to your cart: {hit.product.name} "
-            f"({describe_options(hit.variant.options)}), {money(hit.variant.price)}.",
+            response="utter_cart_added",
+            name=hit.product.name,
+            options=describe_options(hit.variant.options),
+            price=money(hit.variant.price),
             json_message={
                 "type": "add_to_cart",
                 "item_id": hit.item_id,

@@ -55,30 +55,30 @@ VERBS: dict[str, str] = {
 }
 
 
-# How a status reads after "Order #W1 ...": "is pending", "has an exchange requested".
-_STATUS_PHRASES = {
-    "pending (items modified)": "is pending, with its items changed",
-    "return requested": "has a return requested",
-    "exchange requested": "has an exchange requested",
+# The sentence that says an order's status ("Order #W1 has an exchange requested."), for the
+# statuses that do not read as "Order #W1 is {status}.".
+_STATUS_LINES = {
+    "pending (items modified)": "utter_order_status_items_modified",
+    "return requested": "utter_order_status_return_requested",
+    "exchange requested": "utter_order_status_exchange_requested",
+}
+# Those statuses as a state an order "is" in.
+_STATUS_STATES = {
+    "pending (items modified)": "pending, with its items changed",
+    "return requested": "awaiting a return",
+    "exchange requested": "awaiting an exchange",
 }
 
 
-def status_phrase(status: str) -> str:
-    """The status as the rest of a sentence about an order ("Order #W1 " + this)."""
-    return _STATUS_PHRASES.get(status, f"is {status}")
+def status_line(order_id: str, status: str) -> dict[str, Any]:
+    """The sentence that says an order's status, as a part of a message."""
+    name = _STATUS_LINES.get(status, "utter_order_status_is")
+    return part(name, order_id=order_id, status=status)
 
 
 def status_state(status: str) -> str:
     """The status as a state an order "is" in: "delivered", "awaiting an exchange"."""
-    phrase = _STATUS_PHRASES.get(status)
-    if phrase is None:
-        return status
-    return (
-        phrase.replace("has an ", "awaiting an ")
-        .replace("has a ", "awaiting a ")
-        .replace(" requested", "")
-        .removeprefix("is ")
-    )
+    return _STATUS_STATES.get(status, status)
 
 
 async def call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -172,6 +172,13 @@ def texts_since_flow_start(tracker: Tracker) -> list[str]:
         elif phase == 2 and kind == "slot" and event.get("name") == OFFER_SLOT:
             phase = 3 if event.get("value") else phase
     return list(reversed(texts))
+
+
+def part(response: str, **values: Any) -> dict[str, Any]:
+    """The response `response`, filled with `values`, given as the value of another response's
+    placeholder (or as one of a list of lines): a sentence of a message made of several, each
+    in the domain (see assistant/engine/domain.py)."""
+    return {"response": response, **values}
 
 
 def button(title: str, intent: str = "inform", **values: Any) -> dict[str, str]:

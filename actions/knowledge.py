@@ -17,13 +17,12 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from actions.common import button, latest_text, spelled_text
+from actions.common import latest_text, spelled_text
 from assistant.knowledge.answer import Finding
 
 # When the NLU did not take the message for a question about the store, an answer must be
 # closer still before it is given instead of the out-of-scope reply.
 FALLBACK_MIN_SIMILARITY = 0.5
-PERSON_BUTTON = button("Talk to a person", intent="human_handoff")
 
 
 async def find_answers(tracker: Tracker) -> list[Finding]:
@@ -47,9 +46,10 @@ def send_findings(dispatcher: CollectingDispatcher, findings: list[Finding]) -> 
         if finding.answer is not None:
             # An answer that says a person handles this, or that the assistant cannot,
             # comes with the way to reach one.
-            buttons = [PERSON_BUTTON] if finding.answer.needs_person else []
             dispatcher.utter_message(
-                text=finding.answer.text, json_message=finding.answer.as_custom(), buttons=buttons
+                response="utter_answer_person" if finding.answer.needs_person else "utter_answer",
+                answer=finding.answer.text,
+                json_message=finding.answer.as_custom(),
             )
         elif finding.missing:
             dispatcher.utter_message(

@@ -4,7 +4,6 @@ nothing after a no."""
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -12,11 +11,11 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
-    button,
     call,
     flow_of,
     item_label,
     orders,
+    part,
     total,
 )
 from actions.order_step import OrderStep
@@ -87,8 +86,10 @@ class ActionAskConfirmation(OrderStep, Action):
             current = order.address if order is not None else customer.address
             if current is not None and _address(tracker) == current:
                 dispatcher.utter_message(
-                    response="utter_address_unchanged",
-                    what=f"Order {order.id}" if order is not None else "Your default address",
+                    response="utter_address_unchanged"
+                    if order is None
+                    else "utter_order_address_unchanged",
+                    order_id=order.id if order is not None else None,
                     address=current.one_line(),
                 )
                 return [ActiveLoop(None)]
@@ -96,7 +97,6 @@ class ActionAskConfirmation(OrderStep, Action):
         dispatcher.utter_message(
             response="utter_ask_confirmation",
             details="\n".join(lines),
-            buttons=[button("Yes, go ahead", intent="affirm"), button("No", intent="deny")],
             json_message={"type": "change_summary", "flow": flow, "lines": lines},
         )
         return [SlotSet("change_token", uuid.uuid4().hex)]
@@ -192,37 +192,34 @@ class ActionApplyOrderChange(Action):
         return task_events({"order_id": order_id or None})
 
 
-def _outcome(flow: str, result: ChangeResult) -> str:
+def _outcome(flow: str, result: ChangeResult) -> dict[str, Any]:
+    """The sentence that says what the change did, as a part of `utter_change_done`."""
     order = result.order
     amount = result.amount_due
-    if flow == "cancel_order" and order is not None:
-        timing = result.details.get("refund_timing")
-        when = "immediately" if timing == "immediately" else "within 5 to 7 business days"
-        return f"Order {order.id} is cancelled; {money(-amount)} will be refunded {when}."
-    if flow == "return_order" and order is not None:
-        return (
-            f"The return for order {order.id} is requested; {money(-amount)} will be refunded "
-            "once the items are back. You'll get an email with instructions."
+    if order is not None and flow == "cancel_order":
+        if result.details.get("refund_timing") == "immediately":
+            return part("utter_cancelled_refund_now", order_id=order.id, amount=money(-amount))
+        return part("utter_cancelled_refund_later", order_id=order.id, amount=money(-amount))
+    if order is not None and flow == "return_order":
+        return part("utter_return_requested", order_id=order.id, amount=money(-amount))
+    if order is not None and flow in ("exchange_order", "modify_order_items"):
+        exchange = flow == "exchange_order"
+        if amount > 0:
+            name = "utter_exchange_requested_pay" if exchange else "utter_items_changed_pay"
+        elif amount < 0:
+            name = "utter_exchange_requested_back" if exchange else "utter_items_changed_back"
+        else:
+            name = "utter_exchange_requested_even" if exchange else "utter_items_changed_even"
+        return part(name, order_id=order.id, amount=money(abs(amount)))
+    if order is not None and flow == "modify_order_payment":
+        return part("utter_payment_changed", order_id=order.id)
+    if order is not None and flow == "modify_order_address":
+        return part(
+            "utter_order_address_changed", order_id=order.id, address=order.address.one_line()
         )
-    if flow == "exchange_order" and order is not None:
-        return f"The exchange for order {order.id} is requested ({_difference(amount)})."
-    if flow == "modify_order_items" and order is not None:
-        return f"Order {order.id} is updated ({_difference(amount)})."
-    if flow == "modify_order_payment" and order is not None:
-        return f"Order {order.id} is now paid with the new method."
-    if flow == "modify_order_address" and order is not None:
-        return f"Order {order.id} will ship to {order.address.one_line()}."
     if result.customer is not None and result.customer.address is not None:
-        return f"Your default address is now {result.customer.address.one_line()}."
-    return "Done."
-
-
-def _difference(amount: Decimal) -> str:
-    if amount > 0:
-        return f"you pay {money(amount)} more"
-    if amount < 0:
-        return f"you get {money(-amount)} back"
-    return "no price difference"
+        return part("utter_default_address_changed", address=result.customer.address.one_line())
+    return part("utter_change_made")
 
 
 class ActionDropOrderChange(Action):

@@ -257,13 +257,15 @@ OTHER_METHOD = re.compile(
 def _ask_method(
     dispatcher: CollectingDispatcher, tracker: Tracker, allowed: list[PaymentMethodView]
 ) -> list[EventType]:
-    purpose = {
-        "return_order": "Where should the refund go?",
-        "modify_order_payment": "Which payment method should the order use instead?",
-    }.get(flow_of(tracker), "Which payment method should pay or receive the price difference?")
+    flow = flow_of(tracker)
+    if flow == "return_order":
+        question = "utter_ask_refund_method"
+    elif flow == "modify_order_payment":
+        question = "utter_ask_new_payment_method"
+    else:
+        question = "utter_ask_payment_method"
     dispatcher.utter_message(
-        response="utter_ask_payment_method",
-        purpose=purpose,
+        response=question,
         buttons=[button(m.label, payment_method_id=m.id) for m in allowed],
     )
     return []

@@ -17,7 +17,8 @@ from actions.common import (
     order_card,
     order_headline,
     orders,
-    status_phrase,
+    part,
+    status_line,
     texts_since_flow_start,
 )
 from actions.payments import money
@@ -26,27 +27,28 @@ from assistant.backends.orders import OrderView, PaymentMethodView, ProductView
 from assistant.search.words import mentioned_values, names_product
 
 
-def _status_text(order: OrderView, methods: dict[str, PaymentMethodView]) -> tuple[str, str]:
-    """What the order card does not show (the status line, payments, reasons), and what it
-    does, as text (`text_form`: items, total, address, tracking) for channels without cards."""
-    lines = [f"Order {order.id} {status_phrase(order.status)}."]
+def _status_text(order: OrderView, methods: dict[str, PaymentMethodView]) -> tuple[list[Any], str]:
+    """What the order card does not show (the status line, payments, reasons), as lines of
+    the message, and what it does, as text (`text_form`: items, total, address, tracking) for
+    channels without cards."""
+    lines: list[Any] = [status_line(order.id, order.status)]
     for payment in order.payments:
         method = methods.get(payment.payment_method_id)
         label = method.label if method else payment.payment_method_id
         lines.append(f"{payment.transaction_type.title()}: {money(payment.amount)} ({label})")
     if order.cancel_reason:
-        lines.append(f"Cancelled because: {order.cancel_reason}.")
+        lines.append(part("utter_order_cancelled_because", reason=order.cancel_reason))
     if order.return_items:
-        lines.append(f"A return is requested for {len(order.return_items)} item(s).")
+        lines.append(part("utter_order_return_items", count=len(order.return_items)))
     if order.exchange_items:
-        lines.append(f"An exchange is requested for {len(order.exchange_items)} item(s).")
+        lines.append(part("utter_order_exchange_items", count=len(order.exchange_items)))
     shown = [f"• {item_label(item)}: {money(item.price)}" for item in order.items]
     shown.append(f"Total: {money(order.total)}. Address: {order.address.one_line()}.")
     tracking = [t for f in order.fulfilments for t in f.tracking_ids]
     if tracking:
         label = "Tracking numbers" if len(tracking) > 1 else "Tracking number"
         shown.append(f"{label}: {', '.join(tracking)}")
-    return "\n".join(lines), "\n".join(shown)
+    return lines, "\n".join(shown)
 
 
 class ActionOrderStatus(Action):
@@ -62,9 +64,13 @@ class ActionOrderStatus(Action):
             backend.get_order, str(tracker.get_slot("order_id")), customer_id=customer.id
         )
         methods = {m.id: m for m in customer.payment_methods}
-        text, shown = _status_text(order, methods)
+        lines, shown = _status_text(order, methods)
         # One message: the widget draws the card beside the text, REST appends its text form.
-        dispatcher.utter_message(text=text, json_message={**order_card(order), "text_form": shown})
+        dispatcher.utter_message(
+            response="utter_order_status",
+            lines=lines,
+            json_message={**order_card(order), "text_form": shown},
+        )
         return []
 
 
@@ -79,10 +85,10 @@ class ActionListOrders(Action):
         if not listed:
             dispatcher.utter_message(response="utter_no_orders")
             return []
-        lines = [f"You have {len(listed)} order{'s' if len(listed) > 1 else ''}:"]
-        lines += [f"• {order_headline(order)}" for order in listed]
         dispatcher.utter_message(
-            text="\n".join(lines),
+            response="utter_your_orders" if len(listed) > 1 else "utter_your_order",
+            count=len(listed),
+            orders="\n".join(f"• {order_headline(order)}" for order in listed),
             buttons=[
                 button(f"Details of {o.id}", intent="order_status", order_id=o.id)
                 for o in listed[:10]
@@ -121,17 +127,24 @@ class ActionProductInfo(Action):
             for v in product.variants
             if v.available and all(str(v.options.get(k)) in vs for k, vs in wanted.items())
         ]
-        values = sorted(v for vs in wanted.values() for v in vs)
-        asked = f" with {', '.join(values)}" if values else ""
+        # The option values the shopper named, if any: "No T-Shirt with black, L is …".
+        values = ", ".join(sorted(v for vs in wanted.values() for v in vs))
         if not available:
-            dispatcher.utter_message(text=f"No {product.name}{asked} is available right now.")
+            dispatcher.utter_message(
+                response="utter_product_none_with" if values else "utter_product_none",
+                product=product.name,
+                values=values,
+            )
             return []
-        lines = [
-            f"{len(available)} {product.name} option{'s are' if len(available) > 1 else ' is'} "
-            f"available{asked} right now:"
+        if len(available) > 1:
+            head = "utter_product_options_with" if values else "utter_product_options"
+        else:
+            head = "utter_product_option_with" if values else "utter_product_option"
+        lines: list[Any] = [
+            part(head, count=len(available), values=values),
+            *(f"• {describe_options(v.options)}: {money(v.price)}" for v in available[:20]),
         ]
-        lines += [f"• {describe_options(v.options)}: {money(v.price)}" for v in available[:20]]
         if len(available) > 20:
-            lines.append(f"…and {len(available) - 20} more.")
-        dispatcher.utter_message(text="\n".join(lines))
+            lines.append(part("utter_and_more", count=len(available) - 20))
+        dispatcher.utter_message(response="utter_product_info", product=product.name, lines=lines)
         return []

@@ -27,6 +27,7 @@ from actions.common import (
     latest_text,
     order_headline,
     orders,
+    part,
     status_state,
     texts_since_flow_start,
 )
@@ -334,14 +335,15 @@ async def price_difference(tracker: Tracker, order: OrderView) -> Decimal:
 
 async def eligible_methods(
     tracker: Tracker, order: OrderView, customer: CustomerView
-) -> tuple[list[PaymentMethodView], str]:
-    """The methods this flow allows, and why others are not offered."""
+) -> tuple[list[PaymentMethodView], dict[str, Any]]:
+    """The methods this flow allows, and why others are not offered (the rule, as a part of
+    a message)."""
     flow = flow_of(tracker)
     methods = list(customer.payment_methods)
     original = order.original_payment_method_id
     if flow == "return_order":
         allowed = [m for m in methods if m.id == original or m.source == "gift_card"]
-        return allowed, "refunds go to the original payment method or a gift card"
+        return allowed, part("utter_rule_refund_methods")
     if flow == "modify_order_payment":
         amount = order.payments[0].amount if order.payments else order.total
         allowed = [
@@ -349,10 +351,7 @@ async def eligible_methods(
             for m in methods
             if m.id != original and (m.source != "gift_card" or (m.balance or 0) >= amount)
         ]
-        return (
-            allowed,
-            "the new method must differ from the current one, and a gift card must cover the total",
-        )
+        return allowed, part("utter_rule_new_payment_method")
     difference = await price_difference(tracker, order)
     allowed = [m for m in methods if m.source != "gift_card" or (m.balance or 0) >= difference]
-    return allowed, "a gift card must cover the price difference"
+    return allowed, part("utter_rule_price_difference")

@@ -28,7 +28,7 @@ from actions.cards import (
     record,
     show_suggestions,
 )
-from actions.common import button, latest_text, payload_value
+from actions.common import button, latest_text, part, payload_value
 from actions.payments import money
 from actions.suggestions import answers_a_question, reads_as_suggestion, suggest
 from assistant.search.index import Hit
@@ -81,10 +81,7 @@ class ActionSearchProducts(Action):
             if outcome.kind == "unclear" and state is None and session.explained(text) < 1:
                 # Words the catalog does not know and no product it does ("a new car"):
                 # say so, rather than ask what they are looking for as if they had not said.
-                dispatcher.utter_message(
-                    text="I couldn't find anything like that in the catalog. Tell me a product "
-                    "the store sells, and any colour, size or budget you have in mind."
-                )
+                dispatcher.utter_message(response="utter_search_unknown_words")
                 return []
         else:
             outcome = session.turn(
@@ -166,28 +163,23 @@ def say(
     """What a search turn tells the shopper."""
     state = outcome.state
     if outcome.kind == "unclear":
-        dispatcher.utter_message(
-            text="What are you looking for? Tell me a product, and any colour, size or budget "
-            "you have in mind."
-        )
+        dispatcher.utter_message(response="utter_search_unclear")
     elif outcome.kind == "no_search":
-        dispatcher.utter_message(text="Tell me what you're looking for first, and I'll search.")
+        dispatcher.utter_message(response="utter_search_nothing_yet")
     elif outcome.kind == "out_of_range":
         dispatcher.utter_message(
-            text=f"I showed {outcome.total} {'item' if outcome.total == 1 else 'items'}; "
-            "which one do you mean?"
+            response="utter_search_shown_one" if outcome.total == 1 else "utter_search_shown",
+            total=outcome.total,
         )
     elif outcome.kind in ("results", "more") and state is not None:
         _results(dispatcher, outcome, state)
     elif outcome.kind == "no_more" and state is not None and state.suggested:
-        dispatcher.utter_message(
-            text=f"That's all I'd suggest {state.about}. Tell me what you're looking for and "
-            "I'll search the catalog."
-        )
+        dispatcher.utter_message(response="utter_suggestions_exhausted", about=state.about)
     elif outcome.kind == "no_more" and state is not None:
         dispatcher.utter_message(
-            text=f"That's all {outcome.total} {describe_terms(state.terms)}. Want to change "
-            "anything?"
+            response="utter_search_exhausted",
+            total=outcome.total,
+            terms=describe_terms(state.terms),
         )
     elif outcome.kind == "no_results":
         _no_results(dispatcher, outcome, session)
@@ -203,23 +195,23 @@ def _results(dispatcher: CollectingDispatcher, outcome: Outcome, state: SearchSt
         show_suggestions(dispatcher, outcome.hits, state, total=outcome.total)
         return
     if outcome.kind == "more":
-        head = f"Here are {start}–{state.shown} of {outcome.total}:"
+        head = part("utter_search_page", first=start, last=state.shown, total=outcome.total)
     else:
-        dropped = ""
-        if outcome.dropped:
-            said = ", ".join(_dropped_label(c) for c in outcome.dropped)
-            dropped = f"Without {said}: "
-        count = f"{outcome.total} {'match' if outcome.total == 1 else 'matches'}"
-        head = f"{dropped}{count} for {describe_terms(state.terms)}."
+        one = outcome.total == 1
         if outcome.read_as:
             # Some words were read as others ("blak"): the reading is said once, up front,
             # so a wrong guess shows at once.
-            head = f"{dropped}Reading that as {describe_terms(state.terms)}: {count}."
-    lines = [head]
-    if outcome.total > state.shown:
-        lines.append("Say “show more” for the next ones, or narrow it down.")
+            name = "utter_search_read_match" if one else "utter_search_read_matches"
+        else:
+            name = "utter_search_match" if one else "utter_search_matches"
+        head = part(name, total=outcome.total, terms=describe_terms(state.terms))
+        if outcome.dropped:
+            dropped = ", ".join(_dropped_label(c) for c in outcome.dropped)
+            head = part("utter_search_without", dropped=dropped, result=head)
+    more = outcome.total > state.shown
     dispatcher.utter_message(
-        text="\n".join(lines),
+        response="utter_search_results_more" if more else "utter_search_results",
+        head=head,
         json_message={
             "type": "product_cards",
             "text_form": "\n".join(card_line(start + n, hit) for n, hit in enumerate(outcome.hits)),
@@ -247,15 +239,14 @@ def _dropped_label(constraint: str) -> str:
 def _no_results(dispatcher: CollectingDispatcher, outcome: Outcome, session: SearchSession) -> None:
     state = outcome.state
     if outcome.unmet:
-        dispatcher.utter_message(text=f"I couldn't do that: {outcome.unmet}.")
+        dispatcher.utter_message(response="utter_search_cannot", unmet=outcome.unmet)
         return
     if state is None:
-        dispatcher.utter_message(text="Nothing in the catalog matches that.")
+        dispatcher.utter_message(response="utter_search_no_match")
         return
     terms = state.terms
-    lines = [f"Nothing matches {describe_terms(terms)}."]
-    if outcome.read_as:
-        lines = [f"Reading that as {describe_terms(terms)}: nothing matches."]
+    nothing = "utter_search_read_nothing" if outcome.read_as else "utter_search_nothing"
+    lines: list[Any] = [part(nothing, terms=describe_terms(terms))]
     buttons = []
     for relaxation in outcome.relaxations[:3]:
         lines.append(_relax_line(terms, relaxation))
@@ -267,9 +258,10 @@ def _no_results(dispatcher: CollectingDispatcher, outcome: Outcome, session: Sea
             )
         )
     if outcome.nearest:
-        lines.append("The closest matches:")
+        lines.append(part("utter_search_closest"))
     dispatcher.utter_message(
-        text="\n".join(lines),
+        response="utter_search_no_results",
+        lines=lines,
         buttons=buttons,
         json_message={
             "type": "product_cards",
@@ -283,28 +275,32 @@ def _no_results(dispatcher: CollectingDispatcher, outcome: Outcome, session: Sea
     )
 
 
-def _relax_line(terms: SearchTerms, relaxation: Relaxation) -> str:
-    label = constraint_label(terms, relaxation.constraint)
-    plural = "match" if relaxation.count == 1 else "matches"
-    return f"Without {label}: {relaxation.count} {plural}."
+def _relax_line(terms: SearchTerms, relaxation: Relaxation) -> dict[str, Any]:
+    return part(
+        "utter_search_without_match" if relaxation.count == 1 else "utter_search_without_matches",
+        dropped=constraint_label(terms, relaxation.constraint),
+        count=relaxation.count,
+    )
 
 
 def _details(dispatcher: CollectingDispatcher, hit: Hit, session: SearchSession) -> None:
     variant, product = hit.variant, hit.product
-    stock = "in stock" if variant.available else "out of stock right now"
-    lines = [f"{product.name}, {money(variant.price)}, {stock}."]
+    stock = "utter_product_in_stock" if variant.available else "utter_product_out_of_stock"
+    lines: list[Any] = [part(stock, name=product.name, price=money(variant.price))]
     options = [f"• {name}: {value}" for name, value in variant.options.items()]
     others = [v for v in product.variants if v.item_id != variant.item_id and v.available]
     if others:
         low = min(v.price for v in others)
         high = max(v.price for v in others)
-        span = money(low) if low == high else f"{money(low)} to {money(high)}"
-        lines.append(
-            f"It also comes in {len(others)} other available "
-            f"{'version' if len(others) == 1 else 'versions'}, {span}."
-        )
+        span: Any = money(low)
+        if low != high:
+            span = part("utter_price_range", low=money(low), high=money(high))
+        one = len(others) == 1
+        versions = "utter_product_other_version" if one else "utter_product_other_versions"
+        lines.append(part(versions, count=len(others), span=span))
     dispatcher.utter_message(
-        text="\n".join(lines),
+        response="utter_product_details",
+        lines=lines,
         json_message={
             "type": "product_cards",
             "text_form": "\n".join(options),
@@ -317,8 +313,8 @@ def _details(dispatcher: CollectingDispatcher, hit: Hit, session: SearchSession)
 
 def _compare(dispatcher: CollectingDispatcher, hits: list[Hit]) -> None:
     table = comparison(hits)
-    names = [f"{n + 1}. {h.product.name}" for n, h in enumerate(hits)]
-    lines = ["Side by side: " + " | ".join(names)]
+    names = " | ".join(f"{n + 1}. {h.product.name}" for n, h in enumerate(hits))
+    lines: list[Any] = [part("utter_compare_side_by_side", names=names)]
     rows: list[dict[str, Any]] = table["rows"]
     shown = []
     for row in rows:
@@ -326,7 +322,9 @@ def _compare(dispatcher: CollectingDispatcher, hits: list[Hit]) -> None:
         shown.append(f"• {row['label']}: {' | '.join(row['values'])}{mark}")
     same = [row["label"] for row in rows if not row["differs"]]
     if same:
-        lines.append(f"The same: {', '.join(same)}.")
+        lines.append(part("utter_compare_same", labels=", ".join(same)))
     dispatcher.utter_message(
-        text="\n".join(lines), json_message={**table, "text_form": "\n".join(shown)}
+        response="utter_comparison",
+        lines=lines,
+        json_message={**table, "text_form": "\n".join(shown)},
     )

@@ -37,13 +37,15 @@ RANKED = 100
 @dataclass
 class Plan:
     """What to show: the picks (a card and its reason each) and what they are, or else a
-    question to ask (and what its answer completes)."""
+    question to ask (and what its answer completes). `intro` and `question` are responses,
+    filled with `values`."""
 
     picks: list[tuple[Hit, str]] = field(default_factory=list)
     about: str = ""
     intro: str | None = None
     question: str | None = None
     asked: dict[str, Any] | None = None
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 def alike(
@@ -67,11 +69,8 @@ def alike(
     others = _cards(session, kinds.alike(product_id), terms, kinds)
     picks = _alternate(same, others)
     if not picks:
-        return Plan(
-            question=f"I have nothing else quite like the {name}. What would you like it to "
-            "do differently?"
-        )
-    return Plan(picks, about=f"like the {name}", intro=f"Here's more like the {name}:")
+        return Plan(question="utter_suggest_nothing_alike", values={"name": name})
+    return Plan(picks, about=f"like the {name}", intro="utter_suggest_alike", values={"name": name})
 
 
 def complement(
@@ -84,13 +83,10 @@ def complement(
     if not picks:
         if found:
             return Plan(
-                question=f"Nothing to go with the {what} fits {describe_terms(terms)}. "
-                "Could you loosen it a little?"
+                question="utter_suggest_complement_filtered",
+                values={"name": what, "terms": describe_terms(terms)},
             )
-        return Plan(
-            question=f"I don't know what goes with the {what} yet. What would you like to "
-            "use with it?"
-        )
+        return Plan(question="utter_suggest_complement_unknown", values={"name": what})
     return Plan(picks, about=f"to go with your {what}")
 
 
@@ -111,28 +107,25 @@ def gift(
         label = " and ".join(kinds.products[p].name for p in named[:2] if p in kinds.products)
         found = [Pick(p, 1.0, {"kind": "interest", "interest": label}) for p in named]
         interest = label
-    who = recipient or "they"
     if not found:
-        does = f"does {recipient}" if recipient else "do they"
-        question = f"What {does} like? Tell me a hobby or an interest and I'll find a gift."
         if asked_again:
-            question = (
-                f"I have nothing I'd pick for that. What else {does} enjoy? Or say what "
-                "you're looking for and I'll search the catalog."
-            )
+            question = "utter_suggest_gift_none" if recipient else "utter_suggest_gift_none_they"
+        else:
+            question = "utter_suggest_gift_ask" if recipient else "utter_suggest_gift_ask_they"
         return Plan(
             question=question,
             asked=None
             if asked_again
             else {"kind": "gift", "recipient": recipient, "terms": terms.as_dict()},
+            values={"recipient": recipient},
         )
     picks = _cards(session, found, terms, kinds)
     if not picks:
         return Plan(
-            question=f"Nothing for {interest} lovers fits {describe_terms(terms)}. Could "
-            "you go a little higher?"
+            question="utter_suggest_gift_filtered",
+            values={"interest": interest, "terms": describe_terms(terms)},
         )
-    about = f"for {who} ({interest})" if recipient else f"for someone into {interest}"
+    about = f"for {recipient} ({interest})" if recipient else f"for someone into {interest}"
     return Plan(picks, about=about)
 
 
@@ -177,23 +170,18 @@ async def personal(
     picks = _cards(session, found, terms, kinds)
     if picks:
         return Plan(picks, about="for you")
-    return popular(
-        session,
-        terms,
-        intro="I don't know your taste yet, so here's what's popular. What are you shopping "
-        "for, or who is it for?",
-    )
+    return popular(session, terms, intro="utter_suggest_popular_unknown_taste")
 
 
 def popular(session: SearchSession, terms: SearchTerms, *, intro: str) -> Plan:
-    """The best sellers, one of each product."""
+    """The best sellers, one of each product, after `intro` (a response)."""
     hits = session.index.best_versions(None, terms, limit=MAX_LISTED)
     if not hits:
-        return Plan(question=f"Nothing fits {describe_terms(terms)}. Could you loosen it?")
+        return Plan(
+            question="utter_suggest_popular_filtered", values={"terms": describe_terms(terms)}
+        )
     return Plan(
-        [(hit, "popular in the store") for hit in hits],
-        about="from what's popular",
-        intro=intro if intro[-1] in "?.:" else intro + ":",
+        [(hit, "popular in the store") for hit in hits], about="from what's popular", intro=intro
     )
 
 

@@ -28,7 +28,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.cards import show_suggestions
-from actions.common import call, latest_text, payload_value
+from actions.common import call, latest_text, part, payload_value
 from actions.suggestion_plans import Plan, alike, complement, gift, personal, popular
 from assistant.recs.kinds import Kinds
 from assistant.search.followups import pointed_at
@@ -96,7 +96,7 @@ async def suggest(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Ev
     shopping = services.current().shopping
     recommender = shopping.recommender
     if recommender is None:
-        dispatcher.utter_message(text="I have no suggestions to offer right now.")
+        dispatcher.utter_message(response="utter_no_suggestions")
         return []
     session = await shopping.catalog.current()
     kinds = await call(recommender.kinds)
@@ -106,7 +106,7 @@ async def suggest(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Ev
     if like is not None:
         hit = session.index.find(str(like))
         if hit is None:
-            dispatcher.utter_message(text="I can't find that item any more.")
+            dispatcher.utter_message(response="utter_suggestion_item_gone")
             return []
         plan = alike(session, kinds, hit.product.id, SearchTerms(), anchor=hit)
     elif state is not None and _answering(tracker, state):
@@ -190,7 +190,7 @@ async def _plan(
         who = f"your {recipient.group(1)}" if recipient and "my " in recipient.group(0) else ""
         return gift(session, kinds, text, constraints, who, named=named)
     if _POPULAR.search(lowered):
-        return popular(session, constraints, intro="Here's what's popular in the store")
+        return popular(session, constraints, intro="utter_suggest_popular")
     talked = _mentioned_before(tracker, session, state)
     return await personal(tracker, session, kinds, constraints, talked=talked)
 
@@ -233,7 +233,7 @@ def _mentioned_before(
 
 def _say(dispatcher: CollectingDispatcher, session: SearchSession, plan: Plan) -> list[EventType]:
     if plan.question is not None:
-        dispatcher.utter_message(text=plan.question)
+        dispatcher.utter_message(response=plan.question, **plan.values)
         if plan.asked is None:
             return [SlotSet("search", None)]
         return [SlotSet("search", SearchState(SearchTerms(), asked=plan.asked).as_dict())]
@@ -241,6 +241,6 @@ def _say(dispatcher: CollectingDispatcher, session: SearchSession, plan: Plan) -
     page = tuple(item for item, _ in listed[: session.page_size])
     state = SearchState(SearchTerms(), len(page), page, None, listed, plan.about)
     hits = session.index.hits(page)
-    intro = plan.intro or f"Here's what I'd suggest {plan.about}:"
+    intro = part(plan.intro or "utter_suggestions_intro", about=plan.about, **plan.values)
     show_suggestions(dispatcher, hits, state, total=len(listed), intro=intro)
     return [SlotSet("search", state.as_dict())]

@@ -168,7 +168,7 @@ def test_on_the_action_server_answers_come_from_the_configured_model(
     finally:
         server.close()
     (response,) = body["responses"]
-    assert response["text"] == rewrite, body
+    assert response["answer"] == rewrite, body
     assert response["custom"]["generated"] is True
     (request,) = fake.requests
     assert "<passages>" in request["messages"][-1]["content"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,7 @@ from assistant.backends.orders import (
     ProductView,
     VariantView,
 )
+from assistant.engine.domain import load_domain
 from assistant.search.words import mentioned_values, names_product
 
 KEYBOARD = ProductView(
@@ -186,9 +188,11 @@ def test_an_address_typed_without_commas_is_read_by_its_street_suffix_and_state(
     ],
 )
 def test_status_lines_read_as_sentences(status: str, sentence: str) -> None:
-    from actions.common import status_phrase, status_state
+    from actions.common import status_line, status_state
 
-    assert f"Order #W1 {status_phrase(status)}." == sentence
+    domain = load_domain(Path(__file__).resolve().parents[2] / "actions" / "domain.yml")
+    line = status_line("#W1", status)
+    assert domain.render("utter_order_status", {"lines": [line]}).text == sentence
     # After "is": never a bare "is exchange requested".
     assert "requested" not in status_state(status)
 

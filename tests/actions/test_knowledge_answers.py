@@ -63,8 +63,8 @@ def test_two_questions_in_one_message_get_two_answers_in_order(
     shipping, paying = _run(
         action, "how long does shipping take and can I pay with paypal?", knowledge, session_factory
     )
-    assert "3 to 5 business days" in shipping["text"]
-    assert "PayPal" in paying["text"]
+    assert "3 to 5 business days" in shipping["answer"]
+    assert "PayPal" in paying["answer"]
     for message in (shipping, paying):
         assert message["custom"]["type"] == "answer" and _sources(message)
     assert set(_sources(shipping)).isdisjoint(_sources(paying))
@@ -94,7 +94,7 @@ def test_a_covered_and_an_uncovered_question_each_get_their_reply(
         knowledge,
         session_factory,
     )
-    assert "5 to 7 business days" in answered["text"] and _sources(answered)
+    assert "5 to 7 business days" in answered["answer"] and _sources(answered)
     assert refused["response"] == "utter_not_covered" and "final" in refused["topic"]
 
 
