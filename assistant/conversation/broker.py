@@ -16,13 +16,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
-from assistant.conversation.events import (
-    RESYNC,
-    BrokerEvent,
-    BrokerEventError,
-    event_json,
-    read_event,
-)
+from assistant.conversation.events import RESYNC, BrokerEvent, BrokerEventError, read_event
 
 logger = logging.getLogger(__name__)
 
@@ -197,7 +191,7 @@ class RedisBroker(InMemoryBroker):
         if self._connected.is_set():
             try:
                 await self._redis.publish(
-                    f"{self.CHANNEL_PREFIX}{conversation_id}", event_json(event)
+                    f"{self.CHANNEL_PREFIX}{conversation_id}", event.model_dump_json()
                 )
                 return
             except Exception as exc:  # Redis went away: this worker's sockets still hear it

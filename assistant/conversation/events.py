@@ -96,7 +96,3 @@ def read_event(data: str | bytes | dict[str, Any]) -> BrokerEvent:
         problem = exc.errors()[0]
         where = ".".join(str(part) for part in problem["loc"]) or "event"
         raise BrokerEventError(f"not a broker event: {where}: {problem['msg']}") from exc
-
-
-def event_json(event: BrokerEvent) -> str:
-    return event.model_dump_json()

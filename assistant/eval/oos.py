@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.engine.flows import FlowSet, load_flows
-from assistant.engine.manager import DialogueEngine, Parser
+from assistant.engine.manager import Parser
 from assistant.engine.nlu.model import OUT_OF_SCOPE, NLUModel
 from assistant.engine.nlu.result import ParseResult
 from assistant.eval.nlu import BaselineClassifier, EvalDataError, load_bitext, load_intent_map
@@ -254,14 +254,10 @@ async def _through_engine(
     progress: Callable[[str], None] | None,
 ) -> list[set[str]]:
     """Each message as the first of its own conversation; what each started."""
-    from assistant.backends.sql_orders import SqlOrderBackend
-    from assistant.engine.domain import load_domain
-    from assistant.engine.executor import InProcessActionRunner
+    from assistant.eval.demo_engine import demo_engine
     from assistant.eval.retrieval import temporary_index
-    from assistant.eval.store_copies import StoreCopies
     from assistant.knowledge.documents import read_knowledge_base
-    from assistant.knowledge.service import Knowledge
-    from assistant.services import SEARCH_FLOW, ActionServices, build_shopping
+    from assistant.services import SEARCH_FLOW
 
     chunks, _ = read_knowledge_base(settings.path("knowledge_base"))
     parser: Parser = _Parsed(model, [m.text for m in messages])
@@ -269,20 +265,10 @@ async def _through_engine(
         tempfile.TemporaryDirectory(prefix="aisle-oos-") as workdir,
         temporary_index(chunks, embedder, "eval-oos") as index,
     ):
-        copies = StoreCopies(settings.path(settings.store.seed_path), Path(workdir))
-        sessions, db_engine = copies.copy("oos")
+        engine, _, _, _, dispose = demo_engine(
+            settings, parser, embedder, Path(workdir), documents=index, search_flow=SEARCH_FLOW
+        )
         try:
-            orders = SqlOrderBackend(sessions)
-            shopping = build_shopping(settings, sessions, orders, embedder=embedder)
-            services = ActionServices(orders, Knowledge(index, embedder), shopping)
-            engine = DialogueEngine(
-                parser=parser,
-                domain=load_domain(settings.path(settings.dialogue.domain)),
-                flows=load_flows(settings.path(settings.dialogue.flows)),
-                runner=InProcessActionRunner(settings.dialogue.actions_package, services=services),
-                assistant_name=settings.assistant.name,
-                search_flow=SEARCH_FLOW,
-            )
             found: list[set[str]] = []
             for number, message in enumerate(messages, 1):
                 tracker = engine.new_tracker(f"oos-{number}")
@@ -292,7 +278,7 @@ async def _through_engine(
                     progress(f"{number}/{len(messages)} messages")
             return found
         finally:
-            db_engine.dispose()
+            dispose()
 
 
 def _false_out_of_scope(

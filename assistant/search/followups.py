@@ -130,28 +130,29 @@ _MAGNITUDE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*-?\s*([a-z\"]*)")
 def magnitude(value: str) -> float | None:
     """How big an option value is, comparable within one option: "1.5 liters" 1500, "500ml"
     500, "XL" 5, "13-inch" 13; None when it has no size."""
-    lowered = value.strip().lower()
-    if lowered in _SIZE_WORDS:
-        return _SIZE_WORDS[lowered]
-    match = _MAGNITUDE.match(lowered)
-    if match is None:
-        return None
-    number, unit = float(match.group(1)), match.group(2)
-    return number * _UNITS.get(unit, 1.0)
+    measured = _measure(value.strip().lower())
+    return None if measured is None else measured[0]
 
 
 def sized(values: Iterable[str]) -> bool:
     """Whether an option's values are sizes: nearly all of them a size word ("XL",
     "medium") or a number in a unit of size ("1.5 liters", "13-inch", "2-piece", "1000"),
     at least two different. Hours, degrees or bars are measures, not sizes."""
-    found = [value.strip().lower() for value in values]
-    sizes = [magnitude(value) for value in found if _is_size(value)]
+    found = [_measure(value.strip().lower()) for value in values]
+    sizes = [size for size, of_size in filter(None, found) if of_size]
     return bool(found) and len(sizes) >= 0.8 * len(found) and len(set(sizes)) >= 2
 
 
-def _is_size(value: str) -> bool:
-    match = _MAGNITUDE.match(value)
-    return value in _SIZE_WORDS or (match is not None and match.group(2) in _SIZE_UNITS)
+def _measure(lowered: str) -> tuple[float, bool] | None:
+    """A stripped, lowercased value's magnitude and whether it is a size (a size word, or a
+    number in a unit of size); None when it has no magnitude."""
+    if lowered in _SIZE_WORDS:
+        return _SIZE_WORDS[lowered], True
+    match = _MAGNITUDE.match(lowered)
+    if match is None:
+        return None
+    number, unit = float(match.group(1)), match.group(2)
+    return number * _UNITS.get(unit, 1.0), unit in _SIZE_UNITS
 
 
 def pointed_at(text: str) -> list[int]:

@@ -1,6 +1,8 @@
-// The typed payloads of bot messages (`custom`, docs/protocol.md) as DOM: product cards in a
-// carousel, a comparison table, an order card, an answer's sources. Text via textContent only.
-import { safeUrl } from "./markdown.js";
+// A stored message as DOM (`messageNode`), the widget's and the agents' console's alike, with
+// the typed payloads of bot messages (`custom`, docs/protocol.md): product cards in a carousel,
+// a comparison table, an order card, an answer's sources. Text via textContent only, Markdown
+// through markdown.js.
+import { renderMarkdown, safeUrl } from "./markdown.js";
 
 export function el(tag, cls, text) {
   const node = document.createElement(tag);
@@ -186,4 +188,53 @@ export function ratingPrompt(ctx, onRate) {
     box.appendChild(b);
   }
   return box;
+}
+
+function handoffNotice(t, custom, text) {
+  if (custom.status === "requested") return text || t.handoffRequested;
+  if (custom.status === "joined") return t.joined(custom.agent || t.supportTeam);
+  if (custom.status === "offline") return text || t.teamAway;
+  if (custom.status === "email") return text || t.emailRecorded;
+  return text || t.backWithBot;
+}
+
+// A message's text: the shopper's as typed, anyone else's as Markdown, an agent's under a name.
+function textBubble(m, custom, ctx, agentName) {
+  const bubble = el("div", "bubble");
+  if (m.role === "agent") bubble.appendChild(el("span", "who", m.author || agentName || ctx.t.supportTeam));
+  if (m.role === "user") bubble.appendChild(document.createTextNode(m.text));
+  else {
+    const text = el("div");
+    text.appendChild(renderMarkdown(m.text, { base: ctx.base, sources: custom && custom.sources }));
+    bubble.appendChild(text);
+  }
+  return bubble;
+}
+
+/*
+ * One stored message as the shopper sees it: `.aisle-msg` (a notice for a hand-off or a
+ * rating) with its text, its image, its typed payload and its quick replies (`.aisle-replies`).
+ * custom: m.custom or null; kind: its type. opts: agentName, the name on an agent's message
+ * without an author (else t.supportTeam); bubble, a node shown in place of the text;
+ * onReply(b), a quick reply pressed (none: its buttons do nothing).
+ */
+export function messageNode(m, custom, kind, ctx, { agentName, bubble, onReply } = {}) {
+  const notice = kind === "handoff" || kind === "rating";
+  const node = el("div", `aisle-msg aisle-${m.role}${notice ? " aisle-notice" : ""}`);
+  node.dataset.seq = String(m.seq);
+  if (bubble) node.appendChild(bubble);
+  else if (kind === "handoff") node.appendChild(el("div", "bubble", handoffNotice(ctx.t, custom, m.text)));
+  else if (m.text) node.appendChild(textBubble(m, custom, ctx, agentName));
+  const src = m.image && safeUrl(m.image, ctx.base);
+  if (src) { const img = el("img"); img.alt = ""; img.src = src; node.appendChild(img); }
+  if (kind === "product_cards" && custom.cards && custom.cards.length) node.appendChild(productCards(custom, ctx));
+  else if (kind === "product_comparison") node.appendChild(comparison(custom, ctx));
+  else if (kind === "order_summary") node.appendChild(orderSummary(custom, ctx));
+  else if (kind === "answer" && custom.sources && custom.sources.length) node.appendChild(sources(custom, ctx));
+  if (m.buttons && m.buttons.length) {
+    const group = el("div", "aisle-replies");
+    for (const b of m.buttons) group.appendChild(button(b.title, "aisle-reply", onReply && (() => onReply(b))));
+    node.appendChild(group);
+  }
+  return node;
 }

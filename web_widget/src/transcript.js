@@ -3,18 +3,10 @@
 // always last), drafts of replies being written, the rating prompt and "not sent" notes; and
 // the typing indicator under it. It decides nothing about seqs: the caller passes each message
 // once, in order.
-import { renderMarkdown, safeUrl } from "./markdown.js";
-import { button, comparison, el, orderSummary, productCards, ratingPrompt, sources } from "./rich.js";
+import { renderMarkdown } from "./markdown.js";
+import { button, el, messageNode, ratingPrompt } from "./rich.js";
 
 const TYPING_TIMEOUT_MS = 30000;
-
-function handoffNotice(t, custom, text) {
-  if (custom.status === "requested") return text || t.handoffRequested;
-  if (custom.status === "joined") return t.joined(custom.agent || t.supportTeam);
-  if (custom.status === "offline") return text || t.teamAway;
-  if (custom.status === "email") return text || t.emailRecorded;
-  return text || t.backWithBot;
-}
 
 /*
  * ctx: rich.js's context ({t, lang, base, send}); greeting: Markdown or empty. on: reply(title,
@@ -56,39 +48,11 @@ export function createTranscript({ ctx, greeting }, on) {
     log.prepend(node);
   }
 
-  function bubbleFor(m, custom, agentName) {
-    const bubble = el("div", "bubble");
-    if (m.role === "agent") bubble.appendChild(el("span", "who", m.author || agentName || t.supportTeam));
-    if (m.role === "user") bubble.appendChild(document.createTextNode(m.text));
-    else {
-      const text = el("div");
-      text.appendChild(renderMarkdown(m.text, { base, sources: custom && custom.sources }));
-      bubble.appendChild(text);
-    }
-    return bubble;
-  }
-
-  function messageNode(m, custom, kind, agentName) {
-    const notice = kind === "handoff" || kind === "rating";
-    const node = el("div", `aisle-msg aisle-${m.role}${notice ? " aisle-notice" : ""}`);
-    node.dataset.seq = String(m.seq);
-    if (kind === "handoff") node.appendChild(el("div", "bubble", handoffNotice(t, custom, m.text)));
-    else if (m.text) node.appendChild(bubbleFor(m, custom, agentName));
-    const src = m.image && safeUrl(m.image, base);
-    if (src) { const img = el("img"); img.alt = ""; img.src = src; node.appendChild(img); }
-    if (kind === "product_cards" && custom.cards && custom.cards.length) node.appendChild(productCards(custom, ctx));
-    else if (kind === "product_comparison") node.appendChild(comparison(custom, ctx));
-    else if (kind === "order_summary") node.appendChild(orderSummary(custom, ctx));
-    else if (kind === "answer" && custom.sources && custom.sources.length) node.appendChild(sources(custom, ctx));
-    if (m.buttons && m.buttons.length) {
-      const group = el("div", "aisle-replies");
-      for (const b of m.buttons) {
-        // The set is disabled by the next message: keep the keyboard in the conversation.
-        group.appendChild(button(b.title, "aisle-reply", () => on.reply(b.title, b.payload)));
-      }
-      node.appendChild(group);
-      lastReplies = group;
-    }
+  function stored(m, custom, kind, agentName) {
+    // The set of replies is disabled by the next message: keep the keyboard in the conversation.
+    const node = messageNode(m, custom, kind, ctx, { agentName, onReply: (b) => on.reply(b.title, b.payload) });
+    const replies = node.querySelector(":scope > .aisle-replies");
+    if (replies) lastReplies = replies;
     if (!node.childNodes.length) node.classList.add("aisle-empty");
     return node;
   }
@@ -111,7 +75,7 @@ export function createTranscript({ ctx, greeting }, on) {
         node.dataset.seq = String(m.seq);
         scrollDown();
       } else {
-        place(messageNode(m, custom, kind, agentName));
+        place(stored(m, custom, kind, agentName));
       }
     },
 

@@ -2,19 +2,8 @@
 // markdown.js) and stylesheet classes: product cards, order cards, comparisons, sources. The
 // shopper's buttons are shown but disabled: the agent reads them, never presses them.
 import { LANGUAGES as WIDGET_LANGUAGES } from "../i18n.js";
-import { renderMarkdown, safeUrl } from "../markdown.js";
-import { button, comparison, el, orderSummary, productCards, sources } from "../rich.js";
+import { el, messageNode } from "../rich.js";
 import { clock } from "./format.js";
-
-function handoffNotice(custom, text, wt) {
-  switch (custom.status) {
-    case "requested": return text || wt.handoffRequested;
-    case "joined": return wt.joined(custom.agent || wt.supportTeam);
-    case "offline": return text || wt.teamAway;
-    case "email": return text || wt.emailRecorded;
-    default: return text || wt.backWithBot;
-  }
-}
 
 export function createTranscript({ t, lang }) {
   const wt = WIDGET_LANGUAGES[lang] || WIDGET_LANGUAGES.en;
@@ -32,43 +21,16 @@ export function createTranscript({ t, lang }) {
     return log.scrollHeight - log.scrollTop - log.clientHeight < 80;
   }
 
-  function body(m, custom) {
-    const bubble = el("div", "bubble");
-    if (m.role === "agent") bubble.appendChild(el("span", "who", m.author || wt.supportTeam));
-    if (m.role === "user") bubble.appendChild(document.createTextNode(m.text));
-    else {
-      const text = el("div");
-      text.appendChild(renderMarkdown(m.text, { base, sources: custom && custom.sources }));
-      bubble.appendChild(text);
-    }
-    return bubble;
-  }
-
   function render(m) {
     const custom = m.custom && typeof m.custom === "object" ? m.custom : null;
     const kind = custom && custom.type;
-    const notice = kind === "handoff" || kind === "rating";
-    const node = el("div", `aisle-msg aisle-${m.role}${notice ? " aisle-notice" : ""}`);
-    node.dataset.seq = String(m.seq);
+    const bubble = kind === "rating" ? el("div", "bubble", m.text || `★ ${custom.score}/5`) : null;
+    const node = messageNode(m, custom, kind, ctx, { bubble });
     node.dataset.role = m.role;
-    const label = notice ? "" : t.roles[m.role] || m.role;
+    const label = kind === "handoff" || kind === "rating" ? "" : t.roles[m.role] || m.role;
     const when = m.created_at ? clock(m.created_at, lang) : "";
     const meta = [label, when].filter(Boolean).join(" · ");
-    if (meta) node.appendChild(el("span", "ac-meta", meta));
-    if (kind === "handoff") node.appendChild(el("div", "bubble", handoffNotice(custom, m.text, wt)));
-    else if (kind === "rating") node.appendChild(el("div", "bubble", m.text || `★ ${custom.score}/5`));
-    else if (m.text) node.appendChild(body(m, custom));
-    const src = m.image && safeUrl(m.image, base);
-    if (src) { const img = el("img"); img.alt = ""; img.src = src; node.appendChild(img); }
-    if (kind === "product_cards" && custom.cards && custom.cards.length) node.appendChild(productCards(custom, ctx));
-    else if (kind === "product_comparison") node.appendChild(comparison(custom, ctx));
-    else if (kind === "order_summary") node.appendChild(orderSummary(custom, ctx));
-    else if (kind === "answer" && custom.sources && custom.sources.length) node.appendChild(sources(custom, ctx));
-    if (m.buttons && m.buttons.length) {
-      const group = el("div", "aisle-replies");
-      for (const b of m.buttons) group.appendChild(button(b.title, "aisle-reply"));
-      node.appendChild(group);
-    }
+    if (meta) node.prepend(el("span", "ac-meta", meta));
     // What the shopper could press, shown but inert here; the carousel's arrows still scroll.
     node.querySelectorAll("button").forEach((b) => {
       if (!b.closest(".carousel-nav")) b.disabled = true;
