@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import zipcodes
 
 from assistant.backends.orders import AddressView, CustomerView, OrderView
+from assistant.config.store import OrderIds
 
 STATES = {
     "alabama": "AL",
@@ -208,7 +209,6 @@ _DEFAULT_WORDS = re.compile(
     r"|address (?:on|in|of) (?:my|the) (?:account|profile|file)|(?:address )?on file)\b",
     re.IGNORECASE,
 )
-_ORDER_NUMBER = re.compile(r"#?\b(w\d{7})\b", re.IGNORECASE)
 
 
 def known_address_named(
@@ -217,6 +217,7 @@ def known_address_named(
     *,
     changing: str | None = None,
     orders: Sequence[OrderView] = (),
+    order_ids: OrderIds | None = None,
 ) -> str | None:
     """Which offered address the words name, if exactly one: the default ("the address on my
     account"), another order's ("same as order #W1234567"), or the only one in a city the
@@ -227,7 +228,7 @@ def known_address_named(
     options = {key: value for key, value in options.items() if key != f"order:{changing}"}
     if "default" in options and _DEFAULT_WORDS.search(text):
         return "default"
-    numbers = {f"#{match.upper()}" for match in _ORDER_NUMBER.findall(text)}
+    numbers = set((order_ids or OrderIds()).find_all(text))
     # "The same as order #W8277957": the offered address that order went to, which may be
     # offered as the default one.
     went_to = {o.address for o in orders if o.id in numbers and o.id != changing}

@@ -69,11 +69,14 @@ class ActionAuthenticate(Action):
         zips = [
             m.group(1) for m in _ZIP.finditer(text) if address is None or m.group(1) != address.zip
         ]
-        pairs = name_pairs(text)
+        ids = backend.order_ids
+        pairs = name_pairs(text, ids)
         if zips and not pairs:
             # "Sorry, the zip is 98187" after a name and zip not found: the name said before.
             earlier = texts_since_flow_start(tracker)[:-1]
-            pairs = next((found for said in reversed(earlier) if (found := name_pairs(said))), [])
+            pairs = next(
+                (found for said in reversed(earlier) if (found := name_pairs(said, ids))), []
+            )
         for zip_code in zips:
             for first, last in pairs:
                 try:
@@ -120,7 +123,7 @@ class ActionSignIn(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         text = latest_text(tracker)
-        named = bool(_ZIP.search(text)) and bool(name_pairs(text))
+        named = bool(_ZIP.search(text)) and bool(name_pairs(text, orders().order_ids))
         if tracker.get_slot("customer_id") or not (_emails(tracker, text) or named):
             return []
         events = await ActionAuthenticate().run(dispatcher, tracker, domain)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -122,7 +121,8 @@ def offered_order(tracker: Tracker) -> str | None:
                 return None
             seen_user = True
         elif event.get("event") == "bot" and seen_user:
-            found = set(re.findall(r"#W\d{7}", str(event.get("text") or "")))
+            ids = services.current().orders.order_ids
+            found = set(ids.find_all(str(event.get("text") or "")))
             return found.pop() if len(found) == 1 else None
     return None
 
@@ -159,7 +159,9 @@ def texts_since_flow_start(tracker: Tracker) -> list[str]:
                 break
             text = str(event.get("text") or "")
             # A question asked on the way ("can the refund go to my gift card?") says no fact.
-            if phase != 0 or not asks_about(text):
+            entities = (event.get("parse_data") or {}).get("entities") or []
+            numbered = any(e.get("entity") == "order_id" for e in entities)
+            if phase != 0 or not asks_about(text, names_order=numbered):
                 texts.append(text)
             if phase == 4:
                 break

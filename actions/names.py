@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.config.store import OrderIds
+
 # Words that carry no identity in a product or person name.
 _STOP = {
     "a",
@@ -105,9 +107,11 @@ _STOP = {
 }
 
 
-def name_pairs(text: str) -> list[tuple[str, str]]:
-    """Candidate (first, last) name pairs in a message, most likely first."""
-    cleaned = re.sub(r"\S+@\S+|#?\bW\d{7}\b|\d+", " ", text)
+def name_pairs(text: str, order_ids: OrderIds | None = None) -> list[tuple[str, str]]:
+    """Candidate (first, last) name pairs in a message, most likely first; order numbers (in
+    the store's format) and emails are not names."""
+    numbers = (order_ids or OrderIds()).entity_regex()
+    cleaned = re.sub(rf"\S+@\S+|{numbers}|\d+", " ", text, flags=re.IGNORECASE)
     tokens = re.findall(r"[A-Za-z][A-Za-z'\-]*", cleaned)
     kept = [t for t in tokens if t.lower() not in _STOP]
     pairs = [(kept[i], kept[i + 1]) for i in range(len(kept) - 1)]

@@ -44,7 +44,6 @@ from actions.order_task import (
 )
 from actions.payments import mentioned_methods, payment_sources
 from assistant.backends.orders import (
-    CANCEL_REASONS,
     OrderView,
     PaymentMethodView,
 )
@@ -312,7 +311,8 @@ class ActionValidateCancelReason(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        if tracker.get_slot("cancel_reason") in CANCEL_REASONS:
+        accepted = [reason.reason for reason in orders().cancel_reasons]
+        if tracker.get_slot("cancel_reason") in accepted:
             return []
         dispatcher.utter_message(response="utter_invalid_cancel_reason")
         return [SlotSet("cancel_reason", None)]
@@ -341,6 +341,7 @@ class ActionAskAddress(OrderStep, Action):
             options,
             changing=str(changing) if changing else None,
             orders=known,
+            order_ids=orders().order_ids,
         )
         if named is not None and parse_address(latest_text(tracker)) is None:
             return [SlotSet("address", asdict(options[named][1]))]

@@ -45,6 +45,8 @@ from actions.order_task import (
 from actions.payments import mentioned_methods, payment_sources
 from actions.variant_choice import choose_variant
 from assistant.backends.orders import AddressView, OrderPolicyError, OrderView
+from assistant.config.store import CancelReason
+from assistant.config.store import reason_in as store_reason_in
 from assistant.engine.slots import set_by_latest_message
 
 # What each order flow collects that a message may settle at any step.
@@ -59,23 +61,6 @@ FLOW_FACTS: dict[str, frozenset[str]] = {
     "change_default_address": frozenset({"address"}),
 }
 # Why an order is cancelled, in the shopper's words; the first that matches wins.
-_REASONS = (
-    (
-        "ordered by mistake",
-        re.compile(
-            r"\b(mistake\w*|by accident|accident(al)?ly|wrong (one|item|thing|order|size)|"
-            r"didn'?t mean to|did not mean to|duplicate|ordered (it )?twice|double ordered)\b"
-        ),
-    ),
-    (
-        "no longer needed",
-        re.compile(
-            r"\b((do ?n'?t|do not|no longer|won'?t|will not|not) (really )?(need|want|use)\w*|"
-            r"no need|not needed|anymore|any more|changed my mind|change of mind|"
-            r"got (it|one) (elsewhere|already)|already (have|got|bought))\b"
-        ),
-    ),
-)
 # A message that takes back something said before: "no, I meant ...", "actually ...".
 CORRECTION = re.compile(
     r"\b(no|nope|wait|actually|sorry|meant|mean|instead|wrong|rather|not that|mixed (them|it) up|"
@@ -100,10 +85,10 @@ def heard_later_fact(tracker: Tracker) -> bool:
     return any(name in _LATER_FACTS for name in set_by_latest_message(tracker.events))
 
 
-def reason_in(text: str) -> str | None:
-    """The cancellation reason a message gives, if it gives one."""
-    lowered = text.lower().replace("’", "'")
-    return next((reason for reason, pattern in _REASONS if pattern.search(lowered)), None)
+def reason_in(text: str, reasons: tuple[CancelReason, ...] | None = None) -> str | None:
+    """The cancellation reason a message gives, if it gives one of the store's (`reasons`,
+    else those the order backend accepts)."""
+    return store_reason_in(text, orders().cancel_reasons if reasons is None else reasons)
 
 
 def _corrected_zip(text: str, address: dict[str, Any] | None) -> dict[str, Any] | None:

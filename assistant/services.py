@@ -26,10 +26,11 @@ from assistant.backends.events import EventStore, SqlEventStore
 from assistant.backends.orders import OrderBackend
 from assistant.backends.sql_orders import SqlOrderBackend
 from assistant.config import RecommendationsSection, Settings
+from assistant.config.store import CancelReason
 from assistant.conversation.broker import Broker, InMemoryBroker, RedisBroker
 from assistant.conversation.service import ConversationService
 from assistant.conversation.summary import HandoffSummaries
-from assistant.engine.domain import load_domain
+from assistant.engine.domain import Domain, load_domain
 from assistant.engine.embeddings import CachingEmbedder, Embedder, embedder_from_settings
 from assistant.engine.executor import (
     ActionRunner,
@@ -39,6 +40,7 @@ from assistant.engine.executor import (
 )
 from assistant.engine.flows import load_flows
 from assistant.engine.manager import DialogueEngine
+from assistant.errors import ConfigError
 from assistant.knowledge.service import Knowledge
 from assistant.knowledge.vector_store import close_vector_store, vector_store_from_settings
 from assistant.llm import LanguageModel, build_language_model
@@ -145,6 +147,15 @@ def build_runner(
     return InProcessActionRunner(package, services=ActionServices(orders, knowledge, shopping))
 
 
+def build_orders(settings: Settings, sessions: sessionmaker[Session]) -> SqlOrderBackend:
+    """The order backend on the store's tables, with its order numbers and cancel reasons."""
+    return SqlOrderBackend(
+        sessions,
+        order_ids=settings.store.order_ids,
+        cancel_reasons=settings.store.cancel_reasons,
+    )
+
+
 def build_shopping(
     settings: Settings,
     sessions: sessionmaker[Session],
@@ -231,7 +242,9 @@ def build_knowledge(
     answerer = None
     if language_model is not None:
         answerer = GroundedAnswerer(
-            language_model, GroundingGuard(embedder), store_name=settings.assistant.name
+            language_model,
+            GroundingGuard(embedder, order_ids=settings.store.order_ids),
+            store_name=settings.assistant.name,
         )
     return Knowledge(index, embedder, answerer=answerer)
 
@@ -247,7 +260,7 @@ def build_dialogue(
     from assistant.engine.command_model import CommandGenerator
     from assistant.engine.nlu.model import NLUModel
 
-    nlu = NLUModel.load(settings.nlu_model_path, embedder)
+    nlu = NLUModel.load(settings.nlu_model_path, embedder, order_ids=settings.store.order_ids)
     commands = None
     if language_model is not None and settings.llm.commands:
         commands = CommandGenerator(
@@ -256,9 +269,11 @@ def build_dialogue(
             timeout_s=settings.llm.commands_timeout_s,
         )
     flows = load_flows(settings.path(settings.dialogue.flows))
+    domain = load_domain(settings.path(settings.dialogue.domain))
+    check_cancel_buttons(domain, settings.store.cancel_reasons)
     return DialogueEngine(
         parser=nlu,
-        domain=load_domain(settings.path(settings.dialogue.domain)),
+        domain=domain,
         flows=flows,
         runner=runner,
         assistant_name=settings.assistant.name,
@@ -269,12 +284,31 @@ def build_dialogue(
     )
 
 
+def check_cancel_buttons(domain: Domain, reasons: tuple[CancelReason, ...]) -> None:
+    """Every button of the domain that gives a cancel reason gives one the store accepts."""
+    from assistant.engine.nlu.payload import parse_payload
+
+    accepted = {reason.reason for reason in reasons}
+    for name, variants in domain.responses.items():
+        for button in (button for variant in variants for button in variant.buttons):
+            parsed = parse_payload(str(button["payload"]))
+            given = (
+                [e.value for e in parsed.entities if e.entity == "cancel_reason"] if parsed else []
+            )
+            for value in given:
+                if value not in accepted:
+                    raise ConfigError(
+                        f"{name}: the button {button['title']!r} gives the cancel reason "
+                        f"{value!r}, which store.cancel_reasons does not list"
+                    )
+
+
 async def build_components(settings: Settings) -> Components:
     db_engine = make_engine(
         settings.database_url, echo=settings.database.echo, pool_size=settings.database.pool_size
     )
     sessions = make_session_factory(db_engine)
-    orders = SqlOrderBackend(sessions)
+    orders = build_orders(settings, sessions)
     # One embedding model for the NLU and the knowledge base.
     embedder = CachingEmbedder(embedder_from_settings(settings), max_entries=EMBEDDING_CACHE)
     vector_store = vector_store_from_settings(settings)
@@ -299,7 +333,11 @@ async def build_components(settings: Settings) -> Components:
     if language_model is not None and settings.llm.summaries:
         from assistant.conversation.handoff_summary import ModelSummaryWriter
 
-        writer = ModelSummaryWriter(language_model, store_name=settings.assistant.name)
+        writer = ModelSummaryWriter(
+            language_model,
+            store_name=settings.assistant.name,
+            order_ids=settings.store.order_ids,
+        )
     return Components(
         settings=settings,
         db_engine=db_engine,
@@ -311,7 +349,7 @@ async def build_components(settings: Settings) -> Components:
         vector_store=vector_store,
         orders=orders,
         knowledge=knowledge,
-        summaries=HandoffSummaries(conversations, writer),
+        summaries=HandoffSummaries(conversations, writer, order_ids=settings.store.order_ids),
         events=shopping.events or SqlEventStore(sessions),
         rate_limiter=RateLimiter.from_settings(settings),
         shopping=shopping,
@@ -338,7 +376,7 @@ def action_services_from_settings(settings: Settings) -> ActionServices:
 
     engine = make_engine(settings.database_url, echo=settings.database.echo)
     sessions = make_session_factory(engine)
-    orders = SqlOrderBackend(sessions)
+    orders = build_orders(settings, sessions)
     embedder = CachingEmbedder(embedder_from_settings(settings))
     model = openai_model(settings) if settings.llm.provider == LLMProvider.openai else None
     knowledge = build_knowledge(settings, vector_store_from_settings(settings), embedder, model)

@@ -13,23 +13,14 @@ repeating a key with the same arguments returns the first result and changes not
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
+from assistant.config.store import CancelReason, OrderIds
 from assistant.errors import AisleError
 
-# The store's order numbers as shoppers and the assistant write them: "#W2378156".
-ORDER_ID = re.compile(r"#W\d{7}\b")
-CANCEL_REASONS = ("no longer needed", "ordered by mistake")
 PAYMENT_SOURCE_NAMES = {"credit_card": "credit card", "paypal": "PayPal", "gift_card": "gift card"}
-
-
-def normalise_order_id(order_id: str) -> str:
-    """The store's spelling of an order id: shoppers type "w2378156" or "# W2378156" for
-    "#W2378156"."""
-    return "#" + order_id.strip().lstrip("#").strip().upper()
 
 
 # -- errors ------------------------------------------------------------------------------------
@@ -247,6 +238,10 @@ class ChangeResult:
 
 
 class OrderBackend(Protocol):
+    # The store's ways: how it writes order numbers, the reasons it accepts to cancel.
+    order_ids: OrderIds
+    cancel_reasons: tuple[CancelReason, ...]
+
     # Authentication.
     def find_customer_by_email(self, email: str) -> str: ...
 

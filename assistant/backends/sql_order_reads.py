@@ -21,9 +21,9 @@ from assistant.backends.orders import (
     PaymentMethodNotFound,
     ProductNotFound,
     ProductView,
-    normalise_order_id,
 )
 from assistant.backends.sql_order_views import customer_view, order_view, product_view
+from assistant.config.store import DEMO_CANCEL_REASONS, CancelReason, OrderIds
 from assistant.persistence.models.store import (
     Address,
     Customer,
@@ -53,9 +53,9 @@ def load_customer(session: Session, customer_id: str) -> Customer:
     return customer
 
 
-def load_order(session: Session, order_id: str, customer_id: str) -> Order:
-    """The customer's order; another customer's is "not found" too, so ids do not leak."""
-    normalised = normalise_order_id(order_id)
+def load_order(session: Session, normalised: str, customer_id: str) -> Order:
+    """The customer's order (its id in the store's spelling); another customer's is "not
+    found" too, so ids do not leak."""
     order = session.scalars(
         select(Order).where(Order.id == normalised).options(*_ORDER_LOAD)
     ).first()
@@ -76,8 +76,16 @@ def load_method(session: Session, customer_id: str, method_id: str) -> PaymentMe
 class SqlOrderReads:
     """The reads of `OrderBackend` on the store tables; `SqlOrderBackend` adds the writes."""
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        order_ids: OrderIds | None = None,
+        cancel_reasons: tuple[CancelReason, ...] = DEMO_CANCEL_REASONS,
+    ) -> None:
         self._factory = session_factory
+        self.order_ids = order_ids or OrderIds()
+        self.cancel_reasons = cancel_reasons
 
     # Authentication.
 
@@ -118,7 +126,7 @@ class SqlOrderReads:
 
     def get_order(self, order_id: str, *, customer_id: str) -> OrderView:
         with self._factory() as session:
-            return order_view(load_order(session, order_id, customer_id))
+            return order_view(load_order(session, self.order_ids.normalise(order_id), customer_id))
 
     def list_orders(self, customer_id: str) -> list[OrderView]:
         with self._factory() as session:

@@ -21,12 +21,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from assistant.backends.orders import (
-    CANCEL_REASONS,
     AddressView,
     ChangeResult,
     InvalidCancelReason,
     PaymentMethodNotAllowed,
-    normalise_order_id,
 )
 from assistant.backends.sql_order_changes import write_change
 from assistant.backends.sql_order_reads import SqlOrderReads, load_customer, load_method, load_order
@@ -84,9 +82,10 @@ class SqlOrderBackend(SqlOrderReads):
     ) -> ChangeResult:
         def apply(session: Session, order: Order) -> _Outcome:
             require_status(order, PENDING, "cancelling")
-            if reason not in CANCEL_REASONS:
+            allowed = [accepted.reason for accepted in self.cancel_reasons]
+            if reason not in allowed:
                 raise InvalidCancelReason(
-                    f"{reason!r} is not a reason to cancel", details={"allowed": CANCEL_REASONS}
+                    f"{reason!r} is not a reason to cancel", details={"allowed": allowed}
                 )
             # What each method paid, net of refunds: τ²-bench refunds every history line,
             # which after a payment change would refund the replaced method a second time.
@@ -320,7 +319,7 @@ class SqlOrderBackend(SqlOrderReads):
         customer_id: str,
         key: str,
     ) -> ChangeResult:
-        normalised = normalise_order_id(order_id)
+        normalised = self.order_ids.normalise(order_id)
 
         def run(session: Session) -> ChangeResult:
             order = load_order(session, normalised, customer_id)

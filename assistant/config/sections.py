@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from assistant.config.recs import RecsParams
+from assistant.config.store import DEMO_CANCEL_REASONS, CancelReason, OrderIds
 from assistant.config.values import parse_ranges, rate, zone
 
 
@@ -201,6 +202,17 @@ class ServerSection(_Section):
 
 class StoreSection(_Section):
     seed_path: str = "knowledge_base/store/db.json"
+    # How the store writes order numbers, and the reasons it accepts to cancel one.
+    order_ids: OrderIds = OrderIds()
+    cancel_reasons: tuple[CancelReason, ...] = Field(DEMO_CANCEL_REASONS, min_length=1)
+
+    @field_validator("cancel_reasons")
+    @classmethod
+    def _distinct(cls, reasons: tuple[CancelReason, ...]) -> tuple[CancelReason, ...]:
+        names = [reason.reason for reason in reasons]
+        if len(set(names)) != len(names):
+            raise ValueError("each cancel reason may be listed once")
+        return reasons
 
 
 class SecuritySection(_Section):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from assistant.backends.orders import ORDER_ID
+from assistant.config.store import OrderIds
 from assistant.conversation.summary import ConversationFacts
 from assistant.engine.numbers import facts_in
 from assistant.errors import LanguageModelError
@@ -22,8 +22,16 @@ MAX_CHARS = 600
 
 
 class ModelSummaryWriter:
-    def __init__(self, model: LanguageModel, *, store_name: str, max_tokens: int = 120) -> None:
+    def __init__(
+        self,
+        model: LanguageModel,
+        *,
+        store_name: str,
+        max_tokens: int = 120,
+        order_ids: OrderIds | None = None,
+    ) -> None:
         self.model = model
+        self.order_ids = order_ids or OrderIds()
         self.store_name = store_name
         self.max_tokens = max_tokens
         self._system = load_prompt("summary.txt")
@@ -44,19 +52,20 @@ class ModelSummaryWriter:
             logger.info("no model summary: %s", exc.message)
             return None
         text = " ".join(text.split())
-        problem = unsupported(text, transcript)
+        problem = unsupported(text, transcript, self.order_ids)
         if problem:
             logger.info("model summary refused: %s", problem)
             return None
         return text
 
 
-def unsupported(text: str, transcript: str) -> str:
+def unsupported(text: str, transcript: str, order_ids: OrderIds | None = None) -> str:
     """Why `text` cannot stand as a summary of `transcript`; empty when it can."""
     if not text:
         return "empty"
     if len(text) > MAX_CHARS:
         return f"longer than {MAX_CHARS} characters"
-    invented = sorted(set(ORDER_ID.findall(text)) - set(ORDER_ID.findall(transcript)))
+    ids = order_ids or OrderIds()
+    invented = sorted(set(ids.find_all(text)) - set(ids.find_all(transcript)))
     invented += sorted(facts_in(text) - facts_in(transcript))
     return f"not in the conversation: {', '.join(invented)}" if invented else ""

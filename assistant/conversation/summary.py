@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from assistant.backends.orders import ORDER_ID
+from assistant.config.store import OrderIds
 from assistant.conversation import repository as repo
 from assistant.conversation.repository import MessageRecord
 from assistant.conversation.service import ConversationService
@@ -84,12 +84,16 @@ def transcript(records: Sequence[MessageRecord]) -> str:
 
 
 def facts_of(
-    records: Sequence[MessageRecord], *, reason: str | None, slots: dict[str, Any]
+    records: Sequence[MessageRecord],
+    *,
+    reason: str | None,
+    slots: dict[str, Any],
+    order_ids: OrderIds | None = None,
 ) -> ConversationFacts:
     shopper = [r.text or "" for r in records if r.role == "user"]
     orders: dict[str, None] = {}
     for record in records:
-        for order_id in ORDER_ID.findall(record.text or ""):
+        for order_id in (order_ids or OrderIds()).find_all(record.text or ""):
             orders[order_id] = None
     customer_id = slots.get("customer_id")
     customer_name = slots.get("customer_name")
@@ -112,9 +116,11 @@ class HandoffSummaries:
         writer: SummaryWriter | None = None,
         *,
         remember: int = 256,
+        order_ids: OrderIds | None = None,
     ) -> None:
         self.conversations = conversations
         self.writer = writer
+        self.order_ids = order_ids or OrderIds()
         self.remember = remember
         self._cache: OrderedDict[tuple[str, int], Summary] = OrderedDict()
 
@@ -124,7 +130,7 @@ class HandoffSummaries:
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
-        records, facts = await self.conversations.read(lambda s: _read(s, info.id))
+        records, facts = await self.conversations.read(lambda s: _read(s, info.id, self.order_ids))
         summary = Summary(facts.text(), generated=False, facts=facts)
         if self.writer is not None and records:
             written = await self.writer.write(transcript(records[-TRANSCRIPT_MESSAGES:]), facts)
@@ -136,7 +142,9 @@ class HandoffSummaries:
         return summary
 
 
-def _read(session: Session, conversation_id: str) -> tuple[list[MessageRecord], ConversationFacts]:
+def _read(
+    session: Session, conversation_id: str, order_ids: OrderIds
+) -> tuple[list[MessageRecord], ConversationFacts]:
     conversation = repo.get_conversation(session, conversation_id=conversation_id)
     if conversation is None:
         raise ConversationNotFound(f"no conversation {conversation_id}")
@@ -148,4 +156,5 @@ def _read(session: Session, conversation_id: str) -> tuple[list[MessageRecord], 
     ]
     handoff = repo.latest_handoff(session, conversation_id=conversation_id)
     slots = repo.slot_values(session, conversation_id=conversation_id)
-    return records, facts_of(records, reason=handoff.reason if handoff else None, slots=slots)
+    reason = handoff.reason if handoff else None
+    return records, facts_of(records, reason=reason, slots=slots, order_ids=order_ids)

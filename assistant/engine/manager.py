@@ -125,7 +125,12 @@ class DialogueEngine:
         fill_slots(self.domain, tracker, parse)
         corrected = apply_corrections(self.flows, tracker, before)
         # A question ("can the refund go to another card?") is answered, not read for facts.
-        listened = self.repair and not asks_about(text) and await self._listen(tracker, result)
+        numbered = any(entity.entity == "order_id" for entity in parse.entities)
+        listened = (
+            self.repair
+            and not asks_about(text, names_order=numbered)
+            and await self._listen(tracker, result)
+        )
         # What it heard corrected an earlier answer or settled a later step: the message was
         # about this task, not a new request or a question beside it.
         corrected = corrected or listened

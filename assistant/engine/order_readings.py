@@ -39,13 +39,17 @@ def order_reading_of(flows: FlowSet, tracker: DialogueTracker, parse: ParseResul
     unsure = parse.intent == OUT_OF_SCOPE and bool(ranking) and ranking[0][0] != OUT_OF_SCOPE
     if tracker.active is not None and tracker.active.waiting is not None:
         return _another_task(flows, tracker, parse) if unsure else parse
-    numbered = any(entity.entity == ORDER_ENTITY for entity in parse.entities)
-    if changes_own_purchase(parse.text) and not asks_about(parse.text):
+    numbered = _numbered(parse)
+    if changes_own_purchase(parse.text) and not asks_about(parse.text, names_order=numbered):
         # "Return everything I bought": only when the likeliest reading is an order task.
         ranking = tuple(pair for pair in ranking if pair[0] != parse.intent)[:1]
     elif numbered or (names_own_order(parse.text) and not asks_about(parse.text)):
         pass  # an order of theirs: its likeliest order task, however far down
-    elif unsure and changes_named_thing(parse.text) and not asks_about(parse.text):
+    elif (
+        unsure
+        and changes_named_thing(parse.text)
+        and not asks_about(parse.text, names_order=numbered)
+    ):
         # "Exchange my camera to a lower resolution": the likeliest reading, an order task.
         ranking = ranking[:1]
     else:
@@ -61,7 +65,11 @@ def _another_task(flows: FlowSet, tracker: DialogueTracker, parse: ParseResult) 
     """While a step waits: "then I'd like to cancel the bookshelf" in the middle of changing
     it asks for another order task, when that is the likeliest reading, another flow's."""
     active = tracker.active.flow if tracker.active is not None else None
-    if active is None or not changes_named_thing(parse.text) or asks_about(parse.text):
+    if (
+        active is None
+        or not changes_named_thing(parse.text)
+        or asks_about(parse.text, names_order=_numbered(parse))
+    ):
         return parse
     # The first order task among the two likeliest ("stop" may stand before "cancel").
     for intent, confidence in parse.ranking[:2]:
@@ -110,7 +118,7 @@ def order_task_over_search(
     top = ranked[0] if parse.intent == OUT_OF_SCOPE and ranked else parse.intent
     if flows.for_intent(top) != search_flow:
         return parse  # only a search stands aside for the shopper's own items
-    if not acts_on_own_items(parse.text) or asks_about(parse.text):
+    if not acts_on_own_items(parse.text) or asks_about(parse.text, names_order=_numbered(parse)):
         return parse
     if asks_for_person(parse.text):
         return parse  # a person wins over any task
@@ -119,3 +127,8 @@ def order_task_over_search(
         if other is not None and ORDER_ENTITY in flows.collects(other):
             return replace(parse, intent=intent, confidence=confidence)
     return parse
+
+
+def _numbered(parse: ParseResult) -> bool:
+    """Whether the message names an order by its number."""
+    return any(entity.entity == ORDER_ENTITY for entity in parse.entities)

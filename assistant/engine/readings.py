@@ -147,7 +147,7 @@ def leaves(text: str) -> bool:
     return bool(_LEAVES.match(text))
 
 
-# "The camera I ordered", "#W2378156", "my skateboard and coffee maker order", "my pending
+# "The camera I ordered", "my skateboard and coffee maker order", "my pending
 # order", "the order with the lamp", "…it's not shipped yet": a particular order of the
 # shopper's, so a request about it. ("Can I cancel my order if…?", "…my next order?" ask
 # about the policy: answered, then offered.)
@@ -157,7 +157,7 @@ _NOT_AN_ITEM = r"(?:my|your|will|would|can|could|should|is|was|be|to|of|on|for|i
 _PERSONAL = re.compile(
     # ("…something I ordered" is any of them: a question about the policy.)
     r"\b(?:(?<!something )(?<!anything )(?<!items )(?<!an item )(?<!what )"
-    r"(?:i|we) (?:just |recently )?(?:ordered|bought|purchased|got|received)|#?w\d{7}"
+    r"(?:i|we) (?:just |recently )?(?:ordered|bought|purchased|got|received)"
     rf"|my\s+(?!{_GENERIC_ORDER})(?:(?!{_NOT_AN_ITEM})[a-z-]+\s+){{1,4}}(?:order|purchase)"
     r"|(?:my|the) (?:order|purchase) (?:with|containing) (?:the|my)\s+\w+"
     # "…it's not shipped yet": the state of one order as it is now (not "if it's shipped").
@@ -227,11 +227,12 @@ def names_own_order(text: str) -> bool:
     return bool(_OWN_ORDERS.search(text))
 
 
-def asks_about(text: str) -> bool:
+def asks_about(text: str, *, names_order: bool = False) -> bool:
     """Whether a message asks about something (how, whether, what) rather than asking for
     it to be done: "can I return a used item?" does, "return my shoes", "can you cancel
-    my order" and "I don't need the camera I ordered, can I cancel?" do not."""
-    if _PERSONAL.search(text):
+    my order" and "I don't need the camera I ordered, can I cancel?" do not, nor does one
+    that names an order by its number (`names_order`: the NLU found one)."""
+    if names_order or _PERSONAL.search(text):
         return False
     if _WONDERS.search(text):
         return True

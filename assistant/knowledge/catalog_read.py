@@ -208,6 +208,17 @@ def read_catalog(path: Path, mapping: Mapping[str, str], *, name: str | None = N
     return result
 
 
+def catalog_rows(path: Path, mapping: Mapping[str, str]) -> list[dict[str, str]]:
+    """Each row's mapped fields as text (field -> value, "" when empty), after the mapping is
+    checked against the header; for a caller that builds something other than chunks."""
+    header, records = _read_csv(path)
+    check_mapping(mapping, header)
+    return [
+        {f: (record.get(column) or "").strip() for f, column in mapping.items()}
+        for record in records
+    ]
+
+
 # -- reading -----------------------------------------------------------------------------------
 
 

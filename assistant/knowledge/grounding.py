@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.backends.orders import ORDER_ID
+from assistant.config.store import OrderIds
 from assistant.engine.embeddings import Embedder
 from assistant.engine.numbers import facts_in
 from assistant.knowledge.index import Hit, tokenize
@@ -113,8 +113,9 @@ def _why(check: SentenceCheck) -> str:
 
 
 class GroundingGuard:
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Embedder, *, order_ids: OrderIds | None = None) -> None:
         self.embedder = embedder
+        self.order_ids = order_ids or OrderIds()
 
     def check(self, answer: str, passages: Sequence[Passage]) -> Verdict:
         if not passages:
@@ -141,7 +142,7 @@ class GroundingGuard:
                 | {term for term in _terms(text) if not _has_term(source_lower, term)}
                 # The store's documents never speak for a shopper's order, even when a
                 # document (or an injection in one) names it.
-                | set(ORDER_ID.findall(text))
+                | set(self.order_ids.find_all(text))
             )
             cited = citations(claim)
             checks.append(

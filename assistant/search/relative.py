@@ -14,6 +14,7 @@ from assistant.search.followups import (
     SIZE_FIRST,
     SMALLER,
     magnitude,
+    sized,
 )
 from assistant.search.index import CatalogIndex, Hit
 from assistant.search.state import SearchState
@@ -73,7 +74,15 @@ def _reference(index: CatalogIndex, state: SearchState) -> list[Hit]:
 
 
 def _size_options(index: CatalogIndex, hit: Hit) -> list[str]:
-    """The item's options that have a size: the usual ones first, then in its own order."""
-    names = [name for name in hit.variant.options if name.lower() in index.size_options]
+    """The item's options that have a size, in the catalog (its values there are sizes) or
+    in the product itself (a catalog's odd value elsewhere does not hide a product's own
+    "200 ml" and "500 ml"): the usual ones first, then in the item's own order."""
+    variants = hit.product.variants
+    names = [
+        name
+        for name in hit.variant.options
+        if name.lower() in index.size_options
+        or sized([str(v.options[name]) for v in variants if name in v.options])
+    ]
     first = {name: rank for rank, name in enumerate(SIZE_FIRST)}
     return sorted(names, key=lambda name: first.get(name.lower(), len(first)))

@@ -27,7 +27,6 @@ from assistant.backends.orders import (
     PaymentMethodNotAllowed,
     PaymentMethodNotFound,
     ProductNotFound,
-    normalise_order_id,
 )
 from assistant.backends.sql_orders import SqlOrderBackend
 from assistant.persistence.db import transaction
@@ -135,7 +134,7 @@ def test_get_order_normalises_the_id(
     order = source["orders"]["#W1840144"]
     bare = order["order_id"].lstrip("#")
     asked = spelling.format(id=order["order_id"], bare=bare, lower=bare.lower())
-    assert normalise_order_id(asked) == order["order_id"]
+    assert backend.order_ids.normalise(asked) == order["order_id"]
     view = backend.get_order(asked, customer_id=order["user_id"])
     assert view.id == order["order_id"] and view.status == order["status"]
     assert [(i.item_id, i.price, i.options) for i in view.items] == [

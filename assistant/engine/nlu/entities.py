@@ -4,11 +4,13 @@ Regexes find structured values (order ids, emails, zip codes); a named group cal
 entity (or `value`) marks the part to keep. Lookup tables, plus every value annotated in an
 example, match case-insensitively on whole words. Overlapping matches resolve to the longest,
 regexes winning ties. Extracted values then pass through the synonyms and, for the few entities
-the store's backend expects in one exact form, a normaliser.
+the store's backend expects in one exact form, a normaliser. Order numbers follow the store's
+own format (`with_regex`, from `store.order_ids`), not the training data.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,17 +19,12 @@ from assistant.engine.nlu.result import Entity
 from assistant.engine.nlu.training_data import TrainingData
 
 
-def _order_id(value: str) -> str:
-    # The store writes order ids as "#W2378156"; shoppers often drop the "#".
-    return "#" + value.lstrip("#").strip().upper()
-
-
 def _email(value: str) -> str:
     return value.strip().lower()
 
 
 # Entities whose value the backends compare exactly: one canonical spelling each.
-NORMALISERS: dict[str, Callable[[str], str]] = {"order_id": _order_id, "email": _email}
+NORMALISERS: dict[str, Callable[[str], str]] = {"email": _email}
 
 REGEX_EXTRACTOR = "regex"
 LOOKUP_EXTRACTOR = "lookup"
@@ -60,7 +57,9 @@ class EntityExtractor:
         regexes: dict[str, list[str]],
         lookups: dict[str, list[str]],
         synonyms: dict[str, str],
+        normalisers: dict[str, Callable[[str], str]] | None = None,
     ) -> None:
+        self.normalisers = {**NORMALISERS, **(normalisers or {})}
         self.synonyms = {variant.lower(): canonical for variant, canonical in synonyms.items()}
         self._rules: list[_Rule] = []
         for entity, patterns in sorted(regexes.items()):
@@ -85,6 +84,23 @@ class EntityExtractor:
             for span in example.entities:
                 lookups.setdefault(span.entity, []).append(example.text[span.start : span.end])
         return cls(regexes=data.regexes, lookups=lookups, synonyms=data.synonyms)
+
+    def with_regex(
+        self, entity: str, pattern: str, normalise: Callable[[str], str] | None = None
+    ) -> EntityExtractor:
+        """A copy whose only regex for `entity` is `pattern`, its values in `normalise`'s
+        spelling: the store's own order-number format."""
+        compiled = re.compile(pattern, re.IGNORECASE)
+        changed = copy.copy(self)
+        changed._rules = [
+            rule
+            for rule in self._rules
+            if not (rule.entity == entity and rule.extractor == REGEX_EXTRACTOR)
+        ] + [_Rule(entity, compiled, REGEX_EXTRACTOR, {})]
+        changed.normalisers = dict(self.normalisers)
+        if normalise is not None:
+            changed.normalisers[entity] = normalise
+        return changed
 
     @property
     def entity_names(self) -> list[str]:
@@ -125,7 +141,7 @@ class EntityExtractor:
 
     def _canonical(self, entity: str, value: str) -> str:
         value = self.synonyms.get(value.lower(), value)
-        normalise = NORMALISERS.get(entity)
+        normalise = self.normalisers.get(entity)
         return normalise(value) if normalise else value
 
 

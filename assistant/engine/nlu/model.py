@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import joblib
 import sklearn
 
+from assistant.config.store import OrderIds
 from assistant.engine.embeddings import Embedder
 from assistant.engine.nlu.classifier import IntentClassifier
 from assistant.engine.nlu.entities import EntityExtractor
@@ -43,7 +44,8 @@ PROGRESS_BATCH = 256
 __all__ = ["OUT_OF_SCOPE", "Entity", "NLUModel", "ParseResult", "train_from_settings"]
 
 # 2: the file carries the intents' vocabulary, which the speller reads messages against.
-FORMAT_VERSION = 2
+# 3: the entity extractor keeps its own normalisers (order numbers in the store's format).
+FORMAT_VERSION = 3
 # Rasa shows at most this many intents in `intent_ranking`.
 RANKING_LENGTH = 10
 
@@ -58,9 +60,12 @@ class NLUModel:
         fingerprint: str,
         threshold: float,
         vocabulary: dict[str, int] | None = None,
+        order_ids: OrderIds | None = None,
     ) -> None:
+        ids = order_ids or OrderIds()
         self.classifier = classifier
-        self.extractor = extractor
+        # Order numbers as the store writes them, whatever the training data's examples.
+        self.extractor = extractor.with_regex("order_id", ids.entity_regex(), ids.normalise)
         self.embedder = embedder
         self.fingerprint = fingerprint
         self.threshold = threshold
@@ -76,6 +81,7 @@ class NLUModel:
         *,
         threshold: float,
         progress: Callable[[int, int], None] | None = None,
+        order_ids: OrderIds | None = None,
     ) -> NLUModel:
         """Embed the examples (reporting `progress(done, total)` batch by batch when asked),
         then fit the classifier."""
@@ -93,6 +99,7 @@ class NLUModel:
             fingerprint=data.fingerprint(),
             threshold=threshold,
             vocabulary=data.vocabulary(),
+            order_ids=order_ids,
         )
 
     def parse(self, text: str) -> ParseResult:
@@ -163,7 +170,7 @@ class NLUModel:
         os.replace(partial, path)
 
     @classmethod
-    def load(cls, path: Path, embedder: Embedder) -> NLUModel:
+    def load(cls, path: Path, embedder: Embedder, *, order_ids: OrderIds | None = None) -> NLUModel:
         path = Path(path)
         if not path.is_file():
             raise ModelNotTrained(f"no NLU model at {path}: run `assistant train`")
@@ -197,6 +204,7 @@ class NLUModel:
             fingerprint=str(state["fingerprint"]),
             threshold=float(state["threshold"]),
             vocabulary=dict(state.get("vocabulary") or {}),
+            order_ids=order_ids,
         )
 
 
@@ -223,7 +231,13 @@ def train_from_settings(
 ) -> NLUModel:
     """Train on the configured `nlu_data/` with the configured threshold (`assistant train`)."""
     data = load_training_data(settings.path(settings.nlu.training_data))
-    return NLUModel.train(data, embedder, threshold=settings.nlu.threshold, progress=progress)
+    return NLUModel.train(
+        data,
+        embedder,
+        threshold=settings.nlu.threshold,
+        progress=progress,
+        order_ids=settings.store.order_ids,
+    )
 
 
 def ensure_trained(
