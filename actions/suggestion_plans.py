@@ -12,7 +12,7 @@ its kind, or the one question to ask instead.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,12 +170,19 @@ async def personal(
     picks = _cards(session, found, terms, kinds)
     if picks:
         return Plan(picks, about="for you")
-    return popular(session, terms, intro="utter_suggest_popular_unknown_taste")
+    # Nothing to pair with what they bought or looked at: the best sellers, never what they
+    # bought, and without pretending not to know them.
+    known = bought or viewed
+    intro = "utter_suggest_popular_unpaired" if known else "utter_suggest_popular_unknown_taste"
+    return popular(session, terms, intro=intro, exclude=bought)
 
 
-def popular(session: SearchSession, terms: SearchTerms, *, intro: str) -> Plan:
-    """The best sellers, one of each product, after `intro` (a response)."""
-    hits = session.index.best_versions(None, terms, limit=MAX_LISTED)
+def popular(
+    session: SearchSession, terms: SearchTerms, *, intro: str, exclude: Collection[str] = ()
+) -> Plan:
+    """The best sellers, one of each product (less the `exclude`d products), after `intro`
+    (a response)."""
+    hits = session.index.best_versions(None, terms, limit=MAX_LISTED, exclude=exclude)
     if not hits:
         return Plan(
             question="utter_suggest_popular_filtered", values={"terms": describe_terms(terms)}

@@ -277,6 +277,7 @@ def build_dialogue(
         flows=flows,
         runner=runner,
         assistant_name=settings.assistant.name,
+        store_values={"order_example": settings.store.order_ids.example},
         intents=set(nlu.intents),
         commands=commands,
         search_flow=SEARCH_FLOW if SEARCH_FLOW in flows.flows else None,

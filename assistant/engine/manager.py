@@ -12,12 +12,13 @@ parse (assistant/engine/commands.py). The turn then runs exactly as for any pars
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, Protocol
 
 import anyio
 
+from assistant.config.store import OrderIds
 from assistant.engine.action_events import ActiveLoop, DispatcherMessage, Followup
 from assistant.engine.commands import CommandPolicy, CommandSource, needs_commands
 from assistant.engine.domain import Domain
@@ -50,6 +51,7 @@ class DialogueEngine:
         flows: FlowSet,
         runner: ActionRunner,
         assistant_name: str,
+        store_values: Mapping[str, str] | None = None,
         intents: set[str] | None = None,
         commands: CommandSource | None = None,
         search_flow: str | None = None,
@@ -66,6 +68,9 @@ class DialogueEngine:
         self.flows = flows
         self.runner = runner
         self.assistant_name = assistant_name
+        # The store's own words for responses ("{order_example}"), beside the slots; the demo
+        # store's format unless the store's are given.
+        self.store_values = {"order_example": OrderIds().example, **(store_values or {})}
         self.commands = commands
         self.policy = CommandPolicy(flows, domain, search_flow=search_flow)
         self._domain_dict = domain.as_rasa_dict()
@@ -293,7 +298,7 @@ class DialogueEngine:
     # -- actions -----------------------------------------------------------------------------
 
     def _values(self, tracker: DialogueTracker) -> dict[str, Any]:
-        return {**tracker.slots, "assistant_name": self.assistant_name}
+        return {**self.store_values, **tracker.slots, "assistant_name": self.assistant_name}
 
     @staticmethod
     def _seed(tracker: DialogueTracker) -> str:

@@ -6,7 +6,7 @@ the catalog's size.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -239,15 +239,21 @@ class CatalogIndex:
         return mask
 
     def best_versions(
-        self, products: Iterable[str] | None, terms: SearchTerms, *, limit: int
+        self,
+        products: Iterable[str] | None,
+        terms: SearchTerms,
+        *,
+        limit: int,
+        exclude: Collection[str] = (),
     ) -> list[Hit]:
         """Each product's first version within the terms and in stock, in the given order of
-        products (None: the shopper's order of the whole catalog); a product with none is
-        skipped; at most `limit`."""
+        products (None: the shopper's order of the whole catalog, less the `exclude`d
+        products); a product with none is skipped; at most `limit`."""
         allowed = self.matches(terms) & self.available
         found: list[Hit] = []
         if products is None:
-            seen: set[int] = set()
+            left_out = set(exclude)
+            seen = {p for p, product in enumerate(self.products) if product.id in left_out}
             for row in self.ranked(allowed):
                 position = int(self.product_of[row])
                 if position not in seen:
