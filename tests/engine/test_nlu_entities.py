@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config.store import OrderIds
 from assistant.engine.nlu.entities import EntityExtractor
 from assistant.engine.nlu.training_data import (
     EntitySpan,
@@ -19,11 +18,7 @@ from assistant.engine.nlu.training_data import (
 @pytest.fixture(scope="module")
 def extractor() -> EntityExtractor:
     data = load_training_data(Path(__file__).parents[2] / "nlu_data")
-    # Order numbers in the demo store's format, as the NLU model adds them on loading.
-    ids = OrderIds()
-    return EntityExtractor.from_training_data(data).with_regex(
-        "order_id", ids.entity_regex(), ids.normalise
-    )
+    return EntityExtractor.from_training_data(data)
 
 
 def _values(extractor: EntityExtractor, text: str) -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.config.store import OrderIds
 from assistant.engine.nlu.result import Entity
 from assistant.engine.nlu.training_data import TrainingData
 
@@ -77,13 +78,18 @@ class EntityExtractor:
             self._rules.append(_Rule(entity, lookup, LOOKUP_EXTRACTOR, spellings))
 
     @classmethod
-    def from_training_data(cls, data: TrainingData) -> EntityExtractor:
-        """The data's own rules, with each annotated example value as an implicit lookup."""
+    def from_training_data(
+        cls, data: TrainingData, order_ids: OrderIds | None = None
+    ) -> EntityExtractor:
+        """The data's own rules, with each annotated example value as an implicit lookup, and
+        order numbers in the store's format (`order_ids`; the demo store's unless given)."""
         lookups = {entity: list(values) for entity, values in data.lookups.items()}
         for example in data.examples:
             for span in example.entities:
                 lookups.setdefault(span.entity, []).append(example.text[span.start : span.end])
-        return cls(regexes=data.regexes, lookups=lookups, synonyms=data.synonyms)
+        ids = order_ids or OrderIds()
+        extractor = cls(regexes=data.regexes, lookups=lookups, synonyms=data.synonyms)
+        return extractor.with_regex("order_id", ids.entity_regex(), ids.normalise)
 
     def with_regex(
         self, entity: str, pattern: str, normalise: Callable[[str], str] | None = None
