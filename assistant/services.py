@@ -328,6 +328,7 @@ async def build_components(settings: Settings) -> Components:
         broker=broker,
         max_message_bytes=settings.channels.max_message_bytes,
         max_tracker_events=settings.dialogue.max_tracker_events,
+        kept_trackers=settings.dialogue.kept_trackers,
         support=settings.support,
     )
     writer = None

@@ -175,6 +175,8 @@ class DialogueSection(_Section):
     actions_endpoint: str | None = None
     # Events kept in memory for actions; older ones stay in the database.
     max_tracker_events: int = Field(200, ge=10, le=10_000)
+    # Trackers a worker keeps between turns (0: read every turn's tracker from the database).
+    kept_trackers: int = Field(1000, ge=0, le=100_000)
     # Conversation repair (questions mid-flow, stop, a person wins, no prompt a third time);
     # off only to measure what it is worth (`assistant eval conversations`).
     repair: bool = True

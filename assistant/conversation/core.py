@@ -19,6 +19,7 @@ from assistant.conversation.broker import INBOX, Broker
 from assistant.conversation.events import InboxEvent, MessageEvent
 from assistant.conversation.records import check_text
 from assistant.conversation.repository import MessageRecord
+from assistant.conversation.tracker_cache import TrackerCache
 from assistant.conversation.turns import TurnLocks
 from assistant.engine.manager import DialogueEngine
 from assistant.errors import ConversationNotFound
@@ -52,6 +53,7 @@ class ServiceBase:
         max_message_bytes: int,
         max_tracker_events: int = 200,
         support: SupportSection | None = None,
+        kept_trackers: int = 1000,
     ) -> None:
         self._sessions = session_factory
         self._engine = engine
@@ -66,6 +68,8 @@ class ServiceBase:
         self._max_bytes = max_message_bytes
         self._max_events = max_tracker_events
         self._turns = TurnLocks(session_factory)
+        # Live conversations' trackers between turns, used while the stored one is unchanged.
+        self.trackers = TrackerCache(kept_trackers, max_events=max_tracker_events)
 
     async def _db(self, work: Callable[[Session], T]) -> T:
         def run() -> T:

@@ -29,6 +29,7 @@ from assistant.conversation.repository import MessageRecord
 from assistant.conversation.turns import Runner
 from assistant.engine.drafts import drafts_to
 from assistant.engine.messages import TurnResult
+from assistant.engine.tracker import DialogueTracker
 from assistant.errors import ConversationNotFound, InvalidInput
 from assistant.logs import conversation_context, log_turn
 from assistant.persistence.models.base import utcnow
@@ -214,7 +215,7 @@ class TurnsMixin(ServiceBase):
                 await self._broker.publish(conversation_id, StatusEvent(status="bot"))
             await self._inbox(conversation_id, state.event)
             return Turn(replies=state.records, status=state.status, events=[{"event": "handoff"}])
-        tracker, text, summary_unseen = state
+        tracker, text, summary_unseen, version = state
         if summary_unseen and await self._is_yes_or_no(text):
             # Written before the shopper saw the summary waiting for a yes: it cannot be
             # the answer to that summary.
@@ -225,7 +226,7 @@ class TurnsMixin(ServiceBase):
         else:
             result = await self._engine.handle(tracker, text)
 
-        def save(session: Session) -> tuple[list[MessageRecord], str | None]:
+        def save(session: Session) -> tuple[list[MessageRecord], str | None, int]:
             conversation = require_conversation(session, conversation_id, lock=True)
             why = None
             if result.handoff_reason is not None:
@@ -251,7 +252,9 @@ class TurnsMixin(ServiceBase):
                 )
                 for message in messages
             ]
-            repo.save_tracker(session, conversation=conversation, tracker=tracker)
+            saved = repo.save_tracker(
+                session, conversation=conversation, tracker=tracker, version=version
+            )
             handoff_event = None
             if result.handoff_reason is not None:
                 handoff = repo.request_handoff(
@@ -264,10 +267,12 @@ class TurnsMixin(ServiceBase):
             user_message = repo.get_message(session, message_id=message_id)
             assert user_message is not None
             user_message.status = "processed"
-            return records, handoff_event
+            return records, handoff_event, saved
 
         events = list(tracker.new_events)
-        records, handoff_event = await run(save)
+        records, handoff_event, saved = await run(save)
+        # Committed: the next turn starts from this tracker while the stored one is unchanged.
+        self.trackers.put(conversation_id, saved, tracker)
         await self._publish_messages(conversation_id, records)
         if handoff_event is not None:
             await self._broker.publish(conversation_id, StatusEvent(status="handoff"))
@@ -300,7 +305,9 @@ class TurnsMixin(ServiceBase):
 
         return await self._db(read)
 
-    def _load_turn(self, message_id: int, session: Session) -> tuple[Any, str, bool] | Held | None:
+    def _load_turn(
+        self, message_id: int, session: Session
+    ) -> tuple[DialogueTracker, str, bool, int] | Held | None:
         """The tracker and text to run, and whether a summary waiting for a yes was sent after
         this message; None if already answered; `Held` if the team holds the conversation."""
         message = repo.get_message(session, message_id=message_id)
@@ -327,7 +334,8 @@ class TurnsMixin(ServiceBase):
             if outcome == "invalid":
                 return Held(records=[record], status="handoff", event="message")
             return Held(records=[record], status="bot", event="email")
-        tracker = repo.load_tracker(
+        version = repo.tracker_version(session, conversation_id=conversation.id)
+        tracker = self.trackers.get(conversation.id, version) or repo.load_tracker(
             session,
             conversation=conversation,
             initial_slots=self._engine.domain.initial_slots(),
@@ -338,7 +346,7 @@ class TurnsMixin(ServiceBase):
         unseen = waiting and repo.summary_after(
             session, conversation_id=conversation.id, seq=message.seq
         )
-        return tracker, text, unseen
+        return tracker, text, unseen, version
 
     async def send(
         self,

@@ -210,14 +210,30 @@ def load_tracker(
     return tracker
 
 
-def save_tracker(session: Session, *, conversation: Conversation, tracker: DialogueTracker) -> None:
-    """Append the turn's events and write the slots it changed and the flow stack."""
+def tracker_version(session: Session, *, conversation_id: str) -> int:
+    """The stored tracker's version: its last event's position (-1 with none). Every change
+    to a tracker stores an event, so the version moves with every change."""
     last = session.scalar(
         select(func.max(TrackerEvent.position)).where(
-            TrackerEvent.conversation_id == conversation.id
+            TrackerEvent.conversation_id == conversation_id
         )
     )
-    position = -1 if last is None else last
+    return -1 if last is None else int(last)
+
+
+def save_tracker(
+    session: Session,
+    *,
+    conversation: Conversation,
+    tracker: DialogueTracker,
+    version: int | None = None,
+) -> int:
+    """Append the turn's events and write the slots it changed and the flow stack; returns
+    the new version. `version`, the one the tracker was read at, saves a lookup; were it
+    stale, the events' unique positions refuse the write."""
+    if version is None:
+        version = tracker_version(session, conversation_id=conversation.id)
+    position = version
     for event in tracker.new_events:
         position += 1
         session.add(TrackerEvent(conversation_id=conversation.id, position=position, event=event))
@@ -235,6 +251,7 @@ def save_tracker(session: Session, *, conversation: Conversation, tracker: Dialo
     conversation.dialogue_state = tracker.dialogue_state()
     tracker.new_events.clear()
     tracker.changed_slots.clear()
+    return position
 
 
 def open_handoff(session: Session, *, conversation_id: str) -> Handoff | None:
