@@ -102,21 +102,22 @@ class Repairs:
 
     def offer_taken(self, tracker: DialogueTracker, parse: ParseResult) -> str:
         """A yes to the task the last turn offered starts it, and so does going straight on
-        to what it needs (an email, a zip code); any other message lets the offer go."""
+        to what it needs (an email, a zip code, or a fact the task collects: "I don't need
+        it anymore" to an offer to cancel). A question beside it ("…and how long do refunds
+        take?") is answered and leaves the offer standing; any other message lets it go."""
         intent = parse.intent
         offered = tracker.slots.get(OFFER_SLOT)
         if offered is None:
             return intent
-        tracker.set_slot(OFFER_SLOT, None)
         waiting = tracker.active.waiting if tracker.active else None
-        goes_on = any(entity.entity in IDENTITY_ENTITIES for entity in parse.entities)
-        if (
-            (intent == AFFIRM_INTENT or goes_on)
-            and not self._takes(waiting, AFFIRM_INTENT)
-            and self.flows.for_intent(str(offered)) is not None
-        ):
-            return str(offered)
-        return intent
+        flow = self.flows.for_intent(str(offered))
+        needs = {*IDENTITY_ENTITIES, *(self.flows.collects(flow) if flow else ())}
+        goes_on = any(entity.entity in needs for entity in parse.entities)
+        takes = (intent == AFFIRM_INTENT or goes_on) and not self._takes(waiting, AFFIRM_INTENT)
+        if intent != DENY_INTENT and not takes and asks_about(parse.text):
+            return intent
+        tracker.set_slot(OFFER_SLOT, None)
+        return str(offered) if takes and flow else intent
 
     def yes_or_no(self, tracker: DialogueTracker, parse: ParseResult) -> ParseResult:
         """To a step that takes a yes or a no, a message that opens with one is that answer

@@ -6,6 +6,7 @@ is answered before any sign-in. The shoppers are listed in conftest.py."""
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -182,3 +183,24 @@ def test_a_request_said_in_frustration_gets_an_apology_and_is_still_handled(
     assert "sorry" in shopper.text.lower(), shopper.dump()
     assert "Talk to a person" in shopper.titles
     assert asks_sign_in(shopper.text), shopper.dump()
+
+
+def test_going_on_to_a_fact_of_the_offered_task_takes_the_offer(
+    shopper: Shopper, store: Store
+) -> None:
+    """Asked whether an order can be cancelled, the assistant answers and offers to start;
+    "I don't need it anymore" is the cancellation's reason: a yes with the fact, not a
+    message out of scope."""
+    shopper.say("where is my order #W6247578?")
+    shopper.say(YUSUF_EMAIL)
+    shopper.say("can I cancel it? and how long do refunds take?")
+    assert "Yes, start it" in shopper.titles, shopper.transcript
+    before = store.snapshot()
+    shopper.say("i dont need it anymore")
+    assert not shopper.cards("unanswered"), json.dumps(shopper.transcript, indent=1)
+    if "Which order" in shopper.text:
+        shopper.say("#W6247578")
+    assert "#W6247578" in shopper.text and "no longer needed" in shopper.text, shopper.transcript
+    assert store.changed_orders(before) == set()
+    shopper.say("yes")
+    assert store.order("#W6247578").status == "cancelled", shopper.transcript
