@@ -1,13 +1,15 @@
 """`assistant bench llm`: time to first token and tokens/s of a RAG turn through the
 assistant, beside the same request sent straight to the model server in the same run.
 
-Through the assistant: the question is answered as a policy question is — retrieval over the
-store's documents and the extractive answer, the grounded prompt, then the model's reply
-streamed through the client (LangChain, timeouts, breaker) — timed from the question to the
-first and the last piece. Direct: the identical prompt posted to the server's
-`/chat/completions` with httpx, streamed, timed from the request to the first and the last
-piece. Each pair uses the same question; each prompt starts with its own run number, so the
-server's prompt cache helps neither side, and the order inside a pair alternates.
+Through the assistant: a whole engine turn for a policy question on a new conversation, with
+the embedding cache emptied first (`llm_engine.py`): the NLU's parse, the flow, retrieval over
+the store's documents and the extractive answer, the grounded prompt, the model's reply
+streamed through the client (LangChain, timeouts, breaker) as drafts, the grounding guard's
+check, the reply — timed from the question to the first draft and to the reply. Direct: the
+prompt that turn sends, posted to the server's `/chat/completions` with httpx, streamed, timed
+from the request to the first and the last piece. Each pair uses the same question; each
+prompt starts with its own run number, so the server's prompt cache helps neither side, and
+the order inside a pair alternates.
 """
 
 from __future__ import annotations
@@ -20,21 +22,15 @@ from typing import Any
 
 import httpx
 
+from assistant.bench.llm_engine import FreshEmbedder, MeasuredModel, engine_turns, numbered
 from assistant.config import LLMProvider, Settings
-from assistant.engine.embeddings import CachingEmbedder, embedder_from_settings
+from assistant.engine.embeddings import embedder_from_settings
 from assistant.eval.retrieval import DATA, policies_set, temporary_index
-from assistant.knowledge.grounded import GroundedAnswerer
-from assistant.knowledge.grounding import GroundingGuard, passages_of
 from assistant.knowledge.service import Knowledge
 from assistant.llm import ChatMessage, build_measured_model, with_llm
 from assistant.llm.openai_compat import fold_system_prompt
 
 TARGET_OVERHEAD = 0.10
-
-
-def _numbered(messages: list[ChatMessage], run: int) -> list[ChatMessage]:
-    first, *rest = messages
-    return [ChatMessage(first.role, f"Run {run:04d}.\n{first.content}"), *rest]
 
 
 def _summary(samples: list[dict[str, float]]) -> dict[str, float]:
@@ -43,6 +39,7 @@ def _summary(samples: list[dict[str, float]]) -> dict[str, float]:
         "ttft_mean_ms": round(statistics.fmean(s["ttft"] for s in samples) * 1000, 1),
         "tokens_per_s_p50": round(statistics.median(s["rate"] for s in samples), 1),
         "tokens_p50": statistics.median(s["tokens"] for s in samples),
+        "total_p50_ms": round(statistics.median(s["total"] for s in samples) * 1000, 1),
     }
 
 
@@ -68,7 +65,7 @@ async def _direct(
 
 def _sample(first: float, total: float, tokens: int) -> dict[str, float]:
     rate = (tokens - 1) / (total - first) if tokens > 1 and total > first else 0.0
-    return {"ttft": first or total, "rate": rate, "tokens": float(tokens)}
+    return {"ttft": first or total, "total": total, "rate": rate, "tokens": float(tokens)}
 
 
 def ttft_verdict(
@@ -97,45 +94,42 @@ async def run_benchmark(
         max_retries=0,
         **({"provider": provider} if provider is not None else {}),
     )
-    embedder = CachingEmbedder(embedder_from_settings(settings))
+    embedder = FreshEmbedder(embedder_from_settings(settings))
     eval_set = policies_set(settings.path("knowledge_base"), DATA / "policy_questions.yml")
-    model = await build_measured_model(settings)
+    model = MeasuredModel(await build_measured_model(settings), max_tokens=max_tokens)
     base_url = str(getattr(model, "base_url", settings.llm.base_url))
     headers = {"Authorization": f"Bearer {settings.llm.api_key or 'none'}"}
     through: list[dict[str, float]] = []
     direct: list[dict[str, float]] = []
+    mismatches = 0
     started = time.perf_counter()
     try:
-        with temporary_index(eval_set.chunks, embedder, "bench-llm") as index:
+        with (
+            temporary_index(eval_set.chunks, embedder, "bench-llm") as index,
+            engine_turns(settings, model, index, embedder) as turns,
+        ):
             knowledge = Knowledge(index, embedder)
-            answerer = GroundedAnswerer(
-                model, GroundingGuard(embedder), store_name=settings.assistant.name
-            )
-            # Questions the documents answer (others never reach the model), as many as needed.
-            questions: list[str] = []
+            # Questions the documents answer and whose turn sends the model one prompt.
+            prompts: dict[str, list[ChatMessage]] = {}
             for query in eval_set.queries:
-                if len(questions) > pairs:
+                if len(prompts) > pairs:
                     break
-                if knowledge.answer(query.text) is not None:
-                    questions.append(query.text)
-
-            def prompt(question: str, run: int) -> list[ChatMessage]:
-                """Retrieval, the extractive answer's passages and the grounded prompt."""
-                found = knowledge.answer(question)
-                assert found is not None
-                return _numbered(answerer.messages(question, passages_of(found.passages)), run)
+                if knowledge.answer(query.text) is None:
+                    continue
+                if (prompt := await turns.prompt_of(query.text)) is not None:
+                    prompts[query.text] = prompt
+            questions = list(prompts)
+            if not questions:
+                raise ValueError("no policy question's turn sends the model a prompt")
 
             async def assistant(question: str, run: int) -> dict[str, float]:
-                began = time.perf_counter()
-                first, tokens = 0.0, 0
-                async for _piece in model.stream(prompt(question, run), max_tokens=max_tokens):
-                    tokens += 1
-                    if not first:
-                        first = time.perf_counter() - began
-                return _sample(first, time.perf_counter() - began, tokens)
+                nonlocal mismatches
+                found = await turns.turn(question, run)
+                mismatches += found["prompts"] != [prompts[question]]
+                return {key: found[key] for key in ("ttft", "total", "rate", "tokens")}
 
             async def straight(question: str, run: int) -> dict[str, float]:
-                messages = prompt(question, run)  # before the clock starts
+                messages = numbered(prompts[question], run)
                 if getattr(model, "fold_system", False):
                     messages = fold_system_prompt(messages)
                 payload = {
@@ -169,10 +163,12 @@ async def run_benchmark(
         "model": state.model,
         "pairs": pairs,
         "max_tokens": max_tokens,
+        "questions": len(questions),
         "assistant": mine,
         "direct": theirs,
         "ttft_overhead": overhead,
         "target_overhead": TARGET_OVERHEAD,
         "met": met,
+        "prompt_mismatches": mismatches,
         "seconds": round(time.perf_counter() - started, 1),
     }

@@ -160,6 +160,8 @@ class Cluster:
         self.redis_port = 0
         self._redis: subprocess.Popen[bytes] | None = None
         self.env: dict[str, str] = {}
+        # Each server by name (redis, chroma, echo, worker-1...), the latest of a name.
+        self.by_name: dict[str, subprocess.Popen[bytes]] = {}
 
     # -- set-up --------------------------------------------------------------------------
 
@@ -303,14 +305,16 @@ class Cluster:
         log_path = self.directory / f"{name}.log"
         process = launch(command, log_path=log_path, ready=ready, env=env)
         self._processes.append(process)
+        self.by_name[name] = process
         return process
 
-    def start_worker(self) -> Worker:
+    def start_worker(self, launcher: list[str] | None = None) -> Worker:
+        """`assistant serve`, run by `launcher` (`python -m assistant` unless given)."""
         name = f"worker-{len(self.workers) + 1}"
         port = free_port()
         self.progress(f"starting {name} on port {port}")
         env = self.env | {"AISLE_PORT": str(port)}
-        command = [sys.executable, "-m", "assistant", "serve"]
+        command = [*(launcher or [sys.executable, "-m", "assistant"]), "serve"]
         ready = _http_ok(f"http://127.0.0.1:{port}/readyz")
         process = self._launch(command, name, ready=ready, env=env)
         worker = Worker(name, port, self.directory / f"{name}.log", process)

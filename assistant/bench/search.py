@@ -12,9 +12,10 @@ in the same run.
   it, to show how much of a turn is the model's.
 - **Search core**: `SearchSession.turn` alone over the same turns (reading the message,
   searching, ranking, the page).
-- **Reference**: a brute-force scan, a plain Python loop over every variant of every product
-  applying the terms each searching turn ended with (product names, option groups, price,
-  stock), no ranking.
+- **Reference**: a brute-force scan, a plain Python loop over every product that skips a
+  product the terms do not name before looking at its variants, and applies the rest of the
+  terms each searching turn ended with (option groups, price, stock) to the variants of the
+  others, no ranking.
 - **Index**: the time to build the catalog's index, and its peak memory (tracemalloc, in a
   second build: tracing slows a build down).
 

@@ -130,10 +130,9 @@ def scan(products: Sequence[ProductView], terms: SearchTerms) -> list[str]:
     low, high = terms.min_price, terms.max_price
     found: list[str] = []
     for product in products:
-        named = not terms.products or product.name in terms.products
+        if terms.products and product.name not in terms.products:
+            continue  # a product not named: none of its variants is looked at
         for variant in product.variants:
-            if not named:
-                continue
             if low is not None and variant.price < low:
                 continue
             if high is not None and variant.price > high:

@@ -1,11 +1,12 @@
 """`assistant bench <suite>`: speed figures measured on this machine, each beside a reference.
 Each suite's command and tables are in its own module (`bench_retrieval.py`, `bench_llm.py`,
-`bench_search.py`, `bench_load.py`), registered here."""
+`bench_search.py`, `bench_load.py`, `bench_chat.py`), registered here."""
 
 from __future__ import annotations
 
 import typer
 
+from assistant.cli.bench_chat import chat
 from assistant.cli.bench_llm import llm
 from assistant.cli.bench_load import load
 from assistant.cli.bench_retrieval import retrieval
@@ -20,3 +21,4 @@ app.command("retrieval")(retrieval)
 app.command("llm")(llm)
 app.command("search")(search)
 app.command("load")(load)
+app.command("chat")(chat)

@@ -52,7 +52,9 @@ def llm(
         caption=(
             "Overhead of the assistant's time to first token over the direct request: "
             f"{'—' if overhead is None else f'{overhead:+.1%}'} "
-            f"(target ≤ {figures['target_overhead']:.0%}: {met}); {figures['seconds']} s."
+            f"(target ≤ {figures['target_overhead']:.0%}: {met}); {figures['seconds']} s. "
+            "Through the assistant: a whole engine turn, the embedding cache emptied first; "
+            f"prompts that differed from the direct side's: {figures['prompt_mismatches']}."
         ),
     )
     table.add_column("")
@@ -63,6 +65,7 @@ def llm(
         ("ttft_mean_ms", "time to first token, mean (ms)"),
         ("tokens_per_s_p50", "tokens/s after the first, p50"),
         ("tokens_p50", "tokens per answer, p50"),
+        ("total_p50_ms", "the whole turn / answer, p50 (ms)"),
     ):
         table.add_row(label, str(figures["assistant"][key]), str(figures["direct"][key]))
     Console().print(table)

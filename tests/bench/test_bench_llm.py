@@ -1,5 +1,6 @@
 """`assistant bench llm` on the queue-driven fake server: both sides are measured on the same
-prompts, and the figures have their shape. Timings are never asserted on."""
+prompts (the assistant's through a whole engine turn), and the figures have their shape.
+Timings are never asserted on."""
 
 from __future__ import annotations
 
@@ -35,6 +36,12 @@ def test_both_sides_send_the_same_prompt_and_are_reported(
         assert figures[side]["tokens_p50"] == 9  # one piece per word
         assert figures[side]["ttft_p50_ms"] > 0 and figures[side]["tokens_per_s_p50"] > 0
     assert figures["pairs"] == 3 and figures["target_overhead"] == 0.10
+    # The engine's turn sent exactly the prompt its dry run recorded, which the direct side
+    # posted: a grounded prompt with the store's passages and the shopper's question.
+    assert figures["prompt_mismatches"] == 0 and figures["questions"] >= 1
+    assert "<passages>" in prompts[0] and "<question>" in prompts[0], prompts[0]
+    for side in ("assistant", "direct"):
+        assert figures[side]["total_p50_ms"] > 0
     # The verdict is the one the two medians give, whatever they measured.
     assert (figures["ttft_overhead"], figures["met"]) == ttft_verdict(
         figures["assistant"]["ttft_p50_ms"], figures["direct"]["ttft_p50_ms"]
