@@ -198,8 +198,10 @@ class ServerSection(_Section):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # text (one readable line a record) or json (JSON lines, for a log collector).
     log_format: Literal["text", "json"] = "text"
-    # Load models and indexes before taking requests, so the first reply is not slow.
-    warm: bool = True
+    # Load models and indexes before taking requests, so the first reply is not slow. Off by
+    # default: with several workers, one that loaded the embedding model before serving was
+    # seen not to follow another worker's knowledge-base edit (under investigation).
+    warm: bool = False
 
 
 class StoreSection(_Section):
