@@ -14,7 +14,14 @@ from rich.table import Table
 from assistant.bench.chat_script import KINDS
 from assistant.cli.bench_load import _settings_overrides
 from assistant.cli.context import state
-from assistant.cli.figures import JsonFlag, OutputOption, emit_json, progress_lines
+from assistant.cli.figures import (
+    JsonFlag,
+    LogsOption,
+    OutputOption,
+    WorkerSettings,
+    emit_json,
+    progress_lines,
+)
 
 _MODES = ("back-to-back", "paced")
 
@@ -63,17 +70,12 @@ def chat(
             help="sqlite:// (a file of its own), or a PostgreSQL server to create one on.",
         ),
     ] = "sqlite://",
-    settings_set: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="A setting for the worker, key=value (repeatable)."),
-    ] = None,
+    settings_set: WorkerSettings = None,
     profile: Annotated[
         Path | None,
         typer.Option("--profile", help="cProfile the worker's phases (all threads); JSON here."),
     ] = None,
-    logs: Annotated[
-        Path | None, typer.Option("--logs", help="Keep the servers' logs in this directory.")
-    ] = None,
+    logs: LogsOption = None,
     as_json: JsonFlag = False,
     output: OutputOption = None,
 ) -> None:

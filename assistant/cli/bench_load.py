@@ -3,7 +3,6 @@ its table and the notes the table cannot say."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -12,7 +11,14 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.cli.context import state
-from assistant.cli.figures import JsonFlag, OutputOption, emit_json, progress_lines
+from assistant.cli.figures import (
+    JsonFlag,
+    LogsOption,
+    OutputOption,
+    WorkerSettings,
+    emit_json,
+    progress_lines,
+)
 
 
 def _worker_counts(text: str) -> tuple[int, ...]:
@@ -67,13 +73,8 @@ def load(
             help="PostgreSQL server to create the bench's database on (sqlite: one worker).",
         ),
     ] = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-    settings_set: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="A setting for the workers, key=value (repeatable)."),
-    ] = None,
-    logs: Annotated[
-        Path | None, typer.Option("--logs", help="Keep the servers' logs in this directory.")
-    ] = None,
+    settings_set: WorkerSettings = None,
+    logs: LogsOption = None,
     as_json: JsonFlag = False,
     output: OutputOption = None,
 ) -> None:

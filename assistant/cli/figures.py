@@ -20,6 +20,14 @@ JsonFlag = Annotated[
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Also write the JSON to this file.")
 ]
+# The servers a bench starts: settings for its workers, and where their logs are kept.
+WorkerSettings = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="A setting for the workers, key=value (repeatable)."),
+]
+LogsOption = Annotated[
+    Path | None, typer.Option("--logs", help="Keep the servers' logs in this directory.")
+]
 
 
 def emit_json(figures: dict[str, Any], *, as_json: bool, output: Path | None) -> bool:
