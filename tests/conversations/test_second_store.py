@@ -1,16 +1,16 @@
-"""A second store: the Flipkart catalog (../shared/data/flipkart) made into a store with
+"""A second store: the Flipkart catalog (a sample of ../shared/data/flipkart kept in
+`tests/conversations/data`, see its README) made into a store with
 `assistant store from-catalog`, seeded with `assistant store seed`, imported into the knowledge
 base with `assistant kb import-catalog`, and order numbers in its own format ("OD" and twelve
 digits). Nothing of the demo store is used: the same assistant searches it, finds "a bigger
 one", suggests, and tells an order's status.
 
-The catalog's first rows keep the test quick: they hold footwear, pet supplies (two dog
-shampoos, 200 ml and 500 ml), bottles, clothing and more.
+The catalog's first 120 rows keep the test quick: they hold footwear, pet supplies (dog
+shampoos of 200 ml and 500 ml), bottles, clothing and more.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,9 +24,8 @@ from assistant.config import Settings
 from tests.cli_runner import command_runner
 from tests.conversations.conftest import RestTransport, Shopper
 
-ROOT = Path(__file__).resolve().parents[2]
-FLIPKART = ROOT.parent / "shared" / "data" / "flipkart" / "products.csv"
-ROWS = 250
+SAMPLE = Path(__file__).parent / "data" / "flipkart_sample.csv"
+ROWS = 120
 MAPPING = (
     "id=pid",
     "name=product_name",
@@ -40,14 +39,9 @@ ORDER_IDS = {"prefix": "", "letters": "OD", "digits": 12}
 
 
 @pytest.fixture(scope="module")
-def catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def catalog() -> Path:
     """The catalog's header and first rows, as a store would export them."""
-    path = tmp_path_factory.mktemp("flipkart") / "flipkart.csv"
-    with FLIPKART.open(encoding="utf-8", newline="") as source:
-        rows = list(csv.reader(source))[: ROWS + 1]
-    with path.open("w", encoding="utf-8", newline="") as out:
-        csv.writer(out).writerows(rows)
-    return path
+    return SAMPLE
 
 
 @pytest.fixture
