@@ -26,6 +26,7 @@ from assistant.engine.executor import ActionRunner
 from assistant.engine.flows import FlowSet
 from assistant.engine.messages import BotMessage, TurnResult
 from assistant.engine.nlu.result import OUT_OF_SCOPE, ParseResult
+from assistant.engine.order_readings import names_order_number
 from assistant.engine.prompting import Prompting
 from assistant.engine.readings import asks_about, sounds_upset, without_upset
 from assistant.engine.repair import Repairs
@@ -130,7 +131,7 @@ class DialogueEngine:
         fill_slots(self.domain, tracker, parse)
         corrected = apply_corrections(self.flows, tracker, before)
         # A question ("can the refund go to another card?") is answered, not read for facts.
-        numbered = any(entity.entity == "order_id" for entity in parse.entities)
+        numbered = names_order_number(parse)
         listened = (
             self.repair
             and not asks_about(text, names_order=numbered)

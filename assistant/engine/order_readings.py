@@ -39,7 +39,7 @@ def order_reading_of(flows: FlowSet, tracker: DialogueTracker, parse: ParseResul
     unsure = parse.intent == OUT_OF_SCOPE and bool(ranking) and ranking[0][0] != OUT_OF_SCOPE
     if tracker.active is not None and tracker.active.waiting is not None:
         return _another_task(flows, tracker, parse) if unsure else parse
-    numbered = _numbered(parse)
+    numbered = names_order_number(parse)
     if changes_own_purchase(parse.text) and not asks_about(parse.text, names_order=numbered):
         # "Return everything I bought": only when the likeliest reading is an order task.
         ranking = tuple(pair for pair in ranking if pair[0] != parse.intent)[:1]
@@ -68,7 +68,7 @@ def _another_task(flows: FlowSet, tracker: DialogueTracker, parse: ParseResult) 
     if (
         active is None
         or not changes_named_thing(parse.text)
-        or asks_about(parse.text, names_order=_numbered(parse))
+        or asks_about(parse.text, names_order=names_order_number(parse))
     ):
         return parse
     # The first order task among the two likeliest ("stop" may stand before "cancel").
@@ -118,7 +118,9 @@ def order_task_over_search(
     top = ranked[0] if parse.intent == OUT_OF_SCOPE and ranked else parse.intent
     if flows.for_intent(top) != search_flow:
         return parse  # only a search stands aside for the shopper's own items
-    if not acts_on_own_items(parse.text) or asks_about(parse.text, names_order=_numbered(parse)):
+    if not acts_on_own_items(parse.text) or asks_about(
+        parse.text, names_order=names_order_number(parse)
+    ):
         return parse
     if asks_for_person(parse.text):
         return parse  # a person wins over any task
@@ -129,6 +131,6 @@ def order_task_over_search(
     return parse
 
 
-def _numbered(parse: ParseResult) -> bool:
+def names_order_number(parse: ParseResult) -> bool:
     """Whether the message names an order by its number."""
     return any(entity.entity == ORDER_ENTITY for entity in parse.entities)
